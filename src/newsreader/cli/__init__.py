@@ -1,0 +1,1 @@
+"""The ``newsreader`` command: a client of :mod:`newsreader.core`."""

@@ -1,0 +1,400 @@
+"""``newsreader``: manage subscriptions, refresh, and read from the offline cache.
+
+Exit codes: 0 success; 1 the command failed (the message says why); 2 bad arguments;
+3 a refresh finished but some feeds failed; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from newsreader import __version__
+
+if TYPE_CHECKING:
+    from newsreader.core.library import Library
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+EXIT_INTERRUPTED = 130
+
+Handler = Callable[["Library", argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors in one sentence and exits with :data:`EXIT_USAGE`."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"newsreader: {message[0].upper() + message[1:]}. See 'newsreader --help'.\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} cannot be negative")
+    return value
+
+
+def _story_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a story id (a number)") from None
+
+
+def _feed_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a feed id (a number; see 'newsreader feeds')") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="library folder (default: $NEWSREADER_DATA_DIR or the user data dir)")
+    common.add_argument("--json", action="store_true", help="print one JSON value (for scripts)")
+
+    parser = _Parser(prog="newsreader", description="An offline-first feed reader.", parents=[common])
+    parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_text: str, handler: Handler) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("add", "subscribe to a feed (or a web page that links to one)", cmd_add)
+    p.add_argument("url")
+    p.add_argument("--folder")
+    p.add_argument("--title")
+    p = command("discover", "list the feeds a web page offers", cmd_discover)
+    p.add_argument("url")
+    p = command("remove", "unsubscribe and delete the feed's stories", cmd_remove)
+    p.add_argument("feed_ids", nargs="+", type=_feed_id, metavar="FEED")
+    command("feeds", "list subscriptions with unread counts and errors", cmd_feeds)
+    command("folders", "list folders", cmd_folders)
+    p = command("rename", "give a feed your own title (empty to reset)", cmd_rename)
+    p.add_argument("feed_id", type=_feed_id, metavar="FEED")
+    p.add_argument("title")
+    p = command("move", "move a feed into a folder (no --folder: top level)", cmd_move)
+    p.add_argument("feed_id", type=_feed_id, metavar="FEED")
+    p.add_argument("--folder")
+    p = command("rename-folder", "rename a folder", cmd_rename_folder)
+    p.add_argument("old")
+    p.add_argument("new")
+    p = command("delete-folder", "delete a folder (its feeds move to the top level)", cmd_delete_folder)
+    p.add_argument("name")
+    p = command("set", "change a feed's settings", cmd_set)
+    p.add_argument("feed_id", type=_feed_id, metavar="FEED")
+    state = p.add_mutually_exclusive_group()
+    state.add_argument("--enable", action="store_true")
+    state.add_argument("--disable", action="store_true")
+    p.add_argument("--interval", type=_positive, help="seconds between scheduled checks (0 → default)")
+    p.add_argument("--full-articles", choices=["on", "off", "auto"])
+    p.add_argument("--keep-days", type=_non_negative, help="drop stories that left the feed after N days")
+    p.add_argument("--keep-count", type=_non_negative, help="keep at most N stories that left the feed")
+    p.add_argument("--keep-all", action="store_true", help="remove the retention limits")
+    p.add_argument("--auth-user", help="HTTP user name; the password is read from standard input")
+    p.add_argument("--no-auth", action="store_true", help="forget the user name and password")
+    p = command("refresh", "fetch new stories (all enabled feeds, or the given ones)", cmd_refresh)
+    p.add_argument("feed_ids", nargs="*", type=_feed_id, metavar="FEED")
+    p.add_argument("--workers", type=_positive)
+    p.add_argument("--due", action="store_true", help="only feeds whose update interval has passed")
+    p = command("stories", "list stories, newest first", cmd_stories)
+    p.add_argument("--feed", type=_feed_id)
+    p.add_argument("--folder")
+    p.add_argument("--unread", action="store_true")
+    p.add_argument("--starred", action="store_true")
+    p.add_argument("--today", action="store_true")
+    p.add_argument("--sponsored", action="store_true", help="include sponsored stories")
+    p.add_argument("--limit", type=_non_negative, default=50)
+    p.add_argument("--offset", type=_non_negative, default=0)
+    p = command("show", "print one story", cmd_show)
+    p.add_argument("story_id", type=_story_id, metavar="ID")
+    p = command("search", "full-text search of every cached story", cmd_search)
+    p.add_argument("query", nargs="+")
+    p.add_argument("--limit", type=_positive, default=50)
+    p.add_argument("--sponsored", action="store_true", help="include sponsored stories")
+    for name, help_text in (
+        ("read", "mark stories read"),
+        ("unread", "mark stories unread"),
+        ("star", "star stories"),
+        ("unstar", "unstar stories"),
+    ):
+        p = command(name, help_text, cmd_flag)
+        p.add_argument("story_ids", nargs="+", type=_story_id, metavar="ID")
+    p = command("mark-all-read", "mark every story (of one feed) read", cmd_mark_all_read)
+    p.add_argument("--feed", type=_feed_id)
+    p = command("import", "subscribe to the feeds of an OPML file", cmd_import)
+    p.add_argument("file")
+    p = command("export", "write subscriptions as OPML (to FILE or standard output)", cmd_export)
+    p.add_argument("file", nargs="?")
+    return parser
+
+
+def _out(args: argparse.Namespace, value: object, text: Callable[[], None]) -> None:
+    from newsreader.cli.output import print_json
+
+    if args.json:
+        print_json(value)
+    else:
+        text()
+
+
+def cmd_add(library: Library, args: argparse.Namespace) -> int:
+    from newsreader.cli.output import feed_json
+    from newsreader.core.library import MultipleFeedsError
+
+    try:
+        feed = library.add_feed(args.url, folder=args.folder, title=args.title)
+    except MultipleFeedsError as exc:
+        if args.json:
+            from newsreader.cli.output import print_json
+
+            print_json({"error": str(exc), "candidates": [{"url": c.url, "title": c.title, "format": c.format}
+                                                          for c in exc.candidates]})  # fmt: skip
+        else:
+            print(f"newsreader: {exc} Run 'newsreader add URL' with one of:", file=sys.stderr)
+            for candidate in exc.candidates:
+                print(f"  {candidate.url}  {candidate.title or ''}", file=sys.stderr)
+        return EXIT_FAILED
+    _out(args, feed_json(feed), lambda: print(
+        f"Subscribed to {feed.title} <{feed.url}> as feed {feed.id}: {feed.total} stories"
+        + (f" (but: {feed.last_error})" if feed.last_error else "") + "."))  # fmt: skip
+    return EXIT_OK if not feed.last_error else EXIT_PARTIAL
+
+
+def cmd_discover(library: Library, args: argparse.Namespace) -> int:
+    found = library.discover(args.url)
+    _out(args, [{"url": c.url, "title": c.title, "format": c.format} for c in found],
+         lambda: [print(f"{c.url}  {c.title or ''}  ({c.format or 'feed'})") for c in found])  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_remove(library: Library, args: argparse.Namespace) -> int:
+    for feed_id in args.feed_ids:
+        library.feed(feed_id)  # all ids must exist before anything is removed
+    for feed_id in args.feed_ids:
+        library.remove_feed(feed_id)
+    _out(args, {"removed": args.feed_ids}, lambda: print(f"Removed {len(args.feed_ids)} feed(s)."))
+    return EXIT_OK
+
+
+def cmd_feeds(library: Library, args: argparse.Namespace) -> int:
+    from newsreader.cli.output import feed_json, feed_line
+
+    feeds = library.feeds()
+    _out(args, [feed_json(f) for f in feeds], lambda: [print(feed_line(f)) for f in feeds])
+    return EXIT_OK
+
+
+def cmd_folders(library: Library, args: argparse.Namespace) -> int:
+    folders = library.folders()
+    _out(args, [{"id": f.id, "name": f.name} for f in folders], lambda: [print(f.name) for f in folders])
+    return EXIT_OK
+
+
+def cmd_rename(library: Library, args: argparse.Namespace) -> int:
+    library.rename_feed(args.feed_id, args.title)
+    _out(args, {"id": args.feed_id, "title": library.feed(args.feed_id).title}, lambda: None)
+    return EXIT_OK
+
+
+def cmd_move(library: Library, args: argparse.Namespace) -> int:
+    library.move_feed(args.feed_id, args.folder)
+    _out(args, {"id": args.feed_id, "folder": library.feed(args.feed_id).folder}, lambda: None)
+    return EXIT_OK
+
+
+def cmd_rename_folder(library: Library, args: argparse.Namespace) -> int:
+    library.rename_folder(args.old, args.new)
+    _out(args, {"renamed": args.old, "to": args.new}, lambda: None)
+    return EXIT_OK
+
+
+def cmd_delete_folder(library: Library, args: argparse.Namespace) -> int:
+    library.delete_folder(args.name)
+    _out(args, {"deleted": args.name}, lambda: None)
+    return EXIT_OK
+
+
+def cmd_set(library: Library, args: argparse.Namespace) -> int:
+    from newsreader.cli.output import feed_json
+
+    options: dict[str, object] = {}
+    if args.enable or args.disable:
+        options["enabled"] = bool(args.enable)
+    if args.interval is not None:
+        options["update_interval"] = args.interval
+    if args.full_articles:
+        options["full_articles"] = {"on": True, "off": False, "auto": None}[args.full_articles]
+    if args.keep_all:
+        options["retention_max_age_days"] = None
+        options["retention_max_count"] = None
+    if args.keep_days is not None:
+        options["retention_max_age_days"] = args.keep_days
+    if args.keep_count is not None:
+        options["retention_max_count"] = args.keep_count
+    library.set_feed_options(args.feed_id, **options)  # type: ignore[arg-type]
+    if args.no_auth:
+        library.set_feed_auth(args.feed_id, None)
+    elif args.auth_user:
+        password = sys.stdin.readline().rstrip("\n")
+        library.set_feed_auth(args.feed_id, args.auth_user, password)
+    feed = library.feed(args.feed_id)
+    _out(args, feed_json(feed), lambda: print(f"Updated feed {feed.id} ({feed.title})."))
+    return EXIT_OK
+
+
+def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
+    from newsreader.cli.progress import ProgressLine
+    from newsreader.core.models import RefreshStatus
+
+    progress = ProgressLine()
+    results = []
+    failed = 0
+    new = 0
+    for step in library.refresh(args.feed_ids or None, due_only=args.due, workers=args.workers):
+        result = step.result
+        results.append(result)
+        new += result.new_stories
+        if result.status is RefreshStatus.FAILED:
+            failed += 1
+            progress.clear()
+            print(f"newsreader: {result.title or result.url}: {result.error}", file=sys.stderr)
+        progress.update(step.done, step.total)
+    progress.clear()
+    if args.json:
+        from newsreader.cli.output import print_json
+
+        print_json([{"feed": r.feed_id, "url": r.url, "title": r.title, "status": r.status.value,
+                     "new": r.new_stories, "updated": r.updated_stories, "error": r.error} for r in results])  # fmt: skip
+    else:
+        print(f"Refreshed {len(results)} feed(s): {new} new stories, {failed} failed.")
+    return EXIT_PARTIAL if failed else EXIT_OK
+
+
+def cmd_stories(library: Library, args: argparse.Namespace) -> int:
+    from newsreader.cli.output import story_json, story_line
+
+    stories = library.stories(feed_id=args.feed, folder=args.folder, unread=args.unread, starred=args.starred,
+                              include_sponsored=args.sponsored, today=args.today, limit=args.limit,
+                              offset=args.offset)  # fmt: skip
+    _out(args, [story_json(s) for s in stories], lambda: [print(story_line(s)) for s in stories])
+    return EXIT_OK
+
+
+def cmd_show(library: Library, args: argparse.Namespace) -> int:
+    from newsreader.cli.output import story_json
+    from newsreader.core.parse.sanitize import sanitized_html_to_text
+
+    story = library.story(args.story_id)
+
+    def text() -> None:
+        print(story.title)
+        print(f"{story.feed_title} · {story.published:%Y-%m-%d %H:%M} UTC" + (f" · {story.author}" if story.author else ""))
+        if story.link:
+            print(story.link)
+        print()
+        print(sanitized_html_to_text(story.content_html or story.summary_html))
+
+    _out(args, story_json(story, with_html=True), text)
+    return EXIT_OK
+
+
+def cmd_search(library: Library, args: argparse.Namespace) -> int:
+    from newsreader.cli.output import story_json, story_line
+
+    stories = library.search(" ".join(args.query), limit=args.limit, include_sponsored=args.sponsored)
+    _out(args, [story_json(s) for s in stories], lambda: [print(story_line(s)) for s in stories])
+    return EXIT_OK
+
+
+def cmd_flag(library: Library, args: argparse.Namespace) -> int:
+    if args.command in ("read", "unread"):
+        changed = library.mark_read(args.story_ids, args.command == "read")
+    else:
+        changed = library.mark_starred(args.story_ids, args.command == "star")
+    _out(args, {"changed": changed}, lambda: None)
+    return EXIT_OK
+
+
+def cmd_mark_all_read(library: Library, args: argparse.Namespace) -> int:
+    changed = library.mark_all_read(args.feed)
+    _out(args, {"changed": changed}, lambda: print(f"Marked {changed} stories read."))
+    return EXIT_OK
+
+
+def cmd_import(library: Library, args: argparse.Namespace) -> int:
+    report = library.import_opml_file(args.file)
+
+    def text() -> None:
+        print(f"Imported {len(report.added)} feed(s), skipped {len(report.skipped)}.")
+        for url, reason in report.skipped:
+            print(f"  skipped {url}: {reason}")
+
+    _out(args, {"added": list(report.added), "skipped": [{"url": u, "reason": r} for u, r in report.skipped],
+                "folders_created": list(report.folders_created)}, text)  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_export(library: Library, args: argparse.Namespace) -> int:
+    document = library.export_opml()
+    if not args.file or args.file == "-":
+        sys.stdout.write(document)
+        return EXIT_OK
+    from pathlib import Path
+
+    from newsreader.core.errors import OpmlError
+
+    try:
+        Path(args.file).write_text(document, encoding="utf-8")
+    except OSError as exc:
+        raise OpmlError(f"{args.file} could not be written ({exc.strerror or exc}).") from exc
+    if args.json:
+        from newsreader.cli.output import print_json
+
+        print_json({"file": args.file, "feeds": document.count("xmlUrl=")})
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return EXIT_OK
+    from newsreader.core.errors import NewsreaderError
+    from newsreader.core.library import open_library
+
+    try:
+        with open_library(args.data_dir) as library:
+            return handler(library, args)
+    except NewsreaderError as exc:
+        print(f"newsreader: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("newsreader: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,90 @@
+"""Text and JSON renderings of core values for the command line.
+
+The JSON field names are a stable interface: scripts depend on them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Any, TextIO
+
+from newsreader.core.models import Feed, Story
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``, or None."""
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def feed_json(feed: Feed) -> dict[str, Any]:
+    """A feed as the ``feeds --json`` object."""
+    return {
+        "id": feed.id,
+        "url": feed.url,
+        "title": feed.title,
+        "folder": feed.folder,
+        "site_url": feed.site_url,
+        "unread": feed.unread,
+        "total": feed.total,
+        "enabled": feed.enabled,
+        "update_interval": feed.update_interval,
+        "full_articles": feed.full_articles,
+        "last_checked": iso(feed.last_checked),
+        "last_updated": iso(feed.last_updated),
+        "next_check": iso(feed.next_check),
+        "last_error": feed.last_error,
+        "last_error_at": iso(feed.last_error_at),
+        "disabled_reason": feed.disabled_reason,
+    }
+
+
+def story_json(story: Story, *, with_html: bool = False) -> dict[str, Any]:
+    """A story as the ``stories --json`` object (``show`` adds the HTML)."""
+    data: dict[str, Any] = {
+        "id": story.id,
+        "feed": story.feed_id,
+        "feed_title": story.feed_title,
+        "title": story.title,
+        "link": story.link,
+        "author": story.author,
+        "published": iso(story.published),
+        "updated": iso(story.updated),
+        "read": story.read,
+        "starred": story.starred,
+        "sponsored": story.sponsored,
+        "sponsored_reason": story.sponsored_reason,
+        "categories": list(story.categories),
+        "enclosures": [{"url": e.url, "type": e.type, "length": e.length} for e in story.enclosures],
+    }
+    if with_html:
+        data["summary_html"] = story.summary_html
+        data["content_html"] = story.content_html
+    return data
+
+
+def print_json(value: Any, out: TextIO | None = None) -> None:
+    """Print one JSON value."""
+    out = out or sys.stdout
+    json.dump(value, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+
+
+def shorten(text: str, width: int) -> str:
+    """Cut *text* to *width* characters with an ellipsis."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def story_line(story: Story) -> str:
+    """One line of the ``stories`` listing."""
+    flags = ("*" if story.starred else " ") + ("N" if not story.read else " ") + ("$" if story.sponsored else " ")
+    return f"{story.id:>7} {flags} {story.published:%Y-%m-%d %H:%M}  {shorten(story.feed_title, 20):<20}  {story.title}"
+
+
+def feed_line(feed: Feed) -> str:
+    """One line of the ``feeds`` listing."""
+    state = "" if feed.enabled else " [disabled]"
+    error = f"  ! {feed.last_error}" if feed.last_error else ""
+    folder = f"{feed.folder}/" if feed.folder else ""
+    return f"{feed.id:>5} {feed.unread:>5} unread  {folder}{feed.title}{state}  <{feed.url}>{error}"

@@ -1,0 +1,59 @@
+"""The error tree: every error newsreader raises on purpose derives from :class:`NewsreaderError`.
+
+Messages are one sentence a user can read; the cause is chained with ``raise ... from``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class NewsreaderError(Exception):
+    """Base of all errors newsreader raises on purpose."""
+
+
+class FeedError(NewsreaderError):
+    """Something went wrong with one feed; carries the feed's URL."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class FetchError(FeedError):
+    """The feed (or page) could not be fetched: DNS, refused, timeout, HTTP error, too large."""
+
+    def __init__(
+        self, url: str, message: str, *, status: int | None = None, retry_after: datetime | None = None
+    ) -> None:
+        super().__init__(url, message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class ParseError(FeedError):
+    """The document was fetched but is not a feed, or is broken beyond recovery."""
+
+
+class NotAFeedError(ParseError):
+    """The document is a web page (or something else), not a feed."""
+
+
+class StorageError(NewsreaderError):
+    """The local database could not be read or written."""
+
+
+class UnknownIdError(NewsreaderError):
+    """A feed, story or folder id that the library does not hold."""
+
+
+class OpmlError(NewsreaderError):
+    """An OPML file that cannot be read as a subscription list."""
+
+
+class SettingsError(NewsreaderError):
+    """An invalid setting or argument value."""
+
+
+class CredentialsError(NewsreaderError):
+    """Credentials could not be stored or read (for example, no keyring backend)."""

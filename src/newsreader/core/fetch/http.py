@@ -1,0 +1,321 @@
+"""Bounded HTTP fetching: the only module that uses ``requests``.
+
+Every request has connect and read timeouts, a total deadline, a cap on the body (counted after
+decompression, enforced while streaming), a cap on redirects (followed here, one hop at a time, so
+each hop's scheme is checked and permanent moves are noticed) and a per-host connection cap.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from newsreader import __version__
+from newsreader.core.errors import FetchError
+from newsreader.core.fetch.watchdog import ConnectionTracker, Watchdog, shut_down_connections
+
+USER_AGENT = f"newsreader/{__version__} (desktop feed reader; +feeds are polled politely)"
+PERMANENT_REDIRECTS = frozenset({301, 308})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+_TRACKER = ConnectionTracker()
+_WATCHDOG = Watchdog()
+
+
+class _TrackedHTTPPool(HTTPConnectionPool):
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        connection = super()._get_conn(timeout)
+        _TRACKER.register(connection)
+        return connection
+
+
+class _TrackedHTTPSPool(HTTPSConnectionPool):
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        connection = super()._get_conn(timeout)
+        _TRACKER.register(connection)
+        return connection
+
+
+class _TrackedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _TrackedHTTPPool, "https": _TrackedHTTPSPool}
+
+
+@dataclass(frozen=True, slots=True)
+class FetchLimits:
+    """The bounds every request runs within."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    deadline: float = 60.0
+    """Seconds for the whole request, redirects included."""
+    max_bytes: int = 20 * 1024 * 1024
+    max_redirects: int = 5
+    per_host: int = 2
+    """Concurrent connections to one host: polite to small sites."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResponse:
+    """A completed response (200 with its body, or 304)."""
+
+    url: str
+    """The URL the content finally came from."""
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    permanent_url: str | None = None
+    """Where a chain of permanent redirects (301/308) from the requested URL led, if any."""
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_after: datetime | None = None
+    max_age: int | None = None
+    redirects: tuple[str, ...] = field(default=())
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a 304 answer to a conditional request."""
+        return self.status == 304
+
+
+def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
+    """``Retry-After`` as seconds or an HTTP date, capped at one week; None when absent or invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return now + timedelta(seconds=min(int(value), 7 * 86400))
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(max(when, now), now + timedelta(days=7))
+
+
+def parse_max_age(value: str | None) -> int | None:
+    """The ``max-age`` of a ``Cache-Control`` header in seconds, or None."""
+    if not value:
+        return None
+    for directive in value.split(","):
+        name, _, arg = directive.strip().partition("=")
+        if name.strip().lower() == "max-age":
+            arg = arg.strip().strip('"')
+            if arg.isdigit():
+                return int(arg)
+    return None
+
+
+class Fetcher:
+    """Fetches URLs within :class:`FetchLimits`; safe to share between threads."""
+
+    def __init__(self, limits: FetchLimits | None = None, user_agent: str = USER_AGENT) -> None:
+        self.limits = limits or FetchLimits()
+        self.user_agent = user_agent
+        self._local = threading.local()
+        self._host_lock = threading.Lock()
+        self._host_slots: dict[str, threading.BoundedSemaphore] = {}
+        self._sessions: list[requests.Session] = []
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.trust_env = False  # no proxies or .netrc picked up behind the user's back
+            adapter = _TrackedAdapter(pool_connections=32, pool_maxsize=2, max_retries=0)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            session.headers["User-Agent"] = self.user_agent
+            session.headers["Accept"] = (
+                "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, "
+                "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+            )
+            self._local.session = session
+            with self._host_lock:
+                self._sessions.append(session)
+        return session
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        with self._host_lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+
+    @contextmanager
+    def _host_slot(self, host: str) -> Iterator[None]:
+        with self._host_lock:
+            slot = self._host_slots.get(host)
+            if slot is None:
+                slot = self._host_slots[host] = threading.BoundedSemaphore(self.limits.per_host)
+        with slot:
+            yield
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        auth: tuple[str, str] | None = None,
+        accept: str | None = None,
+    ) -> FetchResponse:
+        """GET *url* (conditionally when validators are given); raises :class:`FetchError`."""
+        connections = _TRACKER.begin()
+        token = _WATCHDOG.arm(self.limits.deadline, lambda: shut_down_connections(connections))
+        try:
+            return self._fetch(url, etag, last_modified, auth, accept)
+        except FetchError:
+            raise
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise FetchError(url, _describe(url, exc, self.limits)) from exc
+        finally:
+            _WATCHDOG.disarm(token)
+            _TRACKER.end()
+
+    def _fetch(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        auth: tuple[str, str] | None,
+        accept: str | None,
+    ) -> FetchResponse:
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        if accept:
+            headers["Accept"] = accept
+        session = self._session()
+        timeout = (self.limits.connect_timeout, self.limits.read_timeout)
+        current = url
+        permanent: str | None = None
+        still_permanent = True
+        hops: list[str] = []
+        started = datetime.now(UTC)
+        for _ in range(self.limits.max_redirects + 1):
+            parts = urlsplit(current)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise FetchError(url, f"{url} led to {current}, which is not an http or https address.")
+            same_origin = urlsplit(url).netloc == parts.netloc
+            with self._host_slot(parts.netloc.lower()):
+                response = session.get(
+                    current,
+                    headers=headers,
+                    timeout=timeout,
+                    stream=True,
+                    allow_redirects=False,
+                    auth=auth if same_origin else None,
+                )
+                try:
+                    if response.status_code in REDIRECTS and "location" in response.headers:
+                        target = urljoin(current, response.headers["location"].strip())
+                        if still_permanent and response.status_code in PERMANENT_REDIRECTS:
+                            permanent = target
+                        else:
+                            still_permanent = False
+                        hops.append(target)
+                        current = target
+                        continue
+                    body = b"" if response.status_code == 304 else self._read_body(url, response)
+                finally:
+                    response.close()
+            return self._result(url, current, response, body, permanent, hops, started)
+        raise FetchError(url, f"{url} redirected more than {self.limits.max_redirects} times.")
+
+    def _read_body(self, url: str, response: requests.Response) -> bytes:
+        status = response.status_code
+        if status == 401 or status == 403:
+            raise FetchError(url, f"{url} refused access (HTTP {status}); check the feed's user name and password.",
+                             status=status)  # fmt: skip
+        if not 200 <= status < 300:
+            reason = f"HTTP {status} {response.reason or ''}".rstrip()
+            retry_after = parse_retry_after(response.headers.get("retry-after"), datetime.now(UTC))
+            if status in (429, 503) and retry_after is not None:
+                reason += f"; it asks to wait until {retry_after:%Y-%m-%d %H:%M} UTC"
+            raise FetchError(url, f"{url} answered {reason}.", status=status, retry_after=retry_after)
+        declared = response.headers.get("content-length", "").strip()
+        limit = self.limits.max_bytes
+        if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
+            raise FetchError(url, f"{url} is larger than the {limit // (1024 * 1024)} MB limit.")
+        chunks: list[bytes] = []
+        total = 0
+        for chunk in response.iter_content(64 * 1024):
+            total += len(chunk)
+            if total > limit:
+                raise FetchError(url, f"{url} is larger than the {limit // (1024 * 1024)} MB limit.")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _result(
+        self,
+        url: str,
+        final: str,
+        response: requests.Response,
+        body: bytes,
+        permanent: str | None,
+        hops: list[str],
+        started: datetime,
+    ) -> FetchResponse:
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        return FetchResponse(
+            url=final,
+            status=response.status_code,
+            body=body,
+            headers=headers,
+            permanent_url=permanent,
+            etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
+            retry_after=parse_retry_after(headers.get("retry-after"), started),
+            max_age=parse_max_age(headers.get("cache-control")),
+            redirects=tuple(hops),
+        )
+
+
+def _describe(url: str, exc: BaseException, limits: FetchLimits) -> str:
+    """One sentence saying what went wrong with a request."""
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return f"Connecting to {url} timed out after {limits.connect_timeout:g} s."
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return f"{url} stopped answering for {limits.read_timeout:g} s."
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"The secure connection to {url} failed ({_short(text)})."
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        lowered = text.lower()
+        if "name or service not known" in lowered or "nodename nor servname" in lowered or (
+            "failed to resolve" in lowered or "getaddrinfo" in lowered
+        ):
+            return f"The host of {url} could not be found (DNS)."
+        if "refused" in lowered:
+            return f"{url} refused the connection."
+        if "reset" in lowered or "aborted" in lowered or "broken pipe" in lowered:
+            return f"The connection to {url} was cut off."
+        return f"The connection to {url} failed or took longer than {limits.deadline:g} s ({_short(text)})."
+    if isinstance(exc, (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError)):
+        return f"The connection to {url} was cut off mid-answer or exceeded {limits.deadline:g} s."
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return f"{url} sent a body that could not be decompressed."
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return f"{url} is not a valid address."
+    return f"Fetching {url} failed ({_short(text)})."
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 160 else text[:157] + "..."

@@ -1,0 +1,492 @@
+"""The :class:`Library` facade: the one entry point the CLI and the desktop app use.
+
+Built by :func:`open_library`. Reads and small writes go straight to storage (one SQLite
+connection per thread); a refresh streams :class:`RefreshProgress` values as feeds finish.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from newsreader.core.errors import (
+    FetchError,
+    NewsreaderError,
+    NotAFeedError,
+    OpmlError,
+    ParseError,
+    SettingsError,
+    UnknownIdError,
+)
+from newsreader.core.models import (
+    DiscoveredFeed,
+    Feed,
+    Folder,
+    ImportReport,
+    OpmlOutline,
+    RefreshProgress,
+    Story,
+)
+from newsreader.core.paths import database_path
+from newsreader.core.storage.db import FeedState, Storage
+
+if TYPE_CHECKING:
+    from newsreader.core.fetch.http import Fetcher, FetchLimits
+
+DEFAULT_WORKERS = 8
+"""Worker threads for a refresh: enough to hide network latency on a desktop, few enough to be polite."""
+MAX_WORKERS = 64
+
+
+class MultipleFeedsError(NewsreaderError):
+    """A web page offers several feeds; the caller picks one (``candidates``)."""
+
+    def __init__(self, url: str, candidates: Sequence[DiscoveredFeed]) -> None:
+        super().__init__(f"{url} offers {len(candidates)} feeds; choose one of them.")
+        self.url = url
+        self.candidates = tuple(candidates)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def fts_query(text: str) -> str:
+    """A safe FTS5 query from what a user typed: every word must match (prefix match on the last)."""
+    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    if not words:
+        return ""
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+class Library:
+    """A newsreader library: subscriptions, stories and their state in one SQLite file."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        limits: FetchLimits | None = None,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.path = path
+        self._limits = limits
+        self._clock = clock
+        self._local = threading.local()
+        self._fetcher: Fetcher | None = None
+        self._fetcher_lock = threading.Lock()
+        self._storage()  # open (and migrate) now, so errors surface at open time
+
+    # plumbing --------------------------------------------------------------------------------
+
+    def _storage(self) -> Storage:
+        storage: Storage | None = getattr(self._local, "storage", None)
+        if storage is None:
+            storage = Storage(self.path)
+            self._local.storage = storage
+        return storage
+
+    def fetcher(self) -> Fetcher:
+        """The shared HTTP fetcher (created on first use: read-only commands never import requests)."""
+        with self._fetcher_lock:
+            if self._fetcher is None:
+                from newsreader.core.fetch.http import Fetcher
+
+                self._fetcher = Fetcher(self._limits)
+            return self._fetcher
+
+    def close(self) -> None:
+        """Close this thread's database connection and the HTTP connections."""
+        storage: Storage | None = getattr(self._local, "storage", None)
+        if storage is not None:
+            storage.close()
+            self._local.storage = None
+        if self._fetcher is not None:
+            self._fetcher.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    # settings --------------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        """A library-wide setting stored in the database."""
+        row = self._storage().execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else default
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Store (or with None, remove) a library-wide setting."""
+        with self._storage().transaction() as db:
+            if value is None:
+                db.execute("DELETE FROM settings WHERE key = ?", (key,))
+            else:
+                db.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                           "value = excluded.value", (key, value))  # fmt: skip
+
+    def default_interval(self) -> int:
+        """Seconds between scheduled checks for feeds without their own interval."""
+        from newsreader.core.update import DEFAULT_INTERVAL
+
+        value = self.get_setting("update_interval")
+        return int(value) if value and value.isdigit() else DEFAULT_INTERVAL
+
+    # feeds -----------------------------------------------------------------------------------
+
+    def feeds(self) -> list[Feed]:
+        """Every subscription with unread (non-sponsored) and total counts."""
+        return self._storage().feeds()
+
+    def feed(self, feed_id: int) -> Feed:
+        """One subscription; raises :class:`UnknownIdError`."""
+        return self._storage().feed(feed_id)
+
+    def folders(self) -> list[Folder]:
+        """Every folder."""
+        return self._storage().folders()
+
+    def discover(self, url: str) -> list[DiscoveredFeed]:
+        """The feeds at *url*: the URL itself when it is a feed, else what the page announces or
+        what answers at common feed paths of its site."""
+        from newsreader.core.discovery import common_feed_urls, discover_feeds, looks_like_html
+        from newsreader.core.parse import parse_feed
+
+        url = _check_url(url)
+        response = self.fetcher().fetch(url)
+        if not looks_like_html(response.body):
+            try:
+                parsed = parse_feed(response.body, response.url, response.headers)
+            except ParseError:
+                pass
+            else:
+                return [DiscoveredFeed(url=response.permanent_url or url, title=parsed.title or None,
+                                       format=parsed.format)]  # fmt: skip
+        found = discover_feeds(response.body, response.url)
+        if found:
+            return found
+        for candidate in common_feed_urls(response.url):
+            try:
+                probe = self.fetcher().fetch(candidate)
+                parsed = parse_feed(probe.body, probe.url, probe.headers)
+            except (FetchError, ParseError):
+                continue
+            return [DiscoveredFeed(url=probe.url, title=parsed.title or None, format=parsed.format)]
+        raise NotAFeedError(url, f"{url} is not a feed and does not link to one.")
+
+    def add_feed(self, url: str, *, folder: str | None = None, title: str | None = None) -> Feed:
+        """Subscribe to the feed at *url* (a feed, or a page that offers exactly one) and store its
+        stories. Raises :class:`MultipleFeedsError` when a page offers several."""
+        url = _check_url(url)
+        existing = self._storage().feed_id_for_url(url)
+        if existing is not None:
+            raise SettingsError(f"You are already subscribed to {url} (feed {existing}).")
+        candidates = self.discover(url)
+        if len(candidates) > 1:
+            raise MultipleFeedsError(url, candidates)
+        feed_url = candidates[0].url
+        existing = self._storage().feed_id_for_url(feed_url)
+        if existing is not None:
+            raise SettingsError(f"You are already subscribed to {feed_url} (feed {existing}).")
+        feed_id = self._storage().add_feed(feed_url, title or candidates[0].title or "", folder, self._clock())
+        if title:
+            self._storage().update_feed(feed_id, user_title=title)
+        for _ in self.refresh([feed_id]):
+            pass
+        return self.feed(feed_id)
+
+    def subscribe(self, url: str, *, title: str | None = None, folder: str | None = None) -> int:
+        """Record a subscription without fetching it (OPML import, tests); returns its id."""
+        url = _check_url(url)
+        return self._storage().add_feed(url, title or "", folder, self._clock())
+
+    def remove_feed(self, feed_id: int) -> None:
+        """Unsubscribe and delete the feed's stories (and its stored password)."""
+        feed = self.feed(feed_id)
+        self._storage().delete_feed(feed_id)
+        if feed.auth_user:
+            from newsreader.core.credentials import delete_password
+
+            delete_password(feed.url, feed.auth_user)
+
+    def rename_feed(self, feed_id: int, title: str | None) -> None:
+        """Give a feed a title of the user's own (None returns to the feed's title)."""
+        self._storage().update_feed(feed_id, user_title=(title or "").strip() or None)
+
+    def move_feed(self, feed_id: int, folder: str | None) -> None:
+        """Put a feed in *folder* (created if needed), or at the top level with None."""
+        storage = self._storage()
+        self.feed(feed_id)
+        with storage.transaction() as db:
+            folder_id = storage.folder_id(db, folder.strip()) if folder and folder.strip() else None
+            db.execute("UPDATE feeds SET folder_id = ? WHERE id = ?", (folder_id, feed_id))
+
+    def rename_folder(self, old: str, new: str) -> None:
+        """Rename a folder; raises when *old* does not exist or *new* is taken."""
+        new = new.strip()
+        if not new:
+            raise SettingsError("A folder name cannot be empty.")
+        storage = self._storage()
+        with storage.transaction() as db:
+            folder_id = storage.folder_id(db, old, create=False)
+            if folder_id is None:
+                raise UnknownIdError(f"There is no folder named {old!r}.")
+            other = storage.folder_id(db, new, create=False)
+            if other is not None and other != folder_id:
+                raise SettingsError(f"A folder named {new!r} already exists.")
+            db.execute("UPDATE folders SET name = ? WHERE id = ?", (new, folder_id))
+
+    def delete_folder(self, name: str) -> None:
+        """Delete a folder; its feeds move to the top level."""
+        storage = self._storage()
+        with storage.transaction() as db:
+            if db.execute("DELETE FROM folders WHERE name = ?", (name,)).rowcount == 0:
+                raise UnknownIdError(f"There is no folder named {name!r}.")
+
+    def set_feed_options(
+        self,
+        feed_id: int,
+        *,
+        enabled: bool | None = None,
+        update_interval: int | None | type[Ellipsis] = ...,
+        full_articles: bool | None | type[Ellipsis] = ...,
+        retention_max_age_days: int | None | type[Ellipsis] = ...,
+        retention_max_count: int | None | type[Ellipsis] = ...,
+    ) -> None:
+        """Change per-feed settings; an argument left out keeps its value (``None`` resets to default)."""
+        columns: dict[str, Any] = {}
+        if enabled is not None:
+            columns["enabled"] = int(enabled)
+            if enabled:
+                columns["disabled_reason"] = None
+        for name, value in (
+            ("update_interval", update_interval),
+            ("retention_max_age_days", retention_max_age_days),
+            ("retention_max_count", retention_max_count),
+        ):
+            if value is ...:
+                continue
+            if value is not None and (not isinstance(value, int) or value < (60 if name == "update_interval" else 0)):
+                raise SettingsError(f"{name.replace('_', ' ')} must be a whole number"
+                                    f"{' of at least 60 seconds' if name == 'update_interval' else ' ≥ 0'}.")  # fmt: skip
+            columns[name] = value
+        if full_articles is not ...:
+            columns["full_articles"] = None if full_articles is None else int(bool(full_articles))
+        self.feed(feed_id)
+        self._storage().update_feed(feed_id, **columns)
+
+    def set_feed_auth(self, feed_id: int, user: str | None, password: str | None = None) -> None:
+        """Set (or with ``user=None`` clear) HTTP basic credentials; the password goes to the keyring."""
+        from newsreader.core.credentials import delete_password, store_password
+
+        feed = self.feed(feed_id)
+        if user:
+            if password is not None:
+                store_password(feed.url, user, password)
+            self._storage().update_feed(feed_id, auth_user=user)
+        else:
+            if feed.auth_user:
+                delete_password(feed.url, feed.auth_user)
+            self._storage().update_feed(feed_id, auth_user=None)
+
+    # refresh ---------------------------------------------------------------------------------
+
+    def refresh(
+        self,
+        feed_ids: Iterable[int] | None = None,
+        *,
+        due_only: bool = False,
+        workers: int | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[RefreshProgress]:
+        """Refresh feeds, yielding progress as each finishes.
+
+        ``feed_ids`` None means every enabled feed. With ``due_only`` only feeds whose interval
+        has passed are asked (the scheduled refresh); otherwise every chosen feed is asked now.
+        Both honour a server's ``Retry-After``. Iterate in the thread that should do the writing.
+        """
+        from newsreader.core.update import Refresher
+
+        storage = self._storage()
+        ids = None if feed_ids is None else list(feed_ids)
+        if ids is not None:
+            known = {f.id for f in storage.feeds(ids)}
+            missing = [i for i in ids if i not in known]
+            if missing:
+                raise UnknownIdError(f"There is no feed with id {missing[0]}.")
+        states = storage.feed_states(ids, enabled_only=ids is None)
+        now = self._clock()
+        if due_only:
+            states = [s for s in states if s.next_check is None or s.next_check <= now]
+        count = workers if workers is not None else int(self.get_setting("workers") or DEFAULT_WORKERS)
+        if not 1 <= count <= MAX_WORKERS:
+            raise SettingsError(f"The number of workers must be between 1 and {MAX_WORKERS}.")
+        refresher = Refresher(
+            storage,
+            self.fetcher(),
+            workers=count,
+            max_entries=int(self.get_setting("max_entries") or 1000),
+            default_interval=self.default_interval(),
+            password_for=self._password_for,
+            clock=self._clock,
+        )
+        yield from refresher.run(states, cancel)
+
+    @staticmethod
+    def _password_for(state: FeedState) -> str | None:
+        from newsreader.core.credentials import load_password
+
+        return load_password(state.url, state.auth_user) if state.auth_user else None
+
+    # stories ---------------------------------------------------------------------------------
+
+    def stories(
+        self,
+        *,
+        feed_id: int | None = None,
+        folder: str | None = None,
+        unread: bool = False,
+        starred: bool = False,
+        include_sponsored: bool = False,
+        today: bool = False,
+        limit: int | None = 50,
+        offset: int = 0,
+    ) -> list[Story]:
+        """Stories newest first (without their HTML; see :meth:`story`)."""
+        if feed_id is not None:
+            self.feed(feed_id)
+        if folder is not None and folder not in {f.name for f in self.folders()}:
+            raise UnknownIdError(f"There is no folder named {folder!r}.")
+        if limit is not None and limit < 0:
+            raise SettingsError("The limit cannot be negative.")
+        since = self._clock() - timedelta(days=1) if today else None
+        return self._storage().stories(feed_id=feed_id, folder=folder, unread=unread, starred=starred,
+                                       include_sponsored=include_sponsored, limit=limit, offset=offset,
+                                       since=since)  # fmt: skip
+
+    def story(self, story_id: int) -> Story:
+        """One story with its HTML; raises :class:`UnknownIdError`."""
+        return self._storage().story(story_id)
+
+    def search(self, text: str, *, limit: int = 50, include_sponsored: bool = False) -> list[Story]:
+        """Stories matching every word of *text* (full-text index), best match first."""
+        query = fts_query(text)
+        if not query:
+            raise SettingsError("Search for at least one word.")
+        return self._storage().search(query, limit=limit, include_sponsored=include_sponsored)
+
+    def _existing(self, story_ids: Sequence[int]) -> list[int]:
+        ids = list(dict.fromkeys(story_ids))
+        found = self._storage().existing_story_ids(ids)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise UnknownIdError(f"There is no story with id {missing[0]}.")
+        return ids
+
+    def mark_read(self, story_ids: Sequence[int], read: bool = True) -> int:
+        """Mark stories read (or unread); all ids must exist, else nothing changes."""
+        return self._storage().set_flag(self._existing(story_ids), "read", read)
+
+    def mark_starred(self, story_ids: Sequence[int], starred: bool = True) -> int:
+        """Star (or unstar) stories; all ids must exist, else nothing changes."""
+        return self._storage().set_flag(self._existing(story_ids), "starred", starred)
+
+    def mark_all_read(self, feed_id: int | None = None) -> int:
+        """Mark every story of a feed (or the whole library) read; returns how many changed."""
+        if feed_id is not None:
+            self.feed(feed_id)
+        return self._storage().mark_feed_read(feed_id)
+
+    def story_count(self) -> int:
+        """How many stories the library holds."""
+        return self._storage().story_count()
+
+    def check_integrity(self) -> bool:
+        """SQLite's integrity check passes."""
+        return self._storage().integrity_ok()
+
+    # OPML ------------------------------------------------------------------------------------
+
+    def import_opml(self, data: bytes, source: str = "the OPML file") -> ImportReport:
+        """Subscribe to every feed in an OPML document, in one transaction.
+
+        Idempotent: feeds already subscribed (by URL) are skipped, with the reason.
+        """
+        from newsreader.core.opml import parse_opml
+
+        outlines = parse_opml(data, source)
+        storage = self._storage()
+        added: list[str] = []
+        skipped: list[tuple[str, str]] = []
+        created: list[str] = []
+        known_folders = {f.name.lower() for f in storage.folders()}
+        now = self._clock()
+        with storage.transaction() as db:
+            seen = {row[0] for row in db.execute("SELECT url FROM feeds")}
+            for outline in outlines:
+                try:
+                    url = _check_url(outline.url)
+                except SettingsError as exc:
+                    skipped.append((outline.url, str(exc)))
+                    continue
+                if url in seen:
+                    skipped.append((url, "already subscribed"))
+                    continue
+                folder_id = None
+                if outline.folder:
+                    folder_id = storage.folder_id(db, outline.folder)
+                    if outline.folder.lower() not in known_folders:
+                        known_folders.add(outline.folder.lower())
+                        created.append(outline.folder)
+                db.execute(
+                    "INSERT INTO feeds(url, title, site_url, folder_id, added_at) VALUES (?, ?, ?, ?, ?)",
+                    (url, outline.title or "", outline.site_url, folder_id, now.strftime("%Y-%m-%dT%H:%M:%SZ")),
+                )
+                seen.add(url)
+                added.append(url)
+        return ImportReport(tuple(added), tuple(skipped), tuple(created))
+
+    def import_opml_file(self, path: str | os.PathLike[str]) -> ImportReport:
+        """:meth:`import_opml` on a file; unreadable files raise :class:`OpmlError`."""
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise OpmlError(f"{path} could not be read ({exc.strerror or exc}).") from exc
+        return self.import_opml(data, str(path))
+
+    def export_opml(self) -> str:
+        """Every subscription as an OPML 2.0 document, grouped by folder."""
+        from newsreader.core.opml import write_opml
+
+        return write_opml(OpmlOutline(f.url, f.title, f.folder, f.site_url) for f in self.feeds())
+
+
+def _check_url(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    url = url.strip()
+    if url.startswith("feed://"):
+        url = "http://" + url[len("feed://") :]
+    elif "://" not in url and "." in url.split("/")[0]:
+        url = "https://" + url
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise SettingsError(f"{url!r} is not a valid address.") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{url!r} is not an http or https address.")
+    return url
+
+
+def open_library(data_dir: str | os.PathLike[str] | None = None, **options: Any) -> Library:
+    """Open (creating if needed) the library in *data_dir* (default: the platform's user data dir)."""
+    return Library(database_path(data_dir), **options)

@@ -1,0 +1,169 @@
+"""Frozen values passed between the library and its clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    """A file attached to a story (podcast audio, video, image)."""
+
+    url: str
+    type: str | None = None
+    length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEntry:
+    """One feed entry after normalisation: plain-text title, sanitised HTML, UTC dates."""
+
+    key: str
+    """Stable identity within the feed: guid/id, else link, else a content hash."""
+    guid: str | None
+    link: str | None
+    title: str
+    author: str | None
+    published: datetime | None
+    updated: datetime | None
+    summary_html: str
+    content_html: str
+    categories: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A whole feed document after normalisation."""
+
+    title: str
+    site_url: str | None
+    entries: tuple[ParsedEntry, ...]
+    format: str
+    """``rss``, ``atom``, ``rdf`` or ``json`` (plus the parser that read it in ``parser``)."""
+    parser: str = "fast"
+    """``fast`` (lxml), ``feedparser`` or ``jsonfeed``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    """A folder of feeds (one level)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A subscription and its state as stored."""
+
+    id: int
+    url: str
+    title: str
+    folder: str | None
+    site_url: str | None
+    enabled: bool
+    update_interval: int | None
+    """Seconds between scheduled checks; ``None`` uses the library default."""
+    auth_user: str | None
+    full_articles: bool | None
+    """Download full article pages; ``None`` decides from the feed's content."""
+    retention_max_age_days: int | None
+    retention_max_count: int | None
+    last_checked: datetime | None
+    last_updated: datetime | None
+    next_check: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    disabled_reason: str | None
+    unread: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A stored story; ``content_html`` is only filled by :meth:`Library.get_story`."""
+
+    id: int
+    feed_id: int
+    feed_title: str
+    guid: str | None
+    link: str | None
+    title: str
+    author: str | None
+    published: datetime
+    updated: datetime | None
+    first_seen: datetime
+    read: bool
+    starred: bool
+    sponsored: bool
+    sponsored_reason: str | None
+    categories: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
+    summary_html: str = ""
+    content_html: str = ""
+
+
+class RefreshStatus(Enum):
+    """How one feed's refresh ended."""
+
+    UPDATED = "updated"
+    NOT_MODIFIED = "not_modified"
+    UNCHANGED = "unchanged"
+    """The server sent the same body again (no validators); nothing re-parsed."""
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    """Not asked: a server's Retry-After or a cancelled refresh."""
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    """What happened to one feed during a refresh; streamed as each feed finishes."""
+
+    feed_id: int
+    url: str
+    title: str
+    status: RefreshStatus
+    new_stories: int = 0
+    updated_stories: int = 0
+    error: str | None = None
+    new_story_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshProgress:
+    """Where a refresh is: ``done`` of ``total`` feeds, with the latest result."""
+
+    done: int
+    total: int
+    result: RefreshResult
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredFeed:
+    """A feed offered by a web page (``<link rel="alternate">``) or found at a common path."""
+
+    url: str
+    title: str | None
+    format: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpmlOutline:
+    """One subscription read from an OPML file."""
+
+    url: str
+    title: str | None
+    folder: str | None
+    site_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an OPML import did: added feeds, and what it skipped with the reason."""
+
+    added: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...] = field(default=())
+    folders_created: tuple[str, ...] = ()

@@ -1,0 +1,120 @@
+"""HTML sanitising with an allow-list (nh3, the Rust ``ammonia`` sanitiser) and HTML-to-text helpers.
+
+Story HTML keeps structure (headings, paragraphs, lists, quotes, code, tables, figures, images,
+links) and loses everything active: scripts, styles, iframes, objects, forms, event handlers,
+inline CSS and any URL scheme other than http, https and mailto (``data:`` is allowed for images
+only when a later version proves it safe; today it is dropped).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+ALLOWED_TAGS: frozenset[str] = frozenset(
+    {
+        "a", "abbr", "acronym", "address", "article", "aside", "b", "bdi", "bdo", "blockquote", "br",
+        "caption", "cite", "code", "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt",
+        "em", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i",
+        "img", "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "rp", "rt", "ruby", "s",
+        "samp", "section", "small", "source", "span", "strike", "strong", "sub", "summary", "sup",
+        "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr",
+        "audio", "video",
+    }
+)  # fmt: skip
+
+# Elements whose content is dropped along with the tag (not just unwrapped).
+DROPPED_WITH_CONTENT: frozenset[str] = frozenset(
+    {"script", "style", "iframe", "object", "embed", "noscript", "template", "form", "select",
+     "textarea", "button", "svg", "math", "frame", "frameset", "applet", "head", "title"}
+)  # fmt: skip
+
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"title", "lang", "dir"},
+    "a": {"href", "hreflang", "name"},
+    "img": {"src", "alt", "width", "height"},
+    "source": {"src", "srcset", "type", "media"},
+    "audio": {"src", "controls"},
+    "video": {"src", "controls", "poster", "width", "height"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "ol": {"start", "type", "reversed"},
+    "li": {"value"},
+    "time": {"datetime"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "del": {"cite", "datetime"},
+    "ins": {"cite", "datetime"},
+    "abbr": {"title"},
+}
+
+URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
+
+_TAG_RE = re.compile(r"<[^>]*>")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def sanitize_html(fragment: str, base_url: str | None = None) -> str:
+    """Return *fragment* with only allow-listed elements, attributes and URL schemes.
+
+    Relative URLs are resolved against *base_url* when given, else dropped (a relative URL
+    without a base would later resolve against the reader's own location).
+    """
+    if not fragment:
+        return ""
+    relative: str | tuple[str, str] = "deny"
+    if base_url and base_url.startswith(("http://", "https://")):
+        relative = ("rewrite_with_base", base_url)
+    cleaned: str = nh3.clean(
+        fragment,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=set(URL_SCHEMES),
+        url_relative=relative,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+    return cleaned.strip()
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of an HTML fragment, whitespace collapsed (for titles and the search index)."""
+    if not fragment:
+        return ""
+    if "<" in fragment:
+        fragment = nh3.clean(fragment, tags=set(), clean_content_tags=set(DROPPED_WITH_CONTENT))
+    return collapse_space(html.unescape(fragment))
+
+
+def sanitized_html_to_text(fragment: str) -> str:
+    """Plain text of HTML that :func:`sanitize_html` produced (well-formed, so a regex suffices)."""
+    if not fragment:
+        return ""
+    return collapse_space(html.unescape(_TAG_RE.sub(" ", fragment)))
+
+
+def text_to_html(text: str) -> str:
+    """Escape plain text so it displays as itself inside HTML, keeping paragraph breaks."""
+    escaped = html.escape(text.strip(), quote=False)
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", escaped) if p.strip()]
+    if len(paragraphs) <= 1:
+        return escaped
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def collapse_space(text: str) -> str:
+    """Collapse runs of white space to one space and strip the ends."""
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+_HTML_HINT_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
+
+
+def looks_like_html(text: str) -> bool:
+    """Guess whether an RSS text field (which has no declared type) holds HTML markup."""
+    return bool(_HTML_HINT_RE.search(text))

@@ -1,0 +1,572 @@
+"""SQLite storage: the only module that uses ``sqlite3``.
+
+One :class:`Storage` per thread (SQLite connections are per thread). WAL mode lets readers go on
+while one writer commits; every write that belongs together is one transaction, so a process
+killed at any moment leaves the last committed state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from newsreader.core.errors import StorageError, UnknownIdError
+from newsreader.core.models import Enclosure, Feed, Folder, ParsedEntry, Story
+from newsreader.core.parse.sanitize import sanitized_html_to_text
+from newsreader.core.storage.schema import migrate
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def to_db_time(value: datetime | None) -> str | None:
+    """UTC timestamps as sortable text: ``2026-01-31T12:00:00Z``."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_db_time(value: str | None) -> datetime | None:
+    """Inverse of :func:`to_db_time`."""
+    if not value:
+        return None
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _required_time(value: str) -> datetime:
+    parsed = from_db_time(value)
+    assert parsed is not None
+    return parsed
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What a refresh needs to know about a feed before fetching it."""
+
+    id: int
+    url: str
+    title: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    auth_user: str | None
+    update_interval: int | None
+    next_check: datetime | None
+    retry_after: datetime | None
+    max_count: int | None
+    max_age_days: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreOutcome:
+    """What storing one feed's entries changed."""
+
+    new_ids: tuple[int, ...]
+    updated: int
+
+
+def entry_hash(entry: ParsedEntry) -> str:
+    """A digest of everything stored about an entry, to skip rewriting unchanged stories."""
+    parts = [
+        entry.guid or "",
+        entry.link or "",
+        entry.title,
+        entry.author or "",
+        to_db_time(entry.published) or "",
+        to_db_time(entry.updated) or "",
+        entry.summary_html,
+        entry.content_html,
+        "\x1f".join(entry.categories),
+        "\x1f".join(f"{e.url}\x1e{e.type}\x1e{e.length}" for e in entry.enclosures),
+    ]
+    return hashlib.sha1("\x00".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+_FEED_COLUMNS = """f.id, f.url, coalesce(f.user_title, f.title), fo.name, f.site_url, f.enabled,
+    f.update_interval, f.auth_user, f.full_articles, f.retention_max_age_days, f.retention_max_count,
+    f.last_checked, f.last_updated, f.next_check, f.last_error, f.last_error_at, f.disabled_reason"""
+
+_STORY_COLUMNS = """s.id, s.feed_id, coalesce(f.user_title, f.title), s.guid, s.link, s.title, s.author,
+    s.published, s.updated, s.first_seen, s.read, s.starred, s.sponsored, s.sponsored_reason,
+    s.categories, s.enclosures"""
+
+
+def _feed_from_row(row: Sequence[Any], unread: int = 0, total: int = 0) -> Feed:
+    return Feed(
+        id=row[0],
+        url=row[1],
+        title=row[2] or row[1],
+        folder=row[3],
+        site_url=row[4],
+        enabled=bool(row[5]),
+        update_interval=row[6],
+        auth_user=row[7],
+        full_articles=None if row[8] is None else bool(row[8]),
+        retention_max_age_days=row[9],
+        retention_max_count=row[10],
+        last_checked=from_db_time(row[11]),
+        last_updated=from_db_time(row[12]),
+        next_check=from_db_time(row[13]),
+        last_error=row[14],
+        last_error_at=from_db_time(row[15]),
+        disabled_reason=row[16],
+        unread=unread,
+        total=total,
+    )
+
+
+def _story_from_row(row: Sequence[Any], summary_html: str = "", content_html: str = "") -> Story:
+    return Story(
+        id=row[0],
+        feed_id=row[1],
+        feed_title=row[2] or "",
+        guid=row[3],
+        link=row[4],
+        title=row[5],
+        author=row[6],
+        published=_required_time(row[7]),
+        updated=from_db_time(row[8]),
+        first_seen=_required_time(row[9]),
+        read=bool(row[10]),
+        starred=bool(row[11]),
+        sponsored=bool(row[12]),
+        sponsored_reason=row[13],
+        categories=tuple(json.loads(row[14])),
+        enclosures=tuple(Enclosure(e["url"], e.get("type"), e.get("length")) for e in json.loads(row[15])),
+        summary_html=summary_html,
+        content_html=content_html,
+    )
+
+
+class Storage:
+    """A connection to one library database file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=True
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(f"The library {path} could not be opened ({exc}).") from exc
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StorageError(f"The library {path} cannot use write-ahead logging (journal mode {mode}).")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            migrate(self._db, str(path))
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise StorageError(f"{path} is not a newsreader library or is damaged ({exc}).") from exc
+        except BaseException:
+            self._db.close()
+            raise
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``: takes the write lock up front)."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StorageError(f"The library {self.path} could not be written ({exc}).") from exc
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._db.execute("ROLLBACK")
+            raise StorageError(f"The library {self.path} could not be written ({exc}).") from exc
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one read statement, wrapping SQLite errors."""
+        try:
+            return self._db.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise StorageError(f"Reading the library {self.path} failed ({exc}).") from exc
+
+    # folders ---------------------------------------------------------------------------------
+
+    def folder_id(self, db: sqlite3.Connection, name: str, *, create: bool = True) -> int | None:
+        """The id of folder *name* (created inside the caller's transaction when missing)."""
+        row = db.execute("SELECT id FROM folders WHERE name = ?", (name,)).fetchone()
+        if row:
+            return int(row[0])
+        if not create:
+            return None
+        return int(db.execute("INSERT INTO folders(name) VALUES (?)", (name,)).lastrowid or 0)
+
+    def folders(self) -> list[Folder]:
+        """All folders by name."""
+        rows = self.execute("SELECT id, name FROM folders ORDER BY name COLLATE NOCASE").fetchall()
+        return [Folder(r[0], r[1]) for r in rows]
+
+    # feeds -----------------------------------------------------------------------------------
+
+    def feed_id_for_url(self, url: str) -> int | None:
+        """The id of the feed subscribed at *url*, if any."""
+        row = self.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+        return int(row[0]) if row else None
+
+    def add_feed(self, url: str, title: str, folder: str | None, now: datetime, site_url: str | None = None) -> int:
+        """Subscribe to *url*; returns the new feed's id."""
+        with self.transaction() as db:
+            folder_id = self.folder_id(db, folder) if folder else None
+            cursor = db.execute(
+                "INSERT INTO feeds(url, title, site_url, folder_id, added_at) VALUES (?, ?, ?, ?, ?)",
+                (url, title, site_url, folder_id, to_db_time(now)),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def feeds(self, feed_ids: Iterable[int] | None = None, *, hide_sponsored: bool = True) -> list[Feed]:
+        """Feeds with their unread and total counts, by folder then title."""
+        sponsored = "AND s.sponsored = 0" if hide_sponsored else ""
+        sql = f"""
+            SELECT {_FEED_COLUMNS},
+                (SELECT count(*) FROM stories s WHERE s.feed_id = f.id AND s.read = 0 {sponsored}),
+                (SELECT count(*) FROM stories s WHERE s.feed_id = f.id)
+            FROM feeds f LEFT JOIN folders fo ON fo.id = f.folder_id"""
+        params: list[Any] = []
+        if feed_ids is not None:
+            ids = list(feed_ids)
+            sql += f" WHERE f.id IN ({','.join('?' * len(ids))})"
+            params = ids
+        sql += " ORDER BY fo.name IS NOT NULL, fo.name COLLATE NOCASE, coalesce(f.user_title, f.title) COLLATE NOCASE"
+        return [_feed_from_row(row, row[17], row[18]) for row in self.execute(sql, params).fetchall()]
+
+    def feed(self, feed_id: int) -> Feed:
+        """One feed; raises :class:`UnknownIdError`."""
+        found = self.feeds([feed_id])
+        if not found:
+            raise UnknownIdError(f"There is no feed with id {feed_id}.")
+        return found[0]
+
+    def feed_states(self, feed_ids: Iterable[int] | None = None, *, enabled_only: bool = True) -> list[FeedState]:
+        """The refresh state of the given (or all) feeds."""
+        sql = """SELECT id, url, coalesce(user_title, title), etag, last_modified, body_hash, auth_user,
+                        update_interval, next_check, retry_after, retention_max_count, retention_max_age_days
+                 FROM feeds WHERE 1 = 1"""
+        params: list[Any] = []
+        if enabled_only:
+            sql += " AND enabled = 1"
+        if feed_ids is not None:
+            ids = list(feed_ids)
+            sql += f" AND id IN ({','.join('?' * len(ids))})"
+            params = ids
+        return [
+            FeedState(r[0], r[1], r[2] or r[1], r[3], r[4], r[5], r[6], r[7], from_db_time(r[8]),
+                      from_db_time(r[9]), r[10], r[11])  # fmt: skip
+            for r in self.execute(sql + " ORDER BY id", params).fetchall()
+        ]
+
+    def update_feed(self, feed_id: int, **columns: Any) -> None:
+        """Set columns of a feed (names are checked against the schema's settable columns)."""
+        allowed = {
+            "user_title", "folder_id", "enabled", "update_interval", "auth_user", "full_articles",
+            "retention_max_age_days", "retention_max_count", "disabled_reason", "url", "next_check",
+            "last_error", "last_error_at",
+        }  # fmt: skip
+        unknown = set(columns) - allowed
+        if unknown:
+            raise ValueError(f"not settable: {sorted(unknown)}")
+        if not columns:
+            return
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        with self.transaction() as db:
+            cursor = db.execute(f"UPDATE feeds SET {assignments} WHERE id = ?", [*columns.values(), feed_id])
+            if cursor.rowcount == 0:
+                raise UnknownIdError(f"There is no feed with id {feed_id}.")
+
+    def delete_feed(self, feed_id: int) -> None:
+        """Remove a feed with all its stories."""
+        with self.transaction() as db:
+            ids = [r[0] for r in db.execute("SELECT id FROM stories WHERE feed_id = ?", (feed_id,))]
+            for chunk_start in range(0, len(ids), 500):
+                chunk = ids[chunk_start : chunk_start + 500]
+                db.execute(f"DELETE FROM stories_fts WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
+            cursor = db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+            if cursor.rowcount == 0:
+                raise UnknownIdError(f"There is no feed with id {feed_id}.")
+
+    # refresh results -------------------------------------------------------------------------
+
+    def record_checked(
+        self,
+        feed_id: int,
+        now: datetime,
+        *,
+        next_check: datetime | None,
+        retry_after: datetime | None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """A check that found nothing new (304 or the same body): clear the error, keep validators."""
+        with self.transaction() as db:
+            db.execute(
+                """UPDATE feeds SET last_checked = ?, next_check = ?, retry_after = ?, last_error = NULL,
+                       last_error_at = NULL, etag = coalesce(?, etag), last_modified = coalesce(?, last_modified)
+                   WHERE id = ?""",
+                (to_db_time(now), to_db_time(next_check), to_db_time(retry_after), etag, last_modified, feed_id),
+            )
+
+    def record_error(
+        self,
+        feed_id: int,
+        now: datetime,
+        message: str,
+        *,
+        next_check: datetime | None,
+        retry_after: datetime | None = None,
+        disable_reason: str | None = None,
+    ) -> None:
+        """A failed check: store the error and when it happened; optionally disable the feed."""
+        with self.transaction() as db:
+            db.execute(
+                """UPDATE feeds SET last_checked = ?, last_error = ?, last_error_at = ?, next_check = ?,
+                       retry_after = ?, enabled = CASE WHEN ? IS NULL THEN enabled ELSE 0 END,
+                       disabled_reason = coalesce(?, disabled_reason)
+                   WHERE id = ?""",
+                (to_db_time(now), message, to_db_time(now), to_db_time(next_check), to_db_time(retry_after),
+                 disable_reason, disable_reason, feed_id),  # fmt: skip
+            )
+
+    def store_entries(
+        self,
+        feed_id: int,
+        entries: Sequence[ParsedEntry],
+        now: datetime,
+        *,
+        title: str,
+        site_url: str | None,
+        etag: str | None,
+        last_modified: str | None,
+        body_hash: str | None,
+        next_check: datetime | None,
+        retry_after: datetime | None,
+        new_url: str | None = None,
+        max_count: int | None = None,
+        max_age_days: int | None = None,
+    ) -> StoreOutcome:
+        """Store a successfully parsed feed in one transaction.
+
+        New entries are inserted, changed ones updated (keeping read/starred), unchanged ones left
+        alone; stories no longer served are marked as such and become subject to retention.
+        """
+        now_text = to_db_time(now)
+        new_ids: list[int] = []
+        updated = 0
+        with self.transaction() as db:
+            existing = {
+                row[0]: (row[1], row[2], row[3])
+                for row in db.execute("SELECT key, id, content_hash, in_feed FROM stories WHERE feed_id = ?",
+                                      (feed_id,))  # fmt: skip
+            }
+            seen: set[int] = set()
+            for entry in entries:
+                digest = entry_hash(entry)
+                found = existing.get(entry.key)
+                if found is None:
+                    story_id = self._insert_story(db, feed_id, entry, digest, now_text)
+                    new_ids.append(story_id)
+                    seen.add(story_id)
+                    continue
+                story_id, old_digest, in_feed = found
+                seen.add(story_id)
+                if old_digest != digest:
+                    self._update_story(db, story_id, entry, digest)
+                    updated += 1
+                elif not in_feed:
+                    db.execute("UPDATE stories SET in_feed = 1 WHERE id = ?", (story_id,))
+            gone = [story_id for story_id, _, in_feed in existing.values() if in_feed and story_id not in seen]
+            for start in range(0, len(gone), 500):
+                chunk = gone[start : start + 500]
+                db.execute(f"UPDATE stories SET in_feed = 0 WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            db.execute(
+                """UPDATE feeds SET title = CASE WHEN ? != '' THEN ? ELSE title END,
+                       site_url = coalesce(?, site_url), etag = ?, last_modified = ?, body_hash = ?,
+                       last_checked = ?, last_updated = CASE WHEN ? THEN ? ELSE last_updated END,
+                       next_check = ?, retry_after = ?, last_error = NULL, last_error_at = NULL,
+                       url = coalesce(?, url)
+                   WHERE id = ?""",
+                (title, title, site_url, etag, last_modified, body_hash, now_text, bool(new_ids or updated),
+                 now_text, to_db_time(next_check), to_db_time(retry_after), new_url, feed_id),  # fmt: skip
+            )
+            if max_count is not None or max_age_days is not None:
+                self._apply_retention(db, feed_id, now, max_count, max_age_days)
+        return StoreOutcome(tuple(new_ids), updated)
+
+    @staticmethod
+    def _row_values(entry: ParsedEntry) -> tuple[Any, ...]:
+        return (
+            entry.guid,
+            entry.link,
+            entry.title,
+            entry.author,
+            to_db_time(entry.updated),
+            entry.summary_html,
+            entry.content_html,
+            json.dumps(list(entry.categories), ensure_ascii=False),
+            json.dumps([{"url": e.url, "type": e.type, "length": e.length} for e in entry.enclosures]),
+        )
+
+    @staticmethod
+    def _index_text(entry: ParsedEntry) -> str:
+        return sanitized_html_to_text(entry.content_html or entry.summary_html)
+
+    def _insert_story(self, db: sqlite3.Connection, feed_id: int, entry: ParsedEntry, digest: str, now: str | None) -> int:
+        published = to_db_time(entry.published) or now
+        cursor = db.execute(
+            """INSERT INTO stories(feed_id, key, guid, link, title, author, updated, summary_html, content_html,
+                   categories, enclosures, published, first_seen, content_hash)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (feed_id, entry.key, *self._row_values(entry), published, now, digest),
+        )
+        story_id = int(cursor.lastrowid or 0)
+        db.execute("INSERT INTO stories_fts(rowid, title, body) VALUES (?, ?, ?)",
+                   (story_id, entry.title, self._index_text(entry)))  # fmt: skip
+        return story_id
+
+    def _update_story(self, db: sqlite3.Connection, story_id: int, entry: ParsedEntry, digest: str) -> None:
+        published = to_db_time(entry.published)
+        db.execute(
+            """UPDATE stories SET guid = ?, link = ?, title = ?, author = ?, updated = ?, summary_html = ?,
+                   content_html = ?, categories = ?, enclosures = ?, published = coalesce(?, published),
+                   content_hash = ?, in_feed = 1
+               WHERE id = ?""",
+            (*self._row_values(entry), published, digest, story_id),
+        )
+        db.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
+        db.execute("INSERT INTO stories_fts(rowid, title, body) VALUES (?, ?, ?)",
+                   (story_id, entry.title, self._index_text(entry)))  # fmt: skip
+
+    @staticmethod
+    def _apply_retention(
+        db: sqlite3.Connection, feed_id: int, now: datetime, max_count: int | None, max_age_days: int | None
+    ) -> None:
+        """Purge stories that left the feed, are not starred, and exceed the feed's age/count limits."""
+        doomed: set[int] = set()
+        base = "SELECT id FROM stories WHERE feed_id = ? AND in_feed = 0 AND starred = 0"
+        if max_age_days is not None:
+            cutoff = to_db_time(now - timedelta(days=max_age_days))
+            doomed.update(r[0] for r in db.execute(base + " AND published < ?", (feed_id, cutoff)))
+        if max_count is not None:
+            rows = db.execute(base + " ORDER BY published DESC, id DESC LIMIT -1 OFFSET ?", (feed_id, max_count))
+            doomed.update(r[0] for r in rows)
+        ids = sorted(doomed)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"DELETE FROM stories_fts WHERE rowid IN ({marks})", chunk)
+            db.execute(f"DELETE FROM stories WHERE id IN ({marks})", chunk)
+
+    # stories ---------------------------------------------------------------------------------
+
+    def stories(
+        self,
+        *,
+        feed_id: int | None = None,
+        folder: str | None = None,
+        unread: bool = False,
+        starred: bool = False,
+        include_sponsored: bool = False,
+        limit: int | None = 50,
+        offset: int = 0,
+        since: datetime | None = None,
+    ) -> list[Story]:
+        """Stories newest first, filtered."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if feed_id is not None:
+            clauses.append("s.feed_id = ?")
+            params.append(feed_id)
+        if folder is not None:
+            clauses.append("f.folder_id = (SELECT id FROM folders WHERE name = ?)")
+            params.append(folder)
+        if unread:
+            clauses.append("s.read = 0")
+        if starred:
+            clauses.append("s.starred = 1")
+        if not include_sponsored:
+            clauses.append("s.sponsored = 0")
+        if since is not None:
+            clauses.append("s.published >= ?")
+            params.append(to_db_time(since))
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
+        sql = f"""SELECT {_STORY_COLUMNS} FROM stories s JOIN feeds f ON f.id = s.feed_id{where}
+                  ORDER BY s.published DESC, s.id DESC LIMIT ? OFFSET ?"""
+        params += [limit if limit is not None else -1, offset]
+        return [_story_from_row(row) for row in self.execute(sql, params).fetchall()]
+
+    def story(self, story_id: int) -> Story:
+        """One story with its summary and content HTML; raises :class:`UnknownIdError`."""
+        row = self.execute(
+            f"""SELECT {_STORY_COLUMNS}, s.summary_html, s.content_html
+                FROM stories s JOIN feeds f ON f.id = s.feed_id WHERE s.id = ?""",
+            (story_id,),
+        ).fetchone()
+        if row is None:
+            raise UnknownIdError(f"There is no story with id {story_id}.")
+        return _story_from_row(row, row[16], row[17])
+
+    def existing_story_ids(self, story_ids: Sequence[int]) -> set[int]:
+        """Which of *story_ids* exist."""
+        found: set[int] = set()
+        for start in range(0, len(story_ids), 500):
+            chunk = list(story_ids[start : start + 500])
+            rows = self.execute(f"SELECT id FROM stories WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update(r[0] for r in rows)
+        return found
+
+    def set_flag(self, story_ids: Sequence[int], column: str, value: bool) -> int:
+        """Set ``read`` or ``starred`` on stories; returns how many rows changed."""
+        if column not in ("read", "starred"):
+            raise ValueError(column)
+        changed = 0
+        with self.transaction() as db:
+            for start in range(0, len(story_ids), 500):
+                chunk = list(story_ids[start : start + 500])
+                cursor = db.execute(
+                    f"UPDATE stories SET {column} = ? WHERE id IN ({','.join('?' * len(chunk))}) AND {column} != ?",
+                    [int(value), *chunk, int(value)],
+                )
+                changed += cursor.rowcount
+        return changed
+
+    def mark_feed_read(self, feed_id: int | None) -> int:
+        """Mark every story of a feed (or of the whole library) read."""
+        with self.transaction() as db:
+            if feed_id is None:
+                return db.execute("UPDATE stories SET read = 1 WHERE read = 0").rowcount
+            return db.execute("UPDATE stories SET read = 1 WHERE read = 0 AND feed_id = ?", (feed_id,)).rowcount
+
+    def search(self, match: str, *, limit: int = 50, include_sponsored: bool = False) -> list[Story]:
+        """Stories matching an FTS5 query, best first (BM25, title weighted over body)."""
+        sponsored = "" if include_sponsored else "AND s.sponsored = 0"
+        sql = f"""SELECT {_STORY_COLUMNS} FROM stories_fts
+                  JOIN stories s ON s.id = stories_fts.rowid JOIN feeds f ON f.id = s.feed_id
+                  WHERE stories_fts MATCH ? {sponsored}
+                  ORDER BY bm25(stories_fts, 5.0, 1.0) LIMIT ?"""
+        return [_story_from_row(row) for row in self.execute(sql, (match, limit)).fetchall()]
+
+    def story_count(self) -> int:
+        """How many stories the library holds."""
+        return int(self.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+    def integrity_ok(self) -> bool:
+        """``PRAGMA integrity_check`` says ok."""
+        return bool(self.execute("PRAGMA integrity_check").fetchone()[0] == "ok")

@@ -1,0 +1,234 @@
+"""Refreshing feeds: bounded parallel fetch and parse in worker threads, one writer.
+
+Workers fetch and parse (pure values out); the thread iterating :func:`run_refresh` is the only
+one that writes, one transaction per feed, and yields a :class:`RefreshProgress` as each feed
+finishes. A feed that fails is recorded with its error and never stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from newsreader.core.errors import FetchError, NewsreaderError, ParseError, StorageError
+from newsreader.core.fetch.http import Fetcher
+from newsreader.core.models import ParsedFeed, RefreshProgress, RefreshResult, RefreshStatus
+from newsreader.core.parse import parse_feed
+from newsreader.core.storage.db import FeedState, Storage
+
+DEFAULT_INTERVAL = 3600
+MAX_MAX_AGE = 24 * 3600
+"""A server's ``Cache-Control: max-age`` postpones scheduled checks by at most a day."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What a worker found for one feed (a value: crosses from the worker to the writer)."""
+
+    state: FeedState
+    status: RefreshStatus
+    parsed: ParsedFeed | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    permanent_url: str | None = None
+    retry_after: datetime | None = None
+    max_age: int | None = None
+    error: str | None = None
+    gone: bool = False
+
+
+def fetch_and_parse(
+    state: FeedState,
+    fetcher: Fetcher,
+    *,
+    now: datetime,
+    max_entries: int,
+    auth: tuple[str, str] | None = None,
+    conditional: bool = True,
+) -> _Outcome:
+    """Fetch one feed and parse it if it changed; never raises for a bad feed."""
+    try:
+        response = fetcher.fetch(
+            state.url,
+            etag=state.etag if conditional else None,
+            last_modified=state.last_modified if conditional else None,
+            auth=auth,
+        )
+    except FetchError as exc:
+        return _Outcome(state, RefreshStatus.FAILED, error=str(exc), retry_after=exc.retry_after,
+                        gone=exc.status == 410)  # fmt: skip
+    meta = {
+        "etag": response.etag,
+        "last_modified": response.last_modified,
+        "permanent_url": response.permanent_url,
+        "retry_after": response.retry_after,
+        "max_age": response.max_age,
+    }
+    if response.not_modified:
+        return _Outcome(state, RefreshStatus.NOT_MODIFIED, **meta)  # type: ignore[arg-type]
+    body_hash = hashlib.sha1(response.body, usedforsecurity=False).hexdigest()
+    if body_hash == state.body_hash:
+        return _Outcome(state, RefreshStatus.UNCHANGED, body_hash=body_hash, **meta)  # type: ignore[arg-type]
+    try:
+        parsed = parse_feed(response.body, response.url, response.headers, now=now, max_entries=max_entries)
+    except ParseError as exc:
+        return _Outcome(state, RefreshStatus.FAILED, error=str(exc))
+    except (RecursionError, MemoryError, ValueError, UnicodeError) as exc:
+        return _Outcome(state, RefreshStatus.FAILED, error=f"{state.url} could not be read as a feed ({exc}).")
+    return _Outcome(state, RefreshStatus.UPDATED, parsed=parsed, body_hash=body_hash, **meta)  # type: ignore[arg-type]
+
+
+def interleave_by_host(states: Sequence[FeedState]) -> list[FeedState]:
+    """Order feeds round-robin over their hosts so the per-host cap rarely makes a worker wait."""
+    by_host: OrderedDict[str, list[FeedState]] = OrderedDict()
+    for state in states:
+        by_host.setdefault((urlsplit(state.url).hostname or "").lower(), []).append(state)
+    queues = [list(reversed(q)) for q in by_host.values()]
+    ordered: list[FeedState] = []
+    while queues:
+        for queue in queues:
+            ordered.append(queue.pop())
+        queues = [q for q in queues if q]
+    return ordered
+
+
+class Refresher:
+    """Runs one refresh over a set of feeds; iterate :meth:`run` from the writer thread."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        fetcher: Fetcher,
+        *,
+        workers: int,
+        max_entries: int,
+        default_interval: int = DEFAULT_INTERVAL,
+        password_for: Callable[[FeedState], str | None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.storage = storage
+        self.fetcher = fetcher
+        self.workers = max(1, workers)
+        self.max_entries = max_entries
+        self.default_interval = default_interval
+        self.password_for = password_for
+        self.clock = clock
+
+    def run(self, states: Sequence[FeedState], cancel: threading.Event | None = None) -> Iterator[RefreshProgress]:
+        """Refresh *states*, yielding progress as each feed finishes (in completion order)."""
+        cancel = cancel or threading.Event()
+        now = self.clock()
+        total = len(states)
+        done = 0
+        runnable: list[FeedState] = []
+        for state in states:
+            if state.retry_after is not None and state.retry_after > now:
+                done += 1
+                message = f"{state.url} asked to wait until {state.retry_after:%Y-%m-%d %H:%M} UTC."
+                yield RefreshProgress(done, total, RefreshResult(state.id, state.url, state.title,
+                                                                 RefreshStatus.SKIPPED, error=message))  # fmt: skip
+            else:
+                runnable.append(state)
+        pending = iter(interleave_by_host(runnable))
+        in_flight: set[Future[_Outcome]] = set()
+        window = self.workers * 2
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="newsreader-fetch") as pool:
+
+            def submit_more() -> None:
+                while len(in_flight) < window and not cancel.is_set():
+                    state = next(pending, None)
+                    if state is None:
+                        return
+                    auth = self._auth(state)
+                    in_flight.add(pool.submit(fetch_and_parse, state, self.fetcher, now=self.clock(),
+                                              max_entries=self.max_entries, auth=auth))  # fmt: skip
+
+            submit_more()
+            while in_flight:
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    in_flight.discard(future)
+                    result = self._store(future.result())
+                    done += 1
+                    yield RefreshProgress(done, total, result)
+                submit_more()
+        for state in pending:
+            done += 1
+            yield RefreshProgress(done, total, RefreshResult(state.id, state.url, state.title,
+                                                             RefreshStatus.SKIPPED, error="Refresh cancelled."))  # fmt: skip
+
+    def _auth(self, state: FeedState) -> tuple[str, str] | None:
+        if not state.auth_user or self.password_for is None:
+            return None
+        try:
+            password = self.password_for(state)
+        except NewsreaderError:
+            return None
+        return (state.auth_user, password) if password is not None else None
+
+    def _next_check(self, state: FeedState, now: datetime, outcome: _Outcome) -> datetime:
+        interval = state.update_interval or self.default_interval
+        if outcome.max_age:
+            interval = max(interval, min(outcome.max_age, MAX_MAX_AGE))
+        when = now + timedelta(seconds=interval)
+        if outcome.retry_after is not None:
+            when = max(when, outcome.retry_after)
+        return when
+
+    def _store(self, outcome: _Outcome) -> RefreshResult:
+        state = outcome.state
+        now = self.clock()
+        next_check = self._next_check(state, now, outcome)
+        title = state.title
+        try:
+            if outcome.status is RefreshStatus.FAILED:
+                reason = None
+                if outcome.gone:
+                    reason = f"{state.url} is gone (HTTP 410), so the feed was disabled."
+                self.storage.record_error(state.id, now, outcome.error or "Unknown error.", next_check=next_check,
+                                          retry_after=outcome.retry_after, disable_reason=reason)  # fmt: skip
+                return RefreshResult(state.id, state.url, title, outcome.status, error=reason or outcome.error)
+            if outcome.parsed is None:
+                self.storage.record_checked(state.id, now, next_check=next_check, retry_after=outcome.retry_after,
+                                            etag=outcome.etag, last_modified=outcome.last_modified)  # fmt: skip
+                return RefreshResult(state.id, state.url, title, outcome.status)
+            new_url = self._new_url(state, outcome.permanent_url)
+            stored = self.storage.store_entries(
+                state.id,
+                outcome.parsed.entries,
+                now,
+                title=outcome.parsed.title,
+                site_url=outcome.parsed.site_url,
+                etag=outcome.etag,
+                last_modified=outcome.last_modified,
+                body_hash=outcome.body_hash,
+                next_check=next_check,
+                retry_after=outcome.retry_after,
+                new_url=new_url,
+                max_count=state.max_count,
+                max_age_days=state.max_age_days,
+            )
+        except StorageError as exc:
+            return RefreshResult(state.id, state.url, title, RefreshStatus.FAILED, error=str(exc))
+        return RefreshResult(
+            state.id,
+            new_url or state.url,
+            outcome.parsed.title or title,
+            RefreshStatus.UPDATED,
+            new_stories=len(stored.new_ids),
+            updated_stories=stored.updated,
+            new_story_ids=stored.new_ids,
+        )
+
+    def _new_url(self, state: FeedState, permanent: str | None) -> str | None:
+        if not permanent or permanent == state.url:
+            return None
+        owner = self.storage.feed_id_for_url(permanent)
+        return permanent if owner is None else None
