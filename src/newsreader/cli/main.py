@@ -68,11 +68,18 @@ def _feed_id(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", help="library folder (default: $NEWSREADER_DATA_DIR or the user data dir)")
-    common.add_argument("--json", action="store_true", help="print one JSON value (for scripts)")
+    def add_common(p: argparse.ArgumentParser, top: bool) -> None:
+        # Accepted before or after the subcommand; the subcommand's copy must not reset the value.
+        default = None if top else argparse.SUPPRESS
+        p.add_argument("--data-dir", default=default,
+                       help="library folder (default: $NEWSREADER_DATA_DIR or the user data dir)")  # fmt: skip
+        p.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS,
+                       help="print one JSON value (for scripts)")  # fmt: skip
 
-    parser = _Parser(prog="newsreader", description="An offline-first feed reader.", parents=[common])
+    common = argparse.ArgumentParser(add_help=False)
+    add_common(common, top=False)
+    parser = _Parser(prog="newsreader", description="An offline-first feed reader.")
+    add_common(parser, top=True)
     parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -386,6 +393,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     from newsreader.core.errors import NewsreaderError
     from newsreader.core.library import open_library
+
+    if args.command == "refresh":
+        from newsreader.core.memory import limit_malloc_arenas
+
+        limit_malloc_arenas()
 
     try:
         with open_library(args.data_dir) as library:

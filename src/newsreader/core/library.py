@@ -38,10 +38,14 @@ from newsreader.core.storage.db import FeedState, Storage
 
 if TYPE_CHECKING:
     from newsreader.core.fetch.http import Fetcher, FetchLimits
+    from newsreader.core.update import ProcessParser
 
-DEFAULT_WORKERS = 8
-"""Worker threads for a refresh: enough to hide network latency on a desktop, few enough to be polite."""
+DEFAULT_WORKERS = 48
+"""Concurrent feed requests in a refresh (threads that mostly wait on the network; parsing runs in
+worker processes). Politeness comes from the per-host cap (:class:`FetchLimits.per_host`)."""
 MAX_WORKERS = 64
+PROCESS_POOL_MIN_FEEDS = 40
+"""Refreshes of at least this many feeds parse in worker processes (starting them costs ~0.2 s)."""
 
 
 class MultipleFeedsError(NewsreaderError):
@@ -76,8 +80,10 @@ class Library:
         *,
         limits: FetchLimits | None = None,
         clock: Callable[[], datetime] = _now,
+        parse_processes: int | None = None,
     ) -> None:
         self.path = path
+        self._parse_processes = parse_processes
         self._limits = limits
         self._clock = clock
         self._local = threading.local()
@@ -314,7 +320,7 @@ class Library:
         has passed are asked (the scheduled refresh); otherwise every chosen feed is asked now.
         Both honour a server's ``Retry-After``. Iterate in the thread that should do the writing.
         """
-        from newsreader.core.update import Refresher
+        from newsreader.core.update import Refresher, parse_in_thread
 
         storage = self._storage()
         ids = None if feed_ids is None else list(feed_ids)
@@ -330,6 +336,7 @@ class Library:
         count = workers if workers is not None else int(self.get_setting("workers") or DEFAULT_WORKERS)
         if not 1 <= count <= MAX_WORKERS:
             raise SettingsError(f"The number of workers must be between 1 and {MAX_WORKERS}.")
+        parser = self._parser(len(states))
         refresher = Refresher(
             storage,
             self.fetcher(),
@@ -338,8 +345,24 @@ class Library:
             default_interval=self.default_interval(),
             password_for=self._password_for,
             clock=self._clock,
+            parse=parser or parse_in_thread,
         )
-        yield from refresher.run(states, cancel)
+        try:
+            yield from refresher.run(states, cancel)
+        finally:
+            if parser is not None:
+                parser.close()
+
+    def _parser(self, feed_count: int) -> ProcessParser | None:
+        """Worker processes for parsing when the refresh is large enough to pay for starting them."""
+        from newsreader.core.update import ProcessParser
+
+        processes = self._parse_processes
+        if processes is None:
+            # one core stays with the writer and the network threads
+            cores = os.cpu_count() or 1
+            processes = max(1, min(4, cores - 1)) if feed_count >= PROCESS_POOL_MIN_FEEDS and cores > 1 else 0
+        return ProcessParser(processes) if processes > 0 else None
 
     @staticmethod
     def _password_for(state: FeedState) -> str | None:

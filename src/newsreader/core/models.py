@@ -32,6 +32,10 @@ class ParsedEntry:
     content_html: str
     categories: tuple[str, ...] = ()
     enclosures: tuple[Enclosure, ...] = ()
+    text: str = ""
+    """Plain text of the content (else the summary), for the search index."""
+    digest: str = ""
+    """A hash of every field above: a changed digest means the stored story needs rewriting."""
 
 
 @dataclass(frozen=True, slots=True)

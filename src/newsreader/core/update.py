@@ -8,10 +8,12 @@ finishes. A feed that fails is recorded with its error and never stops the other
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -23,6 +25,8 @@ from newsreader.core.parse import parse_feed
 from newsreader.core.storage.db import FeedState, Storage
 
 DEFAULT_INTERVAL = 3600
+PARSED_BACKLOG = 16
+"""Feeds parsed but not yet stored, at most (each holds its stories in memory)."""
 MAX_MAX_AGE = 24 * 3600
 """A server's ``Cache-Control: max-age`` postpones scheduled checks by at most a day."""
 
@@ -42,6 +46,53 @@ class _Outcome:
     max_age: int | None = None
     error: str | None = None
     gone: bool = False
+    holds_parse_slot: bool = False
+
+
+ParseFunction = Callable[[bytes, str, dict[str, str], datetime, int], ParsedFeed]
+
+
+def parse_in_thread(body: bytes, url: str, headers: dict[str, str], now: datetime, max_entries: int) -> ParsedFeed:
+    """Parse in the calling thread."""
+    return parse_feed(body, url, headers, now=now, max_entries=max_entries)
+
+
+def _warm_up_parser() -> None:
+    """Import the parsing modules once per worker process, before the first feed arrives."""
+    import newsreader.core.parse.fast
+    import newsreader.core.parse.normalize  # noqa: F401
+
+
+class ProcessParser:
+    """Parses in worker processes, so the writer thread never waits for the GIL behind parsers.
+
+    Feed parsing is CPU-bound Python; in threads it competes with the SQLite writer for the
+    GIL. Started lazily, with the ``spawn`` method (safe in a threaded process, on every OS).
+    """
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, body: bytes, url: str, headers: dict[str, str], now: datetime, max_entries: int) -> ParsedFeed:
+        with self._lock:
+            if self._pool is None:
+                context = multiprocessing.get_context("spawn")
+                self._pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_warm_up_parser)
+            pool = self._pool
+        try:
+            return pool.submit(parse_in_thread, body, url, headers, now, max_entries).result()
+        except BrokenProcessPool:
+            # a worker died (out of memory, killed): parse this one here rather than lose the feed
+            return parse_in_thread(body, url, headers, now, max_entries)
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def fetch_and_parse(
@@ -52,6 +103,8 @@ def fetch_and_parse(
     max_entries: int,
     auth: tuple[str, str] | None = None,
     conditional: bool = True,
+    parse: ParseFunction = parse_in_thread,
+    parse_slots: threading.Semaphore | None = None,
 ) -> _Outcome:
     """Fetch one feed and parse it if it changed; never raises for a bad feed."""
     try:
@@ -76,13 +129,20 @@ def fetch_and_parse(
     body_hash = hashlib.sha1(response.body, usedforsecurity=False).hexdigest()
     if body_hash == state.body_hash:
         return _Outcome(state, RefreshStatus.UNCHANGED, body_hash=body_hash, **meta)  # type: ignore[arg-type]
+    if parse_slots is not None:
+        parse_slots.acquire()  # released by the writer once this feed is stored
     try:
-        parsed = parse_feed(response.body, response.url, response.headers, now=now, max_entries=max_entries)
+        parsed = parse(response.body, response.url, response.headers, now, max_entries)
     except ParseError as exc:
-        return _Outcome(state, RefreshStatus.FAILED, error=str(exc))
+        failure = str(exc)
     except (RecursionError, MemoryError, ValueError, UnicodeError) as exc:
-        return _Outcome(state, RefreshStatus.FAILED, error=f"{state.url} could not be read as a feed ({exc}).")
-    return _Outcome(state, RefreshStatus.UPDATED, parsed=parsed, body_hash=body_hash, **meta)  # type: ignore[arg-type]
+        failure = f"{state.url} could not be read as a feed ({exc})."
+    else:
+        return _Outcome(state, RefreshStatus.UPDATED, parsed=parsed, body_hash=body_hash,
+                        holds_parse_slot=parse_slots is not None, **meta)  # type: ignore[arg-type]  # fmt: skip
+    if parse_slots is not None:
+        parse_slots.release()
+    return _Outcome(state, RefreshStatus.FAILED, error=failure)
 
 
 def interleave_by_host(states: Sequence[FeedState]) -> list[FeedState]:
@@ -112,6 +172,7 @@ class Refresher:
         default_interval: int = DEFAULT_INTERVAL,
         password_for: Callable[[FeedState], str | None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        parse: ParseFunction = parse_in_thread,
     ) -> None:
         self.storage = storage
         self.fetcher = fetcher
@@ -120,6 +181,7 @@ class Refresher:
         self.default_interval = default_interval
         self.password_for = password_for
         self.clock = clock
+        self.parse = parse
 
     def run(self, states: Sequence[FeedState], cancel: threading.Event | None = None) -> Iterator[RefreshProgress]:
         """Refresh *states*, yielding progress as each feed finishes (in completion order)."""
@@ -138,7 +200,9 @@ class Refresher:
                 runnable.append(state)
         pending = iter(interleave_by_host(runnable))
         in_flight: set[Future[_Outcome]] = set()
-        window = self.workers * 2
+        window = self.workers + 8
+        # Parsed feeds waiting for the writer are the bulk of a refresh's memory: bound them.
+        parse_slots = threading.BoundedSemaphore(PARSED_BACKLOG)
         with ThreadPoolExecutor(self.workers, thread_name_prefix="newsreader-fetch") as pool:
 
             def submit_more() -> None:
@@ -148,17 +212,22 @@ class Refresher:
                         return
                     auth = self._auth(state)
                     in_flight.add(pool.submit(fetch_and_parse, state, self.fetcher, now=self.clock(),
-                                              max_entries=self.max_entries, auth=auth))  # fmt: skip
+                                              max_entries=self.max_entries, auth=auth,
+                                              parse=self.parse, parse_slots=parse_slots))  # fmt: skip
 
             submit_more()
             while in_flight:
                 finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    in_flight.discard(future)
-                    result = self._store(future.result())
+                in_flight.difference_update(finished)
+                submit_more()
+                outcomes = [f.result() for f in finished]
+                stored = self._store_group(outcomes)
+                for outcome in outcomes:
+                    if outcome.holds_parse_slot:
+                        parse_slots.release()
+                for result in stored:
                     done += 1
                     yield RefreshProgress(done, total, result)
-                submit_more()
         for state in pending:
             done += 1
             yield RefreshProgress(done, total, RefreshResult(state.id, state.url, state.title,
@@ -181,6 +250,21 @@ class Refresher:
         if outcome.retry_after is not None:
             when = max(when, outcome.retry_after)
         return when
+
+    def _store_group(self, outcomes: list[_Outcome]) -> list[RefreshResult]:
+        """Store feeds that finished together in one commit (each feed in its own savepoint).
+
+        Results are reported only once the commit succeeded; if it fails, every feed of the
+        group is reported failed and nothing of it is in the database.
+        """
+        results: list[RefreshResult] = []
+        try:
+            with self.storage.transaction():
+                results = [self._store(outcome) for outcome in outcomes]
+        except StorageError as exc:
+            return [RefreshResult(o.state.id, o.state.url, o.state.title, RefreshStatus.FAILED, error=str(exc))
+                    for o in outcomes]  # fmt: skip
+        return results
 
     def _store(self, outcome: _Outcome) -> RefreshResult:
         state = outcome.state

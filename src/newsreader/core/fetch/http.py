@@ -63,7 +63,7 @@ class FetchLimits:
     """Seconds for the whole request, redirects included."""
     max_bytes: int = 20 * 1024 * 1024
     max_redirects: int = 5
-    per_host: int = 2
+    per_host: int = 4
     """Concurrent connections to one host: polite to small sites."""
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import re
 from typing import TYPE_CHECKING
 
 from newsreader.core.errors import NotAFeedError, ParseError
@@ -33,6 +34,37 @@ def _charset(headers: dict[str, str] | None) -> str | None:
     return None
 
 
+def _base_url(url: str, headers: dict[str, str] | None) -> str:
+    """The document's base: its URL, or the ``Content-Location`` it was served with."""
+    from urllib.parse import urljoin
+
+    for key, value in (headers or {}).items():
+        if key.lower() == "content-location" and value.strip():
+            try:
+                return urljoin(url, value.strip())
+            except ValueError:
+                return url
+    return url
+
+
+def _utf16_without_bom_to_utf8(body: bytes) -> bytes:
+    """XML in UTF-16 with neither byte-order mark nor declaration: recode it to UTF-8."""
+    if len(body) < 4 or body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return body
+    if body[0] == 0x3C and body[1] == 0 and body[3] == 0:
+        encoding = "utf-16-le"
+    elif body[0] == 0 and body[1] == 0x3C and body[2] == 0:
+        encoding = "utf-16-be"
+    else:
+        return body
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError:
+        return body
+    text = re.sub(r"""^(<\?xml[^>]*?encoding\s*=\s*["'])[^"']*""", r"\g<1>utf-8", text)
+    return text.encode("utf-8")
+
+
 def _looks_like_html_page(body: bytes) -> bool:
     head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return head.startswith((b"<!doctype html", b"<html"))
@@ -43,13 +75,14 @@ def parse_raw(body: bytes, url: str, headers: dict[str, str] | None = None, *, f
     from newsreader.core.parse.fast import parse_fast
     from newsreader.core.parse.jsonfeed import looks_like_json_feed, parse_json_feed
 
+    body = _utf16_without_bom_to_utf8(body)
     if looks_like_json_feed(body):
         try:
             return parse_json_feed(body, url)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise ParseError(url, f"The JSON Feed at {url} is malformed ({exc}).") from exc
     if fast:
-        raw = parse_fast(body, url, _charset(headers))
+        raw = parse_fast(body, _base_url(url, headers), _charset(headers))
         if raw is not None:
             return raw
     from newsreader.core.parse.universal import parse_universal

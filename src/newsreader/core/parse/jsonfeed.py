@@ -1,4 +1,5 @@
-"""JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1), read defensively: wrong types are ignored."""
+"""JSON Feed 1.0 and 1.1 (jsonfeed.org), and Dave Winer's RSS-in-JSON, read defensively: values of the
+wrong type are ignored, never trusted."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ MAX_ITEMS = 10_000
 
 
 def looks_like_json_feed(body: bytes) -> bool:
-    """Cheap check: a JSON object that names the JSON Feed version URL near its start."""
+    """Cheap check: a JSON object naming the JSON Feed version URL, or an ``"rss"`` object."""
     head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"{") and b"jsonfeed.org/version" in body[:65536]
+    if not head.startswith(b"{"):
+        return False
+    window = body[:65536].replace(b"\\/", b"/")
+    return b"jsonfeed.org/version" in window or head[1:].lstrip().startswith(b'"rss"')
 
 
 def _str(value: Any) -> str | None:
@@ -25,9 +29,9 @@ def _str(value: Any) -> str | None:
 def parse_json_feed(body: bytes, url: str) -> RawFeed:
     """Parse a JSON Feed document; raises ``ValueError`` when it is not one."""
     document = json.loads(body.decode("utf-8-sig"))
-    if not isinstance(document, dict) or not str(document.get("version", "")).startswith(
-        "https://jsonfeed.org/version/"
-    ):
+    if isinstance(document, dict) and isinstance(document.get("rss"), dict):
+        return _rss_in_json(document["rss"], url)
+    if not isinstance(document, dict) or "jsonfeed.org/version/" not in str(document.get("version", "")):
         raise ValueError("not a JSON Feed")
     items = document.get("items")
     if not isinstance(items, list):
@@ -97,4 +101,50 @@ def _item(item: dict[str, Any], url: str, feed_author: str | None) -> RawEntry:
         categories=categories,
         enclosures=tuple(enclosures),
         base=url,
+    )
+
+
+def _rss_in_json(rss: dict[str, Any], url: str) -> RawFeed:
+    """RSS 2.0 written as JSON (``{"rss": {"channel": {"item": [...]}}}``)."""
+    channel = rss.get("channel")
+    if not isinstance(channel, dict):
+        raise ValueError("RSS-in-JSON without a channel")
+    items = channel.get("item")
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        items = []
+    entries = []
+    for item in items[:MAX_ITEMS]:
+        if not isinstance(item, dict):
+            continue
+        title = _str(item.get("title"))
+        description = _str(item.get("description"))
+        category = item.get("category")
+        categories = [category] if isinstance(category, str) else category if isinstance(category, list) else []
+        guid = item.get("guid")
+        if isinstance(guid, dict):
+            guid = guid.get("#value") or guid.get("value")
+        entries.append(
+            RawEntry(
+                guid=_str(guid),
+                link=_str(item.get("link")) or _str(guid),
+                title=RawText(title, "html", url) if title else None,
+                summary=RawText(description, "html", url) if description else None,
+                content=None,
+                published=parse_date(_str(item.get("pubDate"))),
+                updated=None,
+                author=_str(item.get("author")),
+                categories=tuple(c.strip() for c in categories if isinstance(c, str) and c.strip()),
+                enclosures=(),
+                base=url,
+            )
+        )
+    title = _str(channel.get("title"))
+    return RawFeed(
+        title=RawText(title, "text", url) if title else None,
+        site_url=_str(channel.get("link")),
+        entries=tuple(entries),
+        format="json",
+        parser="jsonfeed",
     )

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from newsreader.core.models import Enclosure, ParsedEntry, ParsedFeed
 from newsreader.core.parse.raw import RawEntry, RawFeed, RawText
-from newsreader.core.parse.sanitize import collapse_space, html_to_text, sanitize_html, text_to_html
+from newsreader.core.parse.sanitize import (
+    collapse_space,
+    html_to_text,
+    sanitize_html,
+    sanitized_html_to_text,
+    text_to_html,
+)
 
 MAX_TITLE_CHARS = 1_000
 MAX_CATEGORIES = 50
@@ -129,7 +136,7 @@ def normalize_entry(raw: RawEntry, feed_url: str, now: datetime) -> ParsedEntry:
         if url and all(e.url != url for e in enclosures):
             enclosures.append(Enclosure(url, enclosure.type, enclosure.length))
     guid = raw.guid.strip() if raw.guid and raw.guid.strip() else None
-    return ParsedEntry(
+    entry = ParsedEntry(
         key=story_key(guid, link, title, summary_html, content_html),
         guid=guid,
         link=link,
@@ -141,7 +148,31 @@ def normalize_entry(raw: RawEntry, feed_url: str, now: datetime) -> ParsedEntry:
         content_html=content_html,
         categories=tuple(categories[:MAX_CATEGORIES]),
         enclosures=tuple(enclosures),
+        text=sanitized_html_to_text(content_html or summary_html),
     )
+    return replace(entry, digest=entry_digest(entry))
+
+
+def _time_text(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
+
+
+def entry_digest(entry: ParsedEntry) -> str:
+    """A digest of everything stored about an entry, to skip rewriting unchanged stories."""
+    parts = [
+        entry.key,
+        entry.guid or "",
+        entry.link or "",
+        entry.title,
+        entry.author or "",
+        _time_text(entry.published),
+        _time_text(entry.updated),
+        entry.summary_html,
+        entry.content_html,
+        "\x1f".join(entry.categories),
+        "\x1f".join(f"{e.url}\x1e{e.type}\x1e{e.length}" for e in entry.enclosures),
+    ]
+    return hashlib.sha1("\x00".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
 def normalize_feed(raw: RawFeed, feed_url: str, now: datetime, max_entries: int) -> ParsedFeed:

@@ -7,7 +7,6 @@ killed at any moment leaves the last committed state.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,7 +18,6 @@ from typing import Any
 
 from newsreader.core.errors import StorageError, UnknownIdError
 from newsreader.core.models import Enclosure, Feed, Folder, ParsedEntry, Story
-from newsreader.core.parse.sanitize import sanitized_html_to_text
 from newsreader.core.storage.schema import migrate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -71,21 +69,25 @@ class StoreOutcome:
     updated: int
 
 
-def entry_hash(entry: ParsedEntry) -> str:
-    """A digest of everything stored about an entry, to skip rewriting unchanged stories."""
-    parts = [
-        entry.guid or "",
-        entry.link or "",
+_INSERT_STORIES = """INSERT INTO stories(feed_id, key, guid, link, title, author, updated, summary_html,
+    content_html, body_text, categories, enclosures, published, first_seen, content_hash) VALUES """
+_INSERT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_ROWS_PER_INSERT = 500  # 15 parameters a row, well under SQLite's 32,766
+
+
+def _row_values(entry: ParsedEntry) -> tuple[Any, ...]:
+    return (
+        entry.guid,
+        entry.link,
         entry.title,
-        entry.author or "",
-        to_db_time(entry.published) or "",
-        to_db_time(entry.updated) or "",
+        entry.author,
+        to_db_time(entry.updated),
         entry.summary_html,
         entry.content_html,
-        "\x1f".join(entry.categories),
-        "\x1f".join(f"{e.url}\x1e{e.type}\x1e{e.length}" for e in entry.enclosures),
-    ]
-    return hashlib.sha1("\x00".join(parts).encode(), usedforsecurity=False).hexdigest()
+        entry.text,
+        json.dumps(list(entry.categories), ensure_ascii=False),
+        json.dumps([{"url": e.url, "type": e.type, "length": e.length} for e in entry.enclosures]),
+    )
 
 
 _FEED_COLUMNS = """f.id, f.url, coalesce(f.user_title, f.title), fo.name, f.site_url, f.enabled,
@@ -149,6 +151,7 @@ class Storage:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._savepoints = 0
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
@@ -162,6 +165,8 @@ class Storage:
             if mode.lower() != "wal":
                 raise StorageError(f"The library {path} cannot use write-ahead logging (journal mode {mode}).")
             self._db.execute("PRAGMA synchronous = NORMAL")
+            # checkpoint every ~16 MB of WAL rather than 4 MB: a cold refresh writes hundreds of MB
+            self._db.execute("PRAGMA wal_autocheckpoint = 4000")
             self._db.execute("PRAGMA foreign_keys = ON")
             migrate(self._db, str(path))
         except sqlite3.DatabaseError as exc:
@@ -177,7 +182,23 @@ class Storage:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``: takes the write lock up front)."""
+        """A write transaction (``BEGIN IMMEDIATE`` takes the write lock up front).
+
+        Nested use opens a savepoint, so a caller can group several units of work in one commit
+        and still roll back just the unit that failed.
+        """
+        if self._db.in_transaction:
+            self._savepoints += 1
+            name = f"unit{self._savepoints}"
+            self._db.execute(f"SAVEPOINT {name}")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute(f"ROLLBACK TO {name}")
+                self._db.execute(f"RELEASE {name}")
+                raise
+            self._db.execute(f"RELEASE {name}")
+            return
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -190,7 +211,8 @@ class Storage:
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise StorageError(f"The library {self.path} could not be written ({exc}).") from exc
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
@@ -295,10 +317,6 @@ class Storage:
     def delete_feed(self, feed_id: int) -> None:
         """Remove a feed with all its stories."""
         with self.transaction() as db:
-            ids = [r[0] for r in db.execute("SELECT id FROM stories WHERE feed_id = ?", (feed_id,))]
-            for chunk_start in range(0, len(ids), 500):
-                chunk = ids[chunk_start : chunk_start + 500]
-                db.execute(f"DELETE FROM stories_fts WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
             cursor = db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
             if cursor.rowcount == 0:
                 raise UnknownIdError(f"There is no feed with id {feed_id}.")
@@ -368,34 +386,55 @@ class Storage:
         alone; stories no longer served are marked as such and become subject to retention.
         """
         now_text = to_db_time(now)
-        new_ids: list[int] = []
-        updated = 0
         with self.transaction() as db:
             existing = {
                 row[0]: (row[1], row[2], row[3])
                 for row in db.execute("SELECT key, id, content_hash, in_feed FROM stories WHERE feed_id = ?",
                                       (feed_id,))  # fmt: skip
             }
+            inserts: list[tuple[Any, ...]] = []
+            changes: list[tuple[Any, ...]] = []
+            back_in_feed: list[int] = []
             seen: set[int] = set()
             for entry in entries:
-                digest = entry_hash(entry)
                 found = existing.get(entry.key)
                 if found is None:
-                    story_id = self._insert_story(db, feed_id, entry, digest, now_text)
-                    new_ids.append(story_id)
-                    seen.add(story_id)
+                    published = to_db_time(entry.published) or now_text
+                    inserts.append((feed_id, entry.key, *_row_values(entry), published, now_text, entry.digest))
                     continue
                 story_id, old_digest, in_feed = found
                 seen.add(story_id)
-                if old_digest != digest:
-                    self._update_story(db, story_id, entry, digest)
-                    updated += 1
+                if old_digest != entry.digest:
+                    changes.append((*_row_values(entry), to_db_time(entry.published), entry.digest, story_id))
                 elif not in_feed:
-                    db.execute("UPDATE stories SET in_feed = 1 WHERE id = ?", (story_id,))
+                    back_in_feed.append(story_id)
+            last_id = db.execute("SELECT coalesce(max(id), 0) FROM stories").fetchone()[0]
+            # Multi-row INSERTs: SQLite releases the GIL once per statement rather than once per row,
+            # which keeps the writer from queueing behind parser threads for the GIL.
+            for start in range(0, len(inserts), _ROWS_PER_INSERT):
+                chunk = inserts[start : start + _ROWS_PER_INSERT]
+                db.execute(_INSERT_STORIES + ", ".join([_INSERT_ROW] * len(chunk)),
+                           [value for row in chunk for value in row])  # fmt: skip
+            db.executemany(
+                """UPDATE stories SET guid = ?, link = ?, title = ?, author = ?, updated = ?, summary_html = ?,
+                       content_html = ?, body_text = ?, categories = ?, enclosures = ?,
+                       published = coalesce(?, published), content_hash = ?, in_feed = 1
+                   WHERE id = ?""",
+                changes,
+            )
+            if inserts:
+                # one statement indexes the whole batch inside SQLite (no Python between rows)
+                db.execute("""INSERT INTO stories_fts(rowid, title, body_text)
+                              SELECT id, title, body_text FROM stories WHERE feed_id = ? AND id > ?""",
+                           (feed_id, last_id))  # fmt: skip
+            new_ids = [row[0] for row in db.execute(
+                "SELECT id FROM stories WHERE feed_id = ? AND id > ? ORDER BY id", (feed_id, last_id))]  # fmt: skip
             gone = [story_id for story_id, _, in_feed in existing.values() if in_feed and story_id not in seen]
-            for start in range(0, len(gone), 500):
-                chunk = gone[start : start + 500]
-                db.execute(f"UPDATE stories SET in_feed = 0 WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            for ids, flag in ((gone, 0), (back_in_feed, 1)):
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    db.execute(f"UPDATE stories SET in_feed = {flag} WHERE id IN ({','.join('?' * len(chunk))})",
+                               chunk)  # fmt: skip
             db.execute(
                 """UPDATE feeds SET title = CASE WHEN ? != '' THEN ? ELSE title END,
                        site_url = coalesce(?, site_url), etag = ?, last_modified = ?, body_hash = ?,
@@ -403,56 +442,12 @@ class Storage:
                        next_check = ?, retry_after = ?, last_error = NULL, last_error_at = NULL,
                        url = coalesce(?, url)
                    WHERE id = ?""",
-                (title, title, site_url, etag, last_modified, body_hash, now_text, bool(new_ids or updated),
+                (title, title, site_url, etag, last_modified, body_hash, now_text, bool(new_ids or changes),
                  now_text, to_db_time(next_check), to_db_time(retry_after), new_url, feed_id),  # fmt: skip
             )
             if max_count is not None or max_age_days is not None:
                 self._apply_retention(db, feed_id, now, max_count, max_age_days)
-        return StoreOutcome(tuple(new_ids), updated)
-
-    @staticmethod
-    def _row_values(entry: ParsedEntry) -> tuple[Any, ...]:
-        return (
-            entry.guid,
-            entry.link,
-            entry.title,
-            entry.author,
-            to_db_time(entry.updated),
-            entry.summary_html,
-            entry.content_html,
-            json.dumps(list(entry.categories), ensure_ascii=False),
-            json.dumps([{"url": e.url, "type": e.type, "length": e.length} for e in entry.enclosures]),
-        )
-
-    @staticmethod
-    def _index_text(entry: ParsedEntry) -> str:
-        return sanitized_html_to_text(entry.content_html or entry.summary_html)
-
-    def _insert_story(self, db: sqlite3.Connection, feed_id: int, entry: ParsedEntry, digest: str, now: str | None) -> int:
-        published = to_db_time(entry.published) or now
-        cursor = db.execute(
-            """INSERT INTO stories(feed_id, key, guid, link, title, author, updated, summary_html, content_html,
-                   categories, enclosures, published, first_seen, content_hash)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (feed_id, entry.key, *self._row_values(entry), published, now, digest),
-        )
-        story_id = int(cursor.lastrowid or 0)
-        db.execute("INSERT INTO stories_fts(rowid, title, body) VALUES (?, ?, ?)",
-                   (story_id, entry.title, self._index_text(entry)))  # fmt: skip
-        return story_id
-
-    def _update_story(self, db: sqlite3.Connection, story_id: int, entry: ParsedEntry, digest: str) -> None:
-        published = to_db_time(entry.published)
-        db.execute(
-            """UPDATE stories SET guid = ?, link = ?, title = ?, author = ?, updated = ?, summary_html = ?,
-                   content_html = ?, categories = ?, enclosures = ?, published = coalesce(?, published),
-                   content_hash = ?, in_feed = 1
-               WHERE id = ?""",
-            (*self._row_values(entry), published, digest, story_id),
-        )
-        db.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
-        db.execute("INSERT INTO stories_fts(rowid, title, body) VALUES (?, ?, ?)",
-                   (story_id, entry.title, self._index_text(entry)))  # fmt: skip
+        return StoreOutcome(tuple(new_ids), len(changes))
 
     @staticmethod
     def _apply_retention(
@@ -470,9 +465,7 @@ class Storage:
         ids = sorted(doomed)
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            db.execute(f"DELETE FROM stories_fts WHERE rowid IN ({marks})", chunk)
-            db.execute(f"DELETE FROM stories WHERE id IN ({marks})", chunk)
+            db.execute(f"DELETE FROM stories WHERE id IN ({','.join('?' * len(chunk))})", chunk)
 
     # stories ---------------------------------------------------------------------------------
 

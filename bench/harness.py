@@ -1,0 +1,148 @@
+"""Shared benchmark plumbing: the shared corpus and loopback server, and peak-memory sampling.
+
+Measured on the same work as every other reader: ``../shared/bench/make_corpus.py`` and
+``../shared/bench/serve.py`` (loopback only, ETag/304, gzip, artificial latency, 16 hosts).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_BENCH = REPO.parent / "shared" / "bench"
+
+
+def ensure_corpus(n: int, out: Path) -> Path:
+    """Generate the deterministic corpus of *n* feeds once (the same seed gives the same bytes)."""
+    manifest = out / "manifest.json"
+    if manifest.exists() and len(json.loads(manifest.read_text())["feeds"]) >= n:
+        return out
+    subprocess.run([sys.executable, str(SHARED_BENCH / "make_corpus.py"), "--n", str(n), "--out", str(out)],
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    return out
+
+
+@dataclass
+class Server:
+    """A running ``serve.py``: its feed URLs and a stats endpoint."""
+
+    urls: list[str]
+    port: int
+    process: subprocess.Popen[bytes]
+
+    def stats(self) -> dict[str, object]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/__stats", timeout=5) as r:
+            return dict(json.loads(r.read()))
+
+    def reset(self) -> None:
+        urllib.request.urlopen(f"http://127.0.0.1:{self.port}/__reset", timeout=5).read()
+
+
+@contextmanager
+def feed_server(corpus: Path, *, port: int, latency_ms: float, hosts: int, limit: int) -> Iterator[Server]:
+    """Start ``serve.py`` on loopback; stop it afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ready = Path(tmp) / "ready"
+        urls_file = Path(tmp) / "urls.txt"
+        process = subprocess.Popen(
+            [sys.executable, str(SHARED_BENCH / "serve.py"), "--corpus", str(corpus), "--port", str(port),
+             "--latency-ms", str(latency_ms), "--gzip", "--hosts", str(hosts), "--urls", str(urls_file),
+             "--ready-file", str(ready), "--max-seconds", "5400"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while not ready.exists():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the benchmark feed server did not start")
+                time.sleep(0.05)
+            urls = urls_file.read_text().split()[:limit]
+            yield Server(urls, port, process)
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+@dataclass
+class Measurement:
+    """Wall time and peak resident memory of a command (its whole process tree)."""
+
+    seconds: float
+    peak_mib: float
+    returncode: int
+
+
+def run_measured(argv: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | None = None,
+                 timeout: float = 1800) -> Measurement:  # fmt: skip
+    """Run *argv*, sampling the summed RSS of it and its children every 20 ms."""
+    start = time.perf_counter()
+    process = subprocess.Popen(list(argv), env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        try:
+            root = psutil.Process(process.pid)
+        except psutil.Error:
+            return
+        while not stop.is_set():
+            total = 0
+            try:
+                for proc in [root, *root.children(recursive=True)]:
+                    try:
+                        total += proc.memory_info().rss
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                pass
+            peak = max(peak, total)
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        _, err = process.communicate(timeout=timeout)
+    finally:
+        stop.set()
+        sampler.join()
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        sys.stderr.write(f"{argv[0]} exited {process.returncode}: {err.decode(errors='replace')[-2000:]}\n")
+    return Measurement(seconds, peak / (1024 * 1024), process.returncode)
+
+
+def machine() -> str:
+    """One line naming the machine the numbers come from."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = psutil.virtual_memory().total / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, " \
+           f"Python {platform.python_version()}"  # fmt: skip
+
+
+def median(values: Sequence[float]) -> float:
+    """The median of a non-empty sequence."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
