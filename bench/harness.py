@@ -6,6 +6,7 @@ Measured on the same work as every other reader: ``../shared/bench/make_corpus.p
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -31,8 +32,11 @@ def ensure_corpus(n: int, out: Path) -> Path:
     manifest = out / "manifest.json"
     if manifest.exists() and len(json.loads(manifest.read_text())["feeds"]) >= n:
         return out
-    subprocess.run([sys.executable, str(SHARED_BENCH / "make_corpus.py"), "--n", str(n), "--out", str(out)],
-                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [sys.executable, str(SHARED_BENCH / "make_corpus.py"), "--n", str(n), "--out", str(out)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return out
 
 
@@ -59,11 +63,27 @@ def feed_server(corpus: Path, *, port: int, latency_ms: float, hosts: int, limit
         ready = Path(tmp) / "ready"
         urls_file = Path(tmp) / "urls.txt"
         process = subprocess.Popen(
-            [sys.executable, str(SHARED_BENCH / "serve.py"), "--corpus", str(corpus), "--port", str(port),
-             "--latency-ms", str(latency_ms), "--gzip", "--hosts", str(hosts), "--urls", str(urls_file),
-             "--ready-file", str(ready), "--max-seconds", "5400"],
+            [
+                sys.executable,
+                str(SHARED_BENCH / "serve.py"),
+                "--corpus",
+                str(corpus),
+                "--port",
+                str(port),
+                "--latency-ms",
+                str(latency_ms),
+                "--gzip",
+                "--hosts",
+                str(hosts),
+                "--urls",
+                str(urls_file),
+                "--ready-file",
+                str(ready),
+                "--max-seconds",
+                "5400",
+            ],
             stdout=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         try:
             deadline = time.monotonic() + 60
             while not ready.exists():
@@ -86,8 +106,9 @@ class Measurement:
     returncode: int
 
 
-def run_measured(argv: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | None = None,
-                 timeout: float = 1800) -> Measurement:  # fmt: skip
+def run_measured(
+    argv: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | None = None, timeout: float = 1800
+) -> Measurement:
     """Run *argv*, sampling the summed RSS of it and its children every 20 ms."""
     start = time.perf_counter()
     process = subprocess.Popen(list(argv), env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -104,10 +125,8 @@ def run_measured(argv: Sequence[str], *, env: dict[str, str] | None = None, cwd:
             total = 0
             try:
                 for proc in [root, *root.children(recursive=True)]:
-                    try:
+                    with contextlib.suppress(psutil.Error):
                         total += proc.memory_info().rss
-                    except psutil.Error:
-                        pass
             except psutil.Error:
                 pass
             peak = max(peak, total)
@@ -137,8 +156,10 @@ def machine() -> str:
     except OSError:
         pass
     mem = psutil.virtual_memory().total / 2**30
-    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, " \
-           f"Python {platform.python_version()}"  # fmt: skip
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def median(values: Sequence[float]) -> float:

@@ -8,6 +8,7 @@ import json
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import requests
 
@@ -22,10 +23,11 @@ def session() -> requests.Session:
 
 
 def main() -> None:
-    urls = open(sys.argv[1]).read().split()
+    urls = Path(sys.argv[1]).read_text().split()
     workers = int(sys.argv[2])
     etags_file = sys.argv[4] if len(sys.argv) > 4 else None
-    etags: dict[str, str] = json.load(open(etags_file)) if etags_file and sys.argv[3] == "--conditional" else {}
+    conditional = etags_file is not None and sys.argv[3] == "--conditional"
+    etags: dict[str, str] = json.loads(Path(etags_file).read_text()) if conditional and etags_file else {}
 
     def get(url: str) -> tuple[str, str | None]:
         headers = {"If-None-Match": etags[url]} if url in etags else {}
@@ -36,7 +38,7 @@ def main() -> None:
     with ThreadPoolExecutor(workers) as pool:
         found = dict(pool.map(get, urls))
     if etags_file and sys.argv[3] == "--save":
-        json.dump(found, open(etags_file, "w"))
+        Path(etags_file).write_text(json.dumps(found))
 
 
 if __name__ == "__main__":

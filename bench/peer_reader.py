@@ -4,6 +4,7 @@ usage: peer_reader.py DB URLS_FILE WORKERS   (adds the feeds on first use)
 """
 
 import sys
+from pathlib import Path
 
 from reader import make_reader
 
@@ -12,7 +13,7 @@ def main() -> None:
     db, urls_file, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
     reader = make_reader(db)
     existing = {feed.url for feed in reader.get_feeds()}
-    for url in open(urls_file).read().split():
+    for url in Path(urls_file).read_text().split():
         if url not in existing:
             reader.add_feed(url)
     # scheduled=False: ask every feed now, as newsreader's explicit refresh does

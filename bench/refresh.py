@@ -43,8 +43,17 @@ def newsboat(urls: list[str], work: Path, workers: int) -> dict[str, Measurement
     home.mkdir()
     (home / "urls").write_text("\n".join(urls) + "\n")
     (home / "config").write_text(f"reload-threads {workers}\nshow-read-feeds yes\n")
-    argv = ["newsboat", "-x", "reload", "-u", str(home / "urls"), "-c", str(home / "cache.db"),
-            "-C", str(home / "config")]  # fmt: skip
+    argv = [
+        "newsboat",
+        "-x",
+        "reload",
+        "-u",
+        str(home / "urls"),
+        "-c",
+        str(home / "cache.db"),
+        "-C",
+        str(home / "config"),
+    ]
     env = {**os.environ, "HOME": str(home)}
     cold = run_measured(argv, env=env)
     run_measured(argv, env=env)  # Newsboat sends conditional requests only from its third reload on
@@ -55,7 +64,13 @@ def newsboat(urls: list[str], work: Path, workers: int) -> dict[str, Measurement
 def reader_lib(urls: list[str], work: Path, workers: int) -> dict[str, Measurement]:
     urls_file = work / "reader-urls.txt"
     urls_file.write_text("\n".join(urls))
-    argv = [sys.executable, str(HERE / "peer_reader.py"), str(work / "reader.sqlite"), str(urls_file), str(workers)]
+    argv = [
+        sys.executable,
+        str(HERE / "peer_reader.py"),
+        str(work / "reader.sqlite"),
+        str(urls_file),
+        str(workers),
+    ]
     cold = run_measured(argv)
     warm = run_measured(argv)
     return {"cold": cold, "warm": warm}
@@ -65,10 +80,19 @@ def floor(urls: list[str], work: Path, workers: int) -> dict[str, Measurement]:
     urls_file = work / "floor-urls.txt"
     urls_file.write_text("\n".join(urls))
     etags = work / "etags.json"
-    cold = run_measured([sys.executable, str(HERE / "peer_floor.py"), str(urls_file), str(workers), "--save",
-                         str(etags)])  # fmt: skip
-    warm = run_measured([sys.executable, str(HERE / "peer_floor.py"), str(urls_file), str(workers),
-                         "--conditional", str(etags)])  # fmt: skip
+    cold = run_measured(
+        [sys.executable, str(HERE / "peer_floor.py"), str(urls_file), str(workers), "--save", str(etags)]
+    )
+    warm = run_measured(
+        [
+            sys.executable,
+            str(HERE / "peer_floor.py"),
+            str(urls_file),
+            str(workers),
+            "--conditional",
+            str(etags),
+        ]
+    )
     return {"cold": cold, "warm": warm}
 
 
@@ -103,8 +127,9 @@ def main() -> None:
     table = summarise(results, args)
     print(table)
     if args.json:
-        Path(args.json).write_text(json.dumps({n: {k: [vars(m) for m in ms] for k, ms in r.items()}
-                                               for n, r in results.items()}, indent=1))  # fmt: skip
+        Path(args.json).write_text(
+            json.dumps({n: {k: [vars(m) for m in ms] for k, ms in r.items()} for n, r in results.items()}, indent=1)
+        )
 
 
 def summarise(results: dict[str, dict[str, list[Measurement]]], args: argparse.Namespace) -> str:
@@ -120,17 +145,23 @@ def summarise(results: dict[str, dict[str, list[Measurement]]], args: argparse.N
         "|---|---|---|---|---|",
     ]
     for name in results:
-        lines.append(f"| {name} | {med(name, 'cold', 'seconds'):.2f} | {med(name, 'warm', 'seconds'):.2f} | "
-                     f"{med(name, 'cold', 'peak_mib'):.0f} | {med(name, 'warm', 'peak_mib'):.0f} |")  # fmt: skip
+        lines.append(
+            f"| {name} | {med(name, 'cold', 'seconds'):.2f} | {med(name, 'warm', 'seconds'):.2f} | "
+            f"{med(name, 'cold', 'peak_mib'):.0f} | {med(name, 'warm', 'peak_mib'):.0f} |"
+        )
     if "newsreader" in results:
-        lines += ["", "| ratio (newsreader / peer) | cold time | warm time | peak memory |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "| ratio (newsreader / peer) | cold time | warm time | peak memory |",
+            "|---|---|---|---|",
+        ]
         for peer in results:
             if peer == "newsreader":
                 continue
-            ratio = [med("newsreader", k, a) / med(peer, k, a) for k, a in
-                     (("cold", "seconds"), ("warm", "seconds"))]  # fmt: skip
+            ratio = [med("newsreader", k, a) / med(peer, k, a) for k, a in (("cold", "seconds"), ("warm", "seconds"))]
             mem = max(med("newsreader", "cold", "peak_mib"), med("newsreader", "warm", "peak_mib")) / max(
-                med(peer, "cold", "peak_mib"), med(peer, "warm", "peak_mib"))
+                med(peer, "cold", "peak_mib"), med(peer, "warm", "peak_mib")
+            )
             lines.append(f"| {peer} | {ratio[0]:.2f} | {ratio[1]:.2f} | {mem:.2f} |")
     return "\n".join(lines)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-from pathlib import Path
 
 import pytest
 
@@ -73,5 +72,3 @@ def test_utf16_without_bom(library: Library, server: FeedServer, name: str) -> N
     next(iter(library.refresh([feed_id])))
     titles = [s.title for s in library.stories(feed_id=feed_id, limit=None)]
     assert titles and all(t.isprintable() and "\x00" not in t for t in titles)
-
-

@@ -70,8 +70,11 @@ def test_fast_path_matches_feedparser_on_the_shared_corpus() -> None:
 def bench_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     make_corpus = shared_path("bench", "make_corpus.py")
     out = tmp_path_factory.mktemp("bench-corpus")
-    subprocess.run([sys.executable, str(make_corpus), "--n", "1000", "--out", str(out)], check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [sys.executable, str(make_corpus), "--n", "1000", "--out", str(out)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return out
 
 

@@ -90,8 +90,9 @@ def test_redirect_loop_fails_with_clear_error(library: Library, server: FeedServ
 
 
 def test_redirect_to_file_scheme_is_refused(library: Library, server: FeedServer) -> None:
-    feed_id = library.subscribe(server.add("/evil.xml", status=301, headers={"Location": "file:///etc/passwd"},
-                                           etag=False))  # fmt: skip
+    feed_id = library.subscribe(
+        server.add("/evil.xml", status=301, headers={"Location": "file:///etc/passwd"}, etag=False)
+    )
     assert refresh_one(library, feed_id) is RefreshStatus.FAILED
     feed = library.feed(feed_id)
     assert "not an http or https address" in (feed.last_error or "")
@@ -108,8 +109,9 @@ def test_410_gone_disables_the_feed_with_reason(library: Library, server: FeedSe
 
 
 def test_429_retry_after_is_honoured_by_explicit_and_scheduled_refresh(library: Library, server: FeedServer) -> None:
-    feed_id = library.subscribe(server.add("/busy.xml", "slow down", status=429, etag=False,
-                                           headers={"Retry-After": "3600"}))  # fmt: skip
+    feed_id = library.subscribe(
+        server.add("/busy.xml", "slow down", status=429, etag=False, headers={"Retry-After": "3600"})
+    )
     assert refresh_one(library, feed_id) is RefreshStatus.FAILED
     feed = library.feed(feed_id)
     assert "429" in (feed.last_error or "")
@@ -121,8 +123,7 @@ def test_429_retry_after_is_honoured_by_explicit_and_scheduled_refresh(library: 
 
 def test_503_with_http_date_retry_after(library: Library, server: FeedServer) -> None:
     when = (datetime.now(UTC) + timedelta(hours=2)).strftime("%a, %d %b %Y %H:%M:%S GMT")
-    feed_id = library.subscribe(server.add("/down.xml", "down", status=503, etag=False,
-                                           headers={"Retry-After": when}))  # fmt: skip
+    feed_id = library.subscribe(server.add("/down.xml", "down", status=503, etag=False, headers={"Retry-After": when}))
     refresh_one(library, feed_id)
     assert refresh_one(library, feed_id) is RefreshStatus.SKIPPED
     assert len(server.hits_for("/down.xml")) == 1
@@ -200,8 +201,9 @@ def _send_raw_gzip(request: BaseHTTPRequestHandler, body: bytes) -> None:
 
 
 def test_html_page_is_not_a_feed(library: Library, server: FeedServer) -> None:
-    feed_id = library.subscribe(server.add("/page", "<!doctype html><html><body>Hi</body></html>",
-                                           content_type="text/html"))  # fmt: skip
+    feed_id = library.subscribe(
+        server.add("/page", "<!doctype html><html><body>Hi</body></html>", content_type="text/html")
+    )
     assert refresh_one(library, feed_id) is RefreshStatus.FAILED
     assert "is a web page, not a feed" in (library.feed(feed_id).last_error or "")
 
@@ -239,8 +241,7 @@ def test_basic_auth_uses_the_keyring(library: Library, server: FeedServer, keyri
 
 def test_per_host_connection_cap(tmp_path: Path, server: FeedServer) -> None:
     library = open_library(tmp_path, limits=FetchLimits(per_host=2), parse_processes=0)
-    ids = [library.subscribe(server.add(f"/f{i}.xml", simple_rss(1, f"f{i}"), drip_seconds=0.001))
-           for i in range(12)]  # fmt: skip
+    ids = [library.subscribe(server.add(f"/f{i}.xml", simple_rss(1, f"f{i}"), drip_seconds=0.001)) for i in range(12)]
     results = [p.result for p in library.refresh(workers=8)]
     assert all(r.status is RefreshStatus.UPDATED for r in results) and len(results) == len(ids)
     assert server.max_in_flight <= 2
@@ -269,8 +270,7 @@ def test_cancel_stops_starting_new_feeds(library: Library, server: FeedServer) -
     assert statuses.count(RefreshStatus.SKIPPED) == 30 - len(server.hits)
 
 
-def test_updated_entry_keeps_read_state_and_reordering_never_duplicates(library: Library,
-                                                                        server: FeedServer) -> None:  # fmt: skip
+def test_updated_entry_keeps_read_state_and_reordering_never_duplicates(library: Library, server: FeedServer) -> None:
     items = [{"title": f"t{i}", "guid": f"g{i}", "description": f"v1 {i}"} for i in range(3)]
     feed_id = library.subscribe(server.add("/f.xml", rss(items), etag=False))
     library.refresh([feed_id]).__next__()

@@ -15,8 +15,10 @@ def rss(items: Sequence[dict[str, str]], title: str = "Test feed", link: str = "
             if key in item:
                 parts.append(f"<{key}>{escape(item[key])}</{key}>")
         body.append("<item>" + "".join(parts) + "</item>")
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
-            f"<link>{escape(link)}</link>{''.join(body)}</channel></rss>")  # fmt: skip
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
+        f"<link>{escape(link)}</link>{''.join(body)}</channel></rss>"
+    )
 
 
 def simple_rss(n: int, prefix: str = "story", title: str = "Test feed") -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newsreader import __version__
 
@@ -68,15 +68,23 @@ def _feed_id(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
+
     def add_common(p: argparse.ArgumentParser, top: bool) -> None:
         # Accepted before or after the subcommand; the subcommand's copy must not reset the value.
         default = None if top else argparse.SUPPRESS
-        p.add_argument("--data-dir", default=default,
-                       help="library folder (default: $NEWSREADER_DATA_DIR or the user data dir)")  # fmt: skip
-        p.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS,
-                       help="print one JSON value (for scripts)")  # fmt: skip
+        p.add_argument(
+            "--data-dir",
+            default=default,
+            help="library folder (default: $NEWSREADER_DATA_DIR or the user data dir)",
+        )
+        p.add_argument(
+            "--json",
+            action="store_true",
+            default=False if top else argparse.SUPPRESS,
+            help="print one JSON value (for scripts)",
+        )
 
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     add_common(common, top=False)
     parser = _Parser(prog="newsreader", description="An offline-first feed reader.")
     add_common(parser, top=True)
@@ -157,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _print_each(items: Sequence[object], line: Callable[[Any], str]) -> None:
+    for item in items:
+        print(line(item))
+
+
 def _out(args: argparse.Namespace, value: object, text: Callable[[], None]) -> None:
     from newsreader.cli.output import print_json
 
@@ -176,23 +189,36 @@ def cmd_add(library: Library, args: argparse.Namespace) -> int:
         if args.json:
             from newsreader.cli.output import print_json
 
-            print_json({"error": str(exc), "candidates": [{"url": c.url, "title": c.title, "format": c.format}
-                                                          for c in exc.candidates]})  # fmt: skip
+            print_json(
+                {
+                    "error": str(exc),
+                    "candidates": [{"url": c.url, "title": c.title, "format": c.format} for c in exc.candidates],
+                }
+            )
         else:
             print(f"newsreader: {exc} Run 'newsreader add URL' with one of:", file=sys.stderr)
             for candidate in exc.candidates:
                 print(f"  {candidate.url}  {candidate.title or ''}", file=sys.stderr)
         return EXIT_FAILED
-    _out(args, feed_json(feed), lambda: print(
-        f"Subscribed to {feed.title} <{feed.url}> as feed {feed.id}: {feed.total} stories"
-        + (f" (but: {feed.last_error})" if feed.last_error else "") + "."))  # fmt: skip
+    _out(
+        args,
+        feed_json(feed),
+        lambda: print(
+            f"Subscribed to {feed.title} <{feed.url}> as feed {feed.id}: {feed.total} stories"
+            + (f" (but: {feed.last_error})" if feed.last_error else "")
+            + "."
+        ),
+    )
     return EXIT_OK if not feed.last_error else EXIT_PARTIAL
 
 
 def cmd_discover(library: Library, args: argparse.Namespace) -> int:
     found = library.discover(args.url)
-    _out(args, [{"url": c.url, "title": c.title, "format": c.format} for c in found],
-         lambda: [print(f"{c.url}  {c.title or ''}  ({c.format or 'feed'})") for c in found])  # fmt: skip
+    _out(
+        args,
+        [{"url": c.url, "title": c.title, "format": c.format} for c in found],
+        lambda: _print_each(found, lambda c: f"{c.url}  {c.title or ''}  ({c.format or 'feed'})"),
+    )
     return EXIT_OK
 
 
@@ -209,13 +235,13 @@ def cmd_feeds(library: Library, args: argparse.Namespace) -> int:
     from newsreader.cli.output import feed_json, feed_line
 
     feeds = library.feeds()
-    _out(args, [feed_json(f) for f in feeds], lambda: [print(feed_line(f)) for f in feeds])
+    _out(args, [feed_json(f) for f in feeds], lambda: _print_each(feeds, lambda f: feed_line(f)))
     return EXIT_OK
 
 
 def cmd_folders(library: Library, args: argparse.Namespace) -> int:
     folders = library.folders()
-    _out(args, [{"id": f.id, "name": f.name} for f in folders], lambda: [print(f.name) for f in folders])
+    _out(args, [{"id": f.id, "name": f.name} for f in folders], lambda: _print_each(folders, lambda f: f.name))
     return EXIT_OK
 
 
@@ -292,8 +318,20 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     if args.json:
         from newsreader.cli.output import print_json
 
-        print_json([{"feed": r.feed_id, "url": r.url, "title": r.title, "status": r.status.value,
-                     "new": r.new_stories, "updated": r.updated_stories, "error": r.error} for r in results])  # fmt: skip
+        print_json(
+            [
+                {
+                    "feed": r.feed_id,
+                    "url": r.url,
+                    "title": r.title,
+                    "status": r.status.value,
+                    "new": r.new_stories,
+                    "updated": r.updated_stories,
+                    "error": r.error,
+                }
+                for r in results
+            ]
+        )
     else:
         print(f"Refreshed {len(results)} feed(s): {new} new stories, {failed} failed.")
     return EXIT_PARTIAL if failed else EXIT_OK
@@ -302,10 +340,17 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
 def cmd_stories(library: Library, args: argparse.Namespace) -> int:
     from newsreader.cli.output import story_json, story_line
 
-    stories = library.stories(feed_id=args.feed, folder=args.folder, unread=args.unread, starred=args.starred,
-                              include_sponsored=args.sponsored, today=args.today, limit=args.limit,
-                              offset=args.offset)  # fmt: skip
-    _out(args, [story_json(s) for s in stories], lambda: [print(story_line(s)) for s in stories])
+    stories = library.stories(
+        feed_id=args.feed,
+        folder=args.folder,
+        unread=args.unread,
+        starred=args.starred,
+        include_sponsored=args.sponsored,
+        today=args.today,
+        limit=args.limit,
+        offset=args.offset,
+    )
+    _out(args, [story_json(s) for s in stories], lambda: _print_each(stories, lambda s: story_line(s)))
     return EXIT_OK
 
 
@@ -317,7 +362,10 @@ def cmd_show(library: Library, args: argparse.Namespace) -> int:
 
     def text() -> None:
         print(story.title)
-        print(f"{story.feed_title} · {story.published:%Y-%m-%d %H:%M} UTC" + (f" · {story.author}" if story.author else ""))
+        print(
+            f"{story.feed_title} · {story.published:%Y-%m-%d %H:%M} UTC"
+            + (f" · {story.author}" if story.author else "")
+        )
         if story.link:
             print(story.link)
         print()
@@ -331,7 +379,7 @@ def cmd_search(library: Library, args: argparse.Namespace) -> int:
     from newsreader.cli.output import story_json, story_line
 
     stories = library.search(" ".join(args.query), limit=args.limit, include_sponsored=args.sponsored)
-    _out(args, [story_json(s) for s in stories], lambda: [print(story_line(s)) for s in stories])
+    _out(args, [story_json(s) for s in stories], lambda: _print_each(stories, lambda s: story_line(s)))
     return EXIT_OK
 
 
@@ -358,8 +406,15 @@ def cmd_import(library: Library, args: argparse.Namespace) -> int:
         for url, reason in report.skipped:
             print(f"  skipped {url}: {reason}")
 
-    _out(args, {"added": list(report.added), "skipped": [{"url": u, "reason": r} for u, r in report.skipped],
-                "folders_created": list(report.folders_created)}, text)  # fmt: skip
+    _out(
+        args,
+        {
+            "added": list(report.added),
+            "skipped": [{"url": u, "reason": r} for u, r in report.skipped],
+            "folders_created": list(report.folders_created),
+        },
+        text,
+    )
     return EXIT_OK
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from newsreader.core.errors import CredentialsError
 
 SERVICE = "newsreader"
@@ -11,7 +13,7 @@ def _account(feed_url: str, user: str) -> str:
     return f"{user}@{feed_url}"
 
 
-def _keyring():  # type: ignore[no-untyped-def]
+def _keyring() -> Any:
     try:
         import keyring
         from keyring.backends import fail

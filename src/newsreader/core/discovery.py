@@ -19,7 +19,16 @@ FEED_TYPES = {
     "text/xml": None,
     "application/xml": None,
 }
-COMMON_PATHS = ("/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/index.xml", "/feed.json", "/feeds/posts/default")
+COMMON_PATHS = (
+    "/feed",
+    "/rss",
+    "/feed.xml",
+    "/rss.xml",
+    "/atom.xml",
+    "/index.xml",
+    "/feed.json",
+    "/feeds/posts/default",
+)
 
 
 def looks_like_html(body: bytes) -> bool:
@@ -46,8 +55,10 @@ def discover_feeds(page: bytes, page_url: str) -> list[DiscoveredFeed]:
         href = (link.get("href") or "").strip()
         if "alternate" not in rels or mime not in FEED_TYPES or not href:
             continue
-        if mime in ("text/xml", "application/xml", "application/json") and "feed" not in href.lower() and (
-            "rss" not in href.lower()
+        if (
+            mime in ("text/xml", "application/xml", "application/json")
+            and "feed" not in href.lower()
+            and ("rss" not in href.lower())
         ):
             continue
         url = urljoin(base, href)

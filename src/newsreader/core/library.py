@@ -11,6 +11,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,12 @@ worker processes). Politeness comes from the per-host cap (:class:`FetchLimits.p
 MAX_WORKERS = 64
 PROCESS_POOL_MIN_FEEDS = 40
 """Refreshes of at least this many feeds parse in worker processes (starting them costs ~0.2 s)."""
+
+
+class Keep(Enum):
+    """Marks a setting left as it is (``None`` already means "back to the default")."""
+
+    KEEP = "keep"
 
 
 class MultipleFeedsError(NewsreaderError):
@@ -137,8 +144,11 @@ class Library:
             if value is None:
                 db.execute("DELETE FROM settings WHERE key = ?", (key,))
             else:
-                db.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
-                           "value = excluded.value", (key, value))  # fmt: skip
+                db.execute(
+                    "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                    "value = excluded.value",
+                    (key, value),
+                )
 
     def default_interval(self) -> int:
         """Seconds between scheduled checks for feeds without their own interval."""
@@ -175,8 +185,9 @@ class Library:
             except ParseError:
                 pass
             else:
-                return [DiscoveredFeed(url=response.permanent_url or url, title=parsed.title or None,
-                                       format=parsed.format)]  # fmt: skip
+                return [
+                    DiscoveredFeed(url=response.permanent_url or url, title=parsed.title or None, format=parsed.format)
+                ]
         found = discover_feeds(response.body, response.url)
         if found:
             return found
@@ -263,10 +274,10 @@ class Library:
         feed_id: int,
         *,
         enabled: bool | None = None,
-        update_interval: int | None | type[Ellipsis] = ...,
-        full_articles: bool | None | type[Ellipsis] = ...,
-        retention_max_age_days: int | None | type[Ellipsis] = ...,
-        retention_max_count: int | None | type[Ellipsis] = ...,
+        update_interval: int | Keep | None = Keep.KEEP,
+        full_articles: bool | Keep | None = Keep.KEEP,
+        retention_max_age_days: int | Keep | None = Keep.KEEP,
+        retention_max_count: int | Keep | None = Keep.KEEP,
     ) -> None:
         """Change per-feed settings; an argument left out keeps its value (``None`` resets to default)."""
         columns: dict[str, Any] = {}
@@ -279,13 +290,15 @@ class Library:
             ("retention_max_age_days", retention_max_age_days),
             ("retention_max_count", retention_max_count),
         ):
-            if value is ...:
+            if isinstance(value, Keep):
                 continue
-            if value is not None and (not isinstance(value, int) or value < (60 if name == "update_interval" else 0)):
-                raise SettingsError(f"{name.replace('_', ' ')} must be a whole number"
-                                    f"{' of at least 60 seconds' if name == 'update_interval' else ' ≥ 0'}.")  # fmt: skip
+            if value is not None and value < (60 if name == "update_interval" else 0):
+                raise SettingsError(
+                    f"{name.replace('_', ' ')} must be a whole number"
+                    f"{' of at least 60 seconds' if name == 'update_interval' else ' ≥ 0'}."
+                )
             columns[name] = value
-        if full_articles is not ...:
+        if not isinstance(full_articles, Keep):
             columns["full_articles"] = None if full_articles is None else int(bool(full_articles))
         self.feed(feed_id)
         self._storage().update_feed(feed_id, **columns)
@@ -392,9 +405,16 @@ class Library:
         if limit is not None and limit < 0:
             raise SettingsError("The limit cannot be negative.")
         since = self._clock() - timedelta(days=1) if today else None
-        return self._storage().stories(feed_id=feed_id, folder=folder, unread=unread, starred=starred,
-                                       include_sponsored=include_sponsored, limit=limit, offset=offset,
-                                       since=since)  # fmt: skip
+        return self._storage().stories(
+            feed_id=feed_id,
+            folder=folder,
+            unread=unread,
+            starred=starred,
+            include_sponsored=include_sponsored,
+            limit=limit,
+            offset=offset,
+            since=since,
+        )
 
     def story(self, story_id: int) -> Story:
         """One story with its HTML; raises :class:`UnknownIdError`."""
@@ -472,7 +492,13 @@ class Library:
                         created.append(outline.folder)
                 db.execute(
                     "INSERT INTO feeds(url, title, site_url, folder_id, added_at) VALUES (?, ?, ?, ?, ?)",
-                    (url, outline.title or "", outline.site_url, folder_id, now.strftime("%Y-%m-%dT%H:%M:%SZ")),
+                    (
+                        url,
+                        outline.title or "",
+                        outline.site_url,
+                        folder_id,
+                        now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    ),
                 )
                 seen.add(url)
                 added.append(url)

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -115,20 +115,23 @@ def fetch_and_parse(
             auth=auth,
         )
     except FetchError as exc:
-        return _Outcome(state, RefreshStatus.FAILED, error=str(exc), retry_after=exc.retry_after,
-                        gone=exc.status == 410)  # fmt: skip
-    meta = {
-        "etag": response.etag,
-        "last_modified": response.last_modified,
-        "permanent_url": response.permanent_url,
-        "retry_after": response.retry_after,
-        "max_age": response.max_age,
-    }
+        return _Outcome(
+            state, RefreshStatus.FAILED, error=str(exc), retry_after=exc.retry_after, gone=exc.status == 410
+        )
+    checked = _Outcome(
+        state,
+        RefreshStatus.NOT_MODIFIED,
+        etag=response.etag,
+        last_modified=response.last_modified,
+        permanent_url=response.permanent_url,
+        retry_after=response.retry_after,
+        max_age=response.max_age,
+    )
     if response.not_modified:
-        return _Outcome(state, RefreshStatus.NOT_MODIFIED, **meta)  # type: ignore[arg-type]
+        return checked
     body_hash = hashlib.sha1(response.body, usedforsecurity=False).hexdigest()
     if body_hash == state.body_hash:
-        return _Outcome(state, RefreshStatus.UNCHANGED, body_hash=body_hash, **meta)  # type: ignore[arg-type]
+        return replace(checked, status=RefreshStatus.UNCHANGED, body_hash=body_hash)
     if parse_slots is not None:
         parse_slots.acquire()  # released by the writer once this feed is stored
     try:
@@ -138,8 +141,13 @@ def fetch_and_parse(
     except (RecursionError, MemoryError, ValueError, UnicodeError) as exc:
         failure = f"{state.url} could not be read as a feed ({exc})."
     else:
-        return _Outcome(state, RefreshStatus.UPDATED, parsed=parsed, body_hash=body_hash,
-                        holds_parse_slot=parse_slots is not None, **meta)  # type: ignore[arg-type]  # fmt: skip
+        return replace(
+            checked,
+            status=RefreshStatus.UPDATED,
+            parsed=parsed,
+            body_hash=body_hash,
+            holds_parse_slot=parse_slots is not None,
+        )
     if parse_slots is not None:
         parse_slots.release()
     return _Outcome(state, RefreshStatus.FAILED, error=failure)
@@ -194,8 +202,11 @@ class Refresher:
             if state.retry_after is not None and state.retry_after > now:
                 done += 1
                 message = f"{state.url} asked to wait until {state.retry_after:%Y-%m-%d %H:%M} UTC."
-                yield RefreshProgress(done, total, RefreshResult(state.id, state.url, state.title,
-                                                                 RefreshStatus.SKIPPED, error=message))  # fmt: skip
+                yield RefreshProgress(
+                    done,
+                    total,
+                    RefreshResult(state.id, state.url, state.title, RefreshStatus.SKIPPED, error=message),
+                )
             else:
                 runnable.append(state)
         pending = iter(interleave_by_host(runnable))
@@ -211,9 +222,18 @@ class Refresher:
                     if state is None:
                         return
                     auth = self._auth(state)
-                    in_flight.add(pool.submit(fetch_and_parse, state, self.fetcher, now=self.clock(),
-                                              max_entries=self.max_entries, auth=auth,
-                                              parse=self.parse, parse_slots=parse_slots))  # fmt: skip
+                    in_flight.add(
+                        pool.submit(
+                            fetch_and_parse,
+                            state,
+                            self.fetcher,
+                            now=self.clock(),
+                            max_entries=self.max_entries,
+                            auth=auth,
+                            parse=self.parse,
+                            parse_slots=parse_slots,
+                        )
+                    )
 
             submit_more()
             while in_flight:
@@ -230,8 +250,11 @@ class Refresher:
                     yield RefreshProgress(done, total, result)
         for state in pending:
             done += 1
-            yield RefreshProgress(done, total, RefreshResult(state.id, state.url, state.title,
-                                                             RefreshStatus.SKIPPED, error="Refresh cancelled."))  # fmt: skip
+            yield RefreshProgress(
+                done,
+                total,
+                RefreshResult(state.id, state.url, state.title, RefreshStatus.SKIPPED, error="Refresh cancelled."),
+            )
 
     def _auth(self, state: FeedState) -> tuple[str, str] | None:
         if not state.auth_user or self.password_for is None:
@@ -262,8 +285,10 @@ class Refresher:
             with self.storage.transaction():
                 results = [self._store(outcome) for outcome in outcomes]
         except StorageError as exc:
-            return [RefreshResult(o.state.id, o.state.url, o.state.title, RefreshStatus.FAILED, error=str(exc))
-                    for o in outcomes]  # fmt: skip
+            return [
+                RefreshResult(o.state.id, o.state.url, o.state.title, RefreshStatus.FAILED, error=str(exc))
+                for o in outcomes
+            ]
         return results
 
     def _store(self, outcome: _Outcome) -> RefreshResult:
@@ -276,12 +301,24 @@ class Refresher:
                 reason = None
                 if outcome.gone:
                     reason = f"{state.url} is gone (HTTP 410), so the feed was disabled."
-                self.storage.record_error(state.id, now, outcome.error or "Unknown error.", next_check=next_check,
-                                          retry_after=outcome.retry_after, disable_reason=reason)  # fmt: skip
+                self.storage.record_error(
+                    state.id,
+                    now,
+                    outcome.error or "Unknown error.",
+                    next_check=next_check,
+                    retry_after=outcome.retry_after,
+                    disable_reason=reason,
+                )
                 return RefreshResult(state.id, state.url, title, outcome.status, error=reason or outcome.error)
             if outcome.parsed is None:
-                self.storage.record_checked(state.id, now, next_check=next_check, retry_after=outcome.retry_after,
-                                            etag=outcome.etag, last_modified=outcome.last_modified)  # fmt: skip
+                self.storage.record_checked(
+                    state.id,
+                    now,
+                    next_check=next_check,
+                    retry_after=outcome.retry_after,
+                    etag=outcome.etag,
+                    last_modified=outcome.last_modified,
+                )
                 return RefreshResult(state.id, state.url, title, outcome.status)
             new_url = self._new_url(state, outcome.permanent_url)
             stored = self.storage.store_entries(

@@ -241,8 +241,11 @@ class Fetcher:
     def _read_body(self, url: str, response: requests.Response) -> bytes:
         status = response.status_code
         if status == 401 or status == 403:
-            raise FetchError(url, f"{url} refused access (HTTP {status}); check the feed's user name and password.",
-                             status=status)  # fmt: skip
+            raise FetchError(
+                url,
+                f"{url} refused access (HTTP {status}); check the feed's user name and password.",
+                status=status,
+            )
         if not 200 <= status < 300:
             reason = f"HTTP {status} {response.reason or ''}".rstrip()
             retry_after = parse_retry_after(response.headers.get("retry-after"), datetime.now(UTC))
@@ -298,8 +301,10 @@ def _describe(url: str, exc: BaseException, limits: FetchLimits) -> str:
         return f"The secure connection to {url} failed ({_short(text)})."
     if isinstance(exc, requests.exceptions.ConnectionError):
         lowered = text.lower()
-        if "name or service not known" in lowered or "nodename nor servname" in lowered or (
-            "failed to resolve" in lowered or "getaddrinfo" in lowered
+        if (
+            "name or service not known" in lowered
+            or "nodename nor servname" in lowered
+            or ("failed to resolve" in lowered or "getaddrinfo" in lowered)
         ):
             return f"The host of {url} could not be found (DNS)."
         if "refused" in lowered:

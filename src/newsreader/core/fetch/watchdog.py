@@ -7,6 +7,7 @@ which makes the blocked read fail at once in the worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import socket
@@ -52,10 +53,8 @@ class Watchdog:
                 _, token = heapq.heappop(self._heap)
                 callback = self._callbacks.pop(token, None)
             if callback is not None:
-                try:
+                with contextlib.suppress(Exception):  # a failed shutdown only means the socket is gone
                     callback()
-                except Exception:  # noqa: S110 - a failed shutdown only means the socket is gone
-                    pass
 
 
 class ConnectionTracker:
@@ -86,7 +85,5 @@ def shut_down_connections(connections: list[Any]) -> None:
     for connection in list(connections):
         sock = getattr(connection, "sock", None)
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass

@@ -6,9 +6,8 @@ JSON Feed through its own reader, everything else through feedparser.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import re
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from newsreader.core.errors import NotAFeedError, ParseError

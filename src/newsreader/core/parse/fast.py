@@ -10,7 +10,9 @@ give the same normalised stories on every corpus feed this path accepts.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
+from typing import Any, cast
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -46,28 +48,87 @@ _MAPPED_ELEMENTS: tuple[tuple[str, frozenset[str] | None], ...] = (
 )
 _HARMLESS_ATOM_LINK_RELS = frozenset({"self", "replies", "related", "via", "hub", "edit", "license"})
 _RSS_PLAIN_KNOWN = frozenset(
-    {"title", "link", "description", "author", "category", "comments", "enclosure", "guid", "pubDate", "source"}
+    {
+        "title",
+        "link",
+        "description",
+        "author",
+        "category",
+        "comments",
+        "enclosure",
+        "guid",
+        "pubDate",
+        "source",
+    }
 )
 _RSS_PLAIN_KNOWN_LOWER = frozenset(name.lower() for name in _RSS_PLAIN_KNOWN)
 # Unnamespaced elements feedparser reads as one of our fields (or whose children it would).
 _FEEDPARSER_ALIASES = frozenset(
-    {"summary", "fullitem", "body", "content", "modified", "issued", "created", "updated", "published",
-     "id", "name", "email", "abstract", "tags", "keywords", "subject", "creator", "date", "dc_date",
-     "image", "textinput", "textInput", "entry", "item", "contributor", "url", "uri", "href"}
-)  # fmt: skip
+    {
+        "summary",
+        "fullitem",
+        "body",
+        "content",
+        "modified",
+        "issued",
+        "created",
+        "updated",
+        "published",
+        "id",
+        "name",
+        "email",
+        "abstract",
+        "tags",
+        "keywords",
+        "subject",
+        "creator",
+        "date",
+        "dc_date",
+        "image",
+        "textinput",
+        "textInput",
+        "entry",
+        "item",
+        "contributor",
+        "url",
+        "uri",
+        "href",
+    }
+)
 _ATOM_ENTRY_KNOWN = frozenset(
     {"id", "title", "link", "summary", "content", "published", "updated", "author", "category", "rights"}
 )
 _WEEKDAY_RE = re.compile(r"^\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*,?\s*)?\d", re.IGNORECASE)
 _RSS_ITEM_HANDLED = frozenset(
     {
-        "title", "link", "guid", "description", "pubDate", "author", "category", "enclosure",
-        "comments", "source", f"{CONTENT}encoded", f"{DC}date", f"{DC}creator", f"{DC}author",
+        "title",
+        "link",
+        "guid",
+        "description",
+        "pubDate",
+        "author",
+        "category",
+        "enclosure",
+        "comments",
+        "source",
+        f"{CONTENT}encoded",
+        f"{DC}date",
+        f"{DC}creator",
+        f"{DC}author",
         f"{DC}subject",
     }
-)  # fmt: skip
-_DC_DECLINE = frozenset({f"{DC}title", f"{DC}description", f"{DC}contributor", f"{DC}publisher",
-                         f"{DC}rights", f"{DC}language", f"{DC}identifier"})  # fmt: skip
+)
+_DC_DECLINE = frozenset(
+    {
+        f"{DC}title",
+        f"{DC}description",
+        f"{DC}contributor",
+        f"{DC}publisher",
+        f"{DC}rights",
+        f"{DC}language",
+        f"{DC}identifier",
+    }
+)
 
 _ENCODING_DECL_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 
@@ -86,7 +147,7 @@ _PARSER = etree.XMLParser(
 )
 
 
-class _Decline(Exception):
+class _DeclineError(Exception):
     """The document is valid but this path does not read it the way feedparser does."""
 
 
@@ -128,7 +189,7 @@ def parse_fast(body: bytes, url: str, http_charset: str | None = None) -> RawFee
             return _read_atom(root)
         if root.tag == f"{RDF}RDF":
             return _read_rdf(root)
-    except _Decline:
+    except _DeclineError:
         return None
     return None
 
@@ -144,32 +205,38 @@ def _mapped_namespace(tag: str, el: etree._Element | None = None) -> bool:
             if fragment == "w3.org/2005/atom" and local == "link" and el is not None:
                 return el.get("rel") not in _HARMLESS_ATOM_LINK_RELS
             if local == "group" and el is not None:
-                return any(isinstance(c.tag, str) and _mapped_namespace(c.tag, c) for c in el)
+                return any((t := _tag(c)) is not None and _mapped_namespace(t, c) for c in el)
             return names is None or local in names
     return False
 
 
 def _text(el: etree._Element) -> str:
-    return "".join(el.itertext())
+    return "".join(cast("Iterator[str]", el.itertext()))
+
+
+def _tag(el: Any) -> str | None:
+    """The element's name, or None for an entity reference or other non-element node."""
+    tag = el.tag
+    return tag if isinstance(tag, str) else None
 
 
 def _check_children(el: etree._Element) -> None:
     """Decline when an element of the entry would be read by feedparser into our fields."""
     if len(el) == 0:
-        raise _Decline
+        raise _DeclineError
     for child in el:
-        tag = child.tag
-        if not isinstance(tag, str):
+        tag = _tag(child)
+        if tag is None:
             continue
         if tag[0] != "{" and tag not in _RSS_PLAIN_KNOWN:
             lowered = tag.lower()  # feedparser matches element names case-insensitively
             if len(child) or lowered in _FEEDPARSER_ALIASES or lowered in _RSS_PLAIN_KNOWN_LOWER:
-                raise _Decline
+                raise _DeclineError
         if tag in _DC_DECLINE or _mapped_namespace(tag, child):
-            raise _Decline
+            raise _DeclineError
         if len(child) and tag in _RSS_ITEM_HANDLED and tag not in ("source",):
             # markup nested as elements inside a text field: feedparser serialises it its own way
-            raise _Decline
+            raise _DeclineError
 
 
 def _rss_title(el: etree._Element) -> RawText:
@@ -180,14 +247,19 @@ def _rss_title(el: etree._Element) -> RawText:
 def _read_rss(root: etree._Element) -> RawFeed:
     channel = root.find("channel")
     if channel is None:
-        raise _Decline
+        raise _DeclineError
     for child in channel:
-        tag = child.tag
-        if isinstance(tag, str) and tag[0] != "{" and tag.lower() in ("title", "link") and tag.islower() is False:
-            raise _Decline
-        if isinstance(tag, str) and tag[0] == "{" and tag.rpartition("}")[2] in ("title", "link"):
-            if tag in _DC_DECLINE or _mapped_namespace(tag, child):
-                raise _Decline
+        tag = _tag(child)
+        if tag is None:
+            continue
+        if tag[0] != "{" and tag.lower() in ("title", "link") and not tag.islower():
+            raise _DeclineError  # <TiTlE>: feedparser matches names case-insensitively
+        if (
+            tag[0] == "{"
+            and tag.rpartition("}")[2] in ("title", "link")
+            and (tag in _DC_DECLINE or _mapped_namespace(tag, child))
+        ):
+            raise _DeclineError
     items = [child for child in channel if child.tag == "item"]
     items += [child for child in root if child.tag == "item"]
     title_el = channel.find("title")
@@ -211,8 +283,8 @@ def _read_rss_item(item: etree._Element, *, rdf: bool = False) -> RawEntry:
     categories: list[str] = []
     enclosures: list[Enclosure] = []
     for child in item:
-        tag = child.tag
-        if not isinstance(tag, str):
+        tag = _tag(child)
+        if tag is None:
             continue
         if rdf and tag.startswith((RSS1, RSS090)):
             tag = tag.split("}", 1)[1]
@@ -273,16 +345,24 @@ def _enclosure(href: str, mime: str | None, length: str | None, base: str | None
 
 def _read_rdf(root: etree._Element) -> RawFeed:
     for child in root:
-        if child.tag not in (f"{RSS1}channel", f"{RSS1}item", f"{RSS090}channel", f"{RSS090}item",
-                             f"{RSS1}image", f"{RSS090}image", f"{RSS1}textinput", f"{RSS090}textinput"):  # fmt: skip
-            raise _Decline
+        if child.tag not in (
+            f"{RSS1}channel",
+            f"{RSS1}item",
+            f"{RSS090}channel",
+            f"{RSS090}item",
+            f"{RSS1}image",
+            f"{RSS090}image",
+            f"{RSS1}textinput",
+            f"{RSS090}textinput",
+        ):
+            raise _DeclineError
     channel = root.find(f"{RSS1}channel")
     ns = RSS1
     if channel is None:
         channel = root.find(f"{RSS090}channel")
         ns = RSS090
     if channel is None:
-        raise _Decline
+        raise _DeclineError
     title_el = channel.find(f"{ns}title")
     link_el = channel.find(f"{ns}link")
     items = [child for child in root if child.tag == f"{ns}item"]
@@ -298,13 +378,13 @@ def _read_rdf(root: etree._Element) -> RawFeed:
 def _atom_text(el: etree._Element) -> RawText:
     kind = (el.get("type") or "text").strip().lower()
     if el.get("src") is not None:
-        raise _Decline
+        raise _DeclineError
     if kind in ("text", "text/plain"):
         return RawText(_text(el), "text", el.base)
     if kind in ("html", "text/html"):
         return RawText(_text(el), "html", el.base)
     # XHTML constructs go to feedparser: its serialisation of inline XHTML has quirks of its own
-    raise _Decline
+    raise _DeclineError
 
 
 def _resolve(base: str | None, value: str) -> str | None:
@@ -314,12 +394,12 @@ def _resolve(base: str | None, value: str) -> str | None:
     try:
         return urljoin(base or "", value)
     except ValueError:
-        raise _Decline from None
+        raise _DeclineError from None
 
 
 def _date(text: str) -> datetime | None:
     if not _WEEKDAY_RE.match(text):
-        raise _Decline  # a localised weekday or another odd form: feedparser decides
+        raise _DeclineError  # a localised weekday or another odd form: feedparser decides
     return parse_date(text)
 
 
@@ -340,12 +420,14 @@ def _read_atom(root: etree._Element) -> RawFeed:
             if rel == "alternate" and href and site_url is None:
                 site_url = href
     if site_url is None:
-        raise _Decline  # feedparser then takes the feed's id as its link
+        raise _DeclineError  # feedparser then takes the feed's id as its link
     for child in root:
-        if isinstance(child.tag, str) and child.tag.rpartition("}")[2] in ("item", "entry") and (
-            child.tag != f"{ATOM}entry"
+        if (
+            isinstance(child.tag, str)
+            and child.tag.rpartition("}")[2] in ("item", "entry")
+            and (child.tag != f"{ATOM}entry")
         ):
-            raise _Decline
+            raise _DeclineError
     entries = tuple(_read_atom_entry(entry) for entry in root.iterchildren(f"{ATOM}entry"))
     return RawFeed(title=title, site_url=site_url, entries=entries, format="atom", parser="fast")
 
@@ -357,16 +439,16 @@ def _read_atom_entry(entry: etree._Element) -> RawEntry:
     categories: list[str] = []
     enclosures: list[Enclosure] = []
     for child in entry:
-        tag = child.tag
-        if not isinstance(tag, str):
+        tag = _tag(child)
+        if tag is None:
             continue
         if not tag.startswith(ATOM):
             if tag.startswith(DC) or _mapped_namespace(tag, child):
-                raise _Decline
+                raise _DeclineError
             continue
-        name = tag[len(ATOM):]
+        name = tag[len(ATOM) :]
         if name not in _ATOM_ENTRY_KNOWN:
-            raise _Decline
+            raise _DeclineError
         if name == "id":
             guid = _resolve(child.base, _text(child).strip())
         elif name == "title":
@@ -374,7 +456,7 @@ def _read_atom_entry(entry: etree._Element) -> RawEntry:
         elif name == "link":
             rel, href = _atom_link(child)
             if href is None:
-                raise _Decline
+                raise _DeclineError
             if rel == "alternate" and link is None:
                 link = href
             elif rel == "enclosure":
@@ -389,7 +471,7 @@ def _read_atom_entry(entry: etree._Element) -> RawEntry:
             updated = _date(_text(child))
         elif name == "author":
             if author is not None:
-                raise _Decline  # feedparser keeps the last author; several are rare
+                raise _DeclineError  # feedparser keeps the last author; several are rare
             name_el = child.find(f"{ATOM}name")
             if name_el is not None:
                 author = _text(name_el).strip() or None
@@ -401,7 +483,7 @@ def _read_atom_entry(entry: etree._Element) -> RawEntry:
             if term:
                 categories.append(term)
         elif name in ("source", "contributor"):
-            raise _Decline
+            raise _DeclineError
     return RawEntry(
         guid=guid,
         link=link,

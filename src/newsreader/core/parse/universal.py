@@ -15,9 +15,7 @@ from newsreader.core.parse.raw import RawEntry, RawFeed, RawText
 from newsreader.core.parse.sanitize import looks_like_html
 
 
-def parse_universal(
-    body: bytes, url: str, headers: dict[str, str] | None = None
-) -> tuple[RawFeed | None, Any]:
+def parse_universal(body: bytes, url: str, headers: dict[str, str] | None = None) -> tuple[RawFeed | None, Any]:
     """Parse *body* with feedparser; return the raw feed (None when it is no feed) and the bozo error."""
     import feedparser
 

@@ -211,9 +211,13 @@ class Storage:
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+            self._rollback_if_open()
             raise StorageError(f"The library {self.path} could not be written ({exc}).") from exc
+
+    def _rollback_if_open(self) -> None:
+        # a failed COMMIT (disk full, I/O error) may or may not have ended the transaction
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Run one read statement, wrapping SQLite errors."""
@@ -291,18 +295,40 @@ class Storage:
             sql += f" AND id IN ({','.join('?' * len(ids))})"
             params = ids
         return [
-            FeedState(r[0], r[1], r[2] or r[1], r[3], r[4], r[5], r[6], r[7], from_db_time(r[8]),
-                      from_db_time(r[9]), r[10], r[11])  # fmt: skip
+            FeedState(
+                r[0],
+                r[1],
+                r[2] or r[1],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                from_db_time(r[8]),
+                from_db_time(r[9]),
+                r[10],
+                r[11],
+            )
             for r in self.execute(sql + " ORDER BY id", params).fetchall()
         ]
 
     def update_feed(self, feed_id: int, **columns: Any) -> None:
         """Set columns of a feed (names are checked against the schema's settable columns)."""
         allowed = {
-            "user_title", "folder_id", "enabled", "update_interval", "auth_user", "full_articles",
-            "retention_max_age_days", "retention_max_count", "disabled_reason", "url", "next_check",
-            "last_error", "last_error_at",
-        }  # fmt: skip
+            "user_title",
+            "folder_id",
+            "enabled",
+            "update_interval",
+            "auth_user",
+            "full_articles",
+            "retention_max_age_days",
+            "retention_max_count",
+            "disabled_reason",
+            "url",
+            "next_check",
+            "last_error",
+            "last_error_at",
+        }
         unknown = set(columns) - allowed
         if unknown:
             raise ValueError(f"not settable: {sorted(unknown)}")
@@ -339,7 +365,14 @@ class Storage:
                 """UPDATE feeds SET last_checked = ?, next_check = ?, retry_after = ?, last_error = NULL,
                        last_error_at = NULL, etag = coalesce(?, etag), last_modified = coalesce(?, last_modified)
                    WHERE id = ?""",
-                (to_db_time(now), to_db_time(next_check), to_db_time(retry_after), etag, last_modified, feed_id),
+                (
+                    to_db_time(now),
+                    to_db_time(next_check),
+                    to_db_time(retry_after),
+                    etag,
+                    last_modified,
+                    feed_id,
+                ),
             )
 
     def record_error(
@@ -359,8 +392,16 @@ class Storage:
                        retry_after = ?, enabled = CASE WHEN ? IS NULL THEN enabled ELSE 0 END,
                        disabled_reason = coalesce(?, disabled_reason)
                    WHERE id = ?""",
-                (to_db_time(now), message, to_db_time(now), to_db_time(next_check), to_db_time(retry_after),
-                 disable_reason, disable_reason, feed_id),  # fmt: skip
+                (
+                    to_db_time(now),
+                    message,
+                    to_db_time(now),
+                    to_db_time(next_check),
+                    to_db_time(retry_after),
+                    disable_reason,
+                    disable_reason,
+                    feed_id,
+                ),
             )
 
     def store_entries(
@@ -389,8 +430,9 @@ class Storage:
         with self.transaction() as db:
             existing = {
                 row[0]: (row[1], row[2], row[3])
-                for row in db.execute("SELECT key, id, content_hash, in_feed FROM stories WHERE feed_id = ?",
-                                      (feed_id,))  # fmt: skip
+                for row in db.execute(
+                    "SELECT key, id, content_hash, in_feed FROM stories WHERE feed_id = ?", (feed_id,)
+                )
             }
             inserts: list[tuple[Any, ...]] = []
             changes: list[tuple[Any, ...]] = []
@@ -409,12 +451,13 @@ class Storage:
                 elif not in_feed:
                     back_in_feed.append(story_id)
             last_id = db.execute("SELECT coalesce(max(id), 0) FROM stories").fetchone()[0]
-            # Multi-row INSERTs: SQLite releases the GIL once per statement rather than once per row,
-            # which keeps the writer from queueing behind parser threads for the GIL.
+            # a few multi-row INSERTs rather than one statement per story
             for start in range(0, len(inserts), _ROWS_PER_INSERT):
-                chunk = inserts[start : start + _ROWS_PER_INSERT]
-                db.execute(_INSERT_STORIES + ", ".join([_INSERT_ROW] * len(chunk)),
-                           [value for row in chunk for value in row])  # fmt: skip
+                rows = inserts[start : start + _ROWS_PER_INSERT]
+                db.execute(
+                    _INSERT_STORIES + ", ".join([_INSERT_ROW] * len(rows)),
+                    [value for row in rows for value in row],
+                )
             db.executemany(
                 """UPDATE stories SET guid = ?, link = ?, title = ?, author = ?, updated = ?, summary_html = ?,
                        content_html = ?, body_text = ?, categories = ?, enclosures = ?,
@@ -424,17 +467,26 @@ class Storage:
             )
             if inserts:
                 # one statement indexes the whole batch inside SQLite (no Python between rows)
-                db.execute("""INSERT INTO stories_fts(rowid, title, body_text)
+                db.execute(
+                    """INSERT INTO stories_fts(rowid, title, body_text)
                               SELECT id, title, body_text FROM stories WHERE feed_id = ? AND id > ?""",
-                           (feed_id, last_id))  # fmt: skip
-            new_ids = [row[0] for row in db.execute(
-                "SELECT id FROM stories WHERE feed_id = ? AND id > ? ORDER BY id", (feed_id, last_id))]  # fmt: skip
+                    (feed_id, last_id),
+                )
+            new_ids = [
+                row[0]
+                for row in db.execute(
+                    "SELECT id FROM stories WHERE feed_id = ? AND id > ? ORDER BY id", (feed_id, last_id)
+                )
+            ]
             gone = [story_id for story_id, _, in_feed in existing.values() if in_feed and story_id not in seen]
-            for ids, flag in ((gone, 0), (back_in_feed, 1)):
-                for start in range(0, len(ids), 500):
-                    chunk = ids[start : start + 500]
-                    db.execute(f"UPDATE stories SET in_feed = {flag} WHERE id IN ({','.join('?' * len(chunk))})",
-                               chunk)  # fmt: skip
+            flag_updates: tuple[tuple[list[int], int], ...] = ((gone, 0), (back_in_feed, 1))
+            for flagged, flag in flag_updates:
+                for start in range(0, len(flagged), 500):
+                    chunk = flagged[start : start + 500]
+                    db.execute(
+                        f"UPDATE stories SET in_feed = {flag} WHERE id IN ({','.join('?' * len(chunk))})",
+                        chunk,
+                    )
             db.execute(
                 """UPDATE feeds SET title = CASE WHEN ? != '' THEN ? ELSE title END,
                        site_url = coalesce(?, site_url), etag = ?, last_modified = ?, body_hash = ?,
@@ -442,8 +494,21 @@ class Storage:
                        next_check = ?, retry_after = ?, last_error = NULL, last_error_at = NULL,
                        url = coalesce(?, url)
                    WHERE id = ?""",
-                (title, title, site_url, etag, last_modified, body_hash, now_text, bool(new_ids or changes),
-                 now_text, to_db_time(next_check), to_db_time(retry_after), new_url, feed_id),  # fmt: skip
+                (
+                    title,
+                    title,
+                    site_url,
+                    etag,
+                    last_modified,
+                    body_hash,
+                    now_text,
+                    bool(new_ids or changes),
+                    now_text,
+                    to_db_time(next_check),
+                    to_db_time(retry_after),
+                    new_url,
+                    feed_id,
+                ),
             )
             if max_count is not None or max_age_days is not None:
                 self._apply_retention(db, feed_id, now, max_count, max_age_days)

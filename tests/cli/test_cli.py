@@ -1,0 +1,183 @@
+"""The real ``newsreader`` process, end to end, against the loopback server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import cli_env
+from tests.support.feeds import HTML_PAGE_WITH_FEEDS, simple_rss
+from tests.support.httpserver import FeedServer
+
+FEED_KEYS = {"id", "url", "title", "folder", "unread", "last_error", "last_updated"}
+STORY_KEYS = {"id", "feed", "title", "link", "published", "read", "starred", "sponsored"}
+
+
+class Cli:
+    def __init__(self, data: Path, env_extra: dict[str, str] | None = None) -> None:
+        self.env = {**cli_env(data), **(env_extra or {})}
+
+    def __call__(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "newsreader", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            input=input,
+            timeout=120,
+            check=False,
+        )
+
+    def json(self, *args: str) -> object:
+        result = self(*args, "--json")
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "data")
+
+
+def test_subscribe_refresh_read_offline(cli: Cli, server: FeedServer) -> None:
+    url = server.add("/news.xml", simple_rss(4, title="Zebra Times"))
+    added = cli("add", url, "--folder", "Animals")
+    assert added.returncode == 0, added.stderr
+    assert "Subscribed to Zebra Times" in added.stdout
+    feeds = cli.json("feeds")
+    assert isinstance(feeds, list) and set(feeds[0]) >= FEED_KEYS
+    assert (feeds[0]["title"], feeds[0]["folder"], feeds[0]["unread"]) == ("Zebra Times", "Animals", 4)
+
+    server.close()  # offline from here on: everything reads from the cache
+    stories = cli.json("stories", "--limit", "2")
+    assert isinstance(stories, list) and len(stories) == 2 and set(stories[0]) >= STORY_KEYS
+    story_id = stories[0]["id"]
+    shown = cli.json("show", str(story_id))
+    assert isinstance(shown, dict) and "zebras" in shown["summary_html"]
+    assert "zebras" in cli("show", str(story_id)).stdout
+    found = cli.json("search", "zebras", "story")
+    assert isinstance(found, list) and len(found) == 4
+    assert cli("read", str(story_id)).returncode == 0
+    assert cli("star", str(story_id)).returncode == 0
+    unread = cli.json("stories", "--unread", "--limit", "100")
+    assert isinstance(unread, list) and story_id not in [s["id"] for s in unread]
+    starred = cli.json("stories", "--starred")
+    assert isinstance(starred, list) and [s["id"] for s in starred] == [story_id]
+    assert cli("unread", str(story_id)).returncode == 0
+    assert cli("unstar", str(story_id)).returncode == 0
+    assert cli.json("stories", "--starred") == []
+
+    refresh = cli("refresh")
+    assert refresh.returncode == 3  # the server is gone: a partial failure
+    assert "refused the connection" in refresh.stderr
+    assert cli.json("feeds")[0]["last_error"]  # type: ignore[index]
+
+
+def test_refresh_json_and_progress_lines(cli: Cli, server: FeedServer) -> None:
+    for i in range(3):
+        cli("add", server.add(f"/f{i}.xml", simple_rss(2, f"f{i}")))
+    result = cli.json("refresh", "--workers", "2")
+    assert isinstance(result, list) and {r["status"] for r in result} == {"not_modified"}
+
+
+def test_several_feeds_on_a_page_are_listed(cli: Cli, server: FeedServer) -> None:
+    result = cli("add", server.add("/", HTML_PAGE_WITH_FEEDS, content_type="text/html"))
+    assert result.returncode == 1
+    assert "offers 2 feeds" in result.stderr and server.url("/comments.atom") in result.stderr
+
+
+def test_import_export_round_trip(cli: Cli, tmp_path: Path) -> None:
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="T"><outline text="a" xmlUrl="https://a.example/f"/>'
+        "</outline></body></opml>"
+    )
+    report = cli.json("import", str(opml))
+    assert report == {"added": ["https://a.example/f"], "skipped": [], "folders_created": ["T"]}
+    again = cli.json("import", str(opml))
+    assert again["skipped"] == [{"url": "https://a.example/f", "reason": "already subscribed"}]  # type: ignore[index]
+    out = tmp_path / "out.opml"
+    assert cli("export", str(out)).returncode == 0
+    assert 'xmlUrl="https://a.example/f"' in out.read_text()
+    assert 'xmlUrl="https://a.example/f"' in cli("export").stdout
+
+
+def test_feed_management_commands(cli: Cli, server: FeedServer, tmp_path: Path) -> None:
+    cli("add", server.add("/m.xml", simple_rss(1)))
+    feed_id = str(cli.json("feeds")[0]["id"])  # type: ignore[index]
+    assert cli("rename", feed_id, "Mine").returncode == 0
+    assert cli("move", feed_id, "--folder", "Later").returncode == 0
+    assert cli("rename-folder", "Later", "Soon").returncode == 0
+    assert cli("set", feed_id, "--interval", "7200", "--keep-days", "30", "--disable").returncode == 0
+    feed = cli.json("feeds")[0]  # type: ignore[index]
+    assert (feed["title"], feed["folder"], feed["update_interval"], feed["enabled"]) == (
+        "Mine",
+        "Soon",
+        7200,
+        False,
+    )
+    assert cli.json("folders") == [{"id": 1, "name": "Soon"}]
+    assert cli("delete-folder", "Soon").returncode == 0
+    assert cli.json("feeds")[0]["folder"] is None  # type: ignore[index]
+    assert cli("remove", feed_id).returncode == 0
+    assert cli.json("feeds") == []
+
+
+def test_auth_password_goes_to_the_keyring(tmp_path: Path, server: FeedServer) -> None:
+    keyring_file = tmp_path / "keyring.json"
+    cli = Cli(
+        tmp_path / "data",
+        {
+            "PYTHON_KEYRING_BACKEND": "tests.support.memory_keyring.FileKeyring",
+            "NEWSREADER_TEST_KEYRING": str(keyring_file),
+        },
+    )
+    cli("add", server.add("/p.xml", simple_rss(1)))
+    result = cli("set", "1", "--auth-user", "ann", input="hunter2\n")
+    assert result.returncode == 0, result.stderr
+    assert "hunter2" in keyring_file.read_text()
+    assert "hunter2" not in (tmp_path / "data" / "library.sqlite3").read_bytes().decode("latin-1")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["show", "12345"], 1, "There is no story with id 12345."),
+        (["show", "abc"], 2, "is not a story id"),
+        (["read", "1", "2"], 1, "There is no story with id 1."),
+        (["remove", "7"], 1, "There is no feed with id 7."),
+        (["stories", "--feed", "9"], 1, "There is no feed with id 9."),
+        (["stories", "--limit", "-3"], 2, "cannot be negative"),
+        (["refresh", "--workers", "0"], 2, "must be at least 1"),
+        (["import", "/nonexistent/x.opml"], 1, "could not be read"),
+        (["add", "gopher://x.example/"], 1, "is not an http or https address"),
+        (["search", "!!!"], 1, "Search for at least one word."),
+        (["frobnicate"], 2, "invalid choice"),
+    ],
+)
+def test_bad_input_gives_one_sentence_and_an_exit_code(cli: Cli, args: list[str], code: int, message: str) -> None:
+    result = cli(*args)
+    assert result.returncode == code
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unreadable_library_is_reported(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "library.sqlite3").write_bytes(b"garbage" * 1000)
+    result = Cli(data)("feeds")
+    assert result.returncode == 1
+    assert "not a newsreader library or is damaged" in result.stderr
+    assert (data / "library.sqlite3").read_bytes() == b"garbage" * 1000
+
+
+def test_no_subcommand_prints_help(cli: Cli) -> None:
+    result = cli()
+    assert result.returncode == 0
+    assert "COMMAND" in result.stdout
