@@ -24,16 +24,18 @@ from harness import Measurement, ensure_corpus, feed_server, machine, median, ru
 HERE = Path(__file__).resolve().parent
 
 
-def newsreader(urls: list[str], work: Path, workers: int) -> dict[str, Measurement]:
+def newsreader(urls: list[str], work: Path, workers: int | None) -> dict[str, Measurement]:
+    """newsreader at its defaults (48 concurrent requests, at most 4 per host)."""
     data = work / "newsreader"
     opml = work / "feeds.opml"
     outlines = "".join(f'<outline type="rss" text="f" xmlUrl="{u}"/>\n' for u in urls)
     opml.write_text(f'<?xml version="1.0"?><opml version="2.0"><head/><body>\n{outlines}</body></opml>\n')
     cli = [sys.executable, "-m", "newsreader", "--data-dir", str(data)]
     run_measured([*cli, "import", str(opml)])
-    cold = run_measured([*cli, "refresh", "--workers", str(workers)])
+    refresh = [*cli, "refresh"] + (["--workers", str(workers)] if workers else [])
+    cold = run_measured(refresh)
     stories = sqlite3.connect(data / "library.sqlite3").execute("SELECT count(*) FROM stories").fetchone()[0]
-    warm = run_measured([*cli, "refresh", "--workers", str(workers)])
+    warm = run_measured(refresh)
     print(f"  newsreader stored {stories} stories", file=sys.stderr)
     return {"cold": cold, "warm": warm}
 
@@ -96,7 +98,18 @@ def floor(urls: list[str], work: Path, workers: int) -> dict[str, Measurement]:
     return {"cold": cold, "warm": warm}
 
 
-CONTESTANTS = {"newsreader": newsreader, "newsboat": newsboat, "reader": reader_lib, "floor": floor}
+def newsreader_same_workers(urls: list[str], work: Path, workers: int) -> dict[str, Measurement]:
+    """newsreader held to the peers' worker count."""
+    return newsreader(urls, work, workers)
+
+
+CONTESTANTS = {
+    "newsreader": lambda urls, work, workers: newsreader(urls, work, None),
+    "newsreader --workers N": newsreader_same_workers,
+    "newsboat": newsboat,
+    "reader": reader_lib,
+    "floor": floor,
+}
 
 
 def main() -> None:
@@ -156,7 +169,7 @@ def summarise(results: dict[str, dict[str, list[Measurement]]], args: argparse.N
             "|---|---|---|---|",
         ]
         for peer in results:
-            if peer == "newsreader":
+            if peer.startswith("newsreader"):
                 continue
             ratio = [med("newsreader", k, a) / med(peer, k, a) for k, a in (("cold", "seconds"), ("warm", "seconds"))]
             mem = max(med("newsreader", "cold", "peak_mib"), med("newsreader", "warm", "peak_mib")) / max(

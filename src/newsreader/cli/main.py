@@ -356,7 +356,7 @@ def cmd_stories(library: Library, args: argparse.Namespace) -> int:
 
 def cmd_show(library: Library, args: argparse.Namespace) -> int:
     from newsreader.cli.output import story_json
-    from newsreader.core.parse.sanitize import sanitized_html_to_text
+    from newsreader.core.parse.sanitize import sanitized_html_to_paragraphs
 
     story = library.story(args.story_id)
 
@@ -369,7 +369,7 @@ def cmd_show(library: Library, args: argparse.Namespace) -> int:
         if story.link:
             print(story.link)
         print()
-        print(sanitized_html_to_text(story.content_html or story.summary_html))
+        print(sanitized_html_to_paragraphs(story.content_html or story.summary_html))
 
     _out(args, story_json(story, with_html=True), text)
     return EXIT_OK

@@ -202,6 +202,18 @@ def sanitized_html_to_text(fragment: str) -> str:
     return collapse_space(html.unescape(_TAG_RE.sub(" ", fragment)))
 
 
+_BLOCK_END_RE = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|blockquote|pre|tr|table|figure|section|article)>", re.I)
+
+
+def sanitized_html_to_paragraphs(fragment: str) -> str:
+    """Readable plain text of sanitised HTML for a terminal: one paragraph per block, blank lines between."""
+    if not fragment:
+        return ""
+    marked = _BLOCK_END_RE.sub("\n\n", fragment)
+    paragraphs = (collapse_space(html.unescape(_TAG_RE.sub(" ", part))) for part in marked.split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
 def text_to_html(text: str) -> str:
     """Escape plain text so it displays as itself inside HTML, keeping paragraph breaks."""
     escaped = html.escape(text.strip(), quote=False)

@@ -21,6 +21,8 @@ from newsreader.core.models import Enclosure, Feed, Folder, ParsedEntry, Story
 from newsreader.core.storage.schema import migrate
 
 BUSY_TIMEOUT_MS = 10_000
+SEARCH_WINDOW = 1_000
+"""A search ranks at most this many of the most recent matching stories."""
 
 
 def to_db_time(value: datetime | None) -> str | None:
@@ -613,13 +615,20 @@ class Storage:
             return db.execute("UPDATE stories SET read = 1 WHERE read = 0 AND feed_id = ?", (feed_id,)).rowcount
 
     def search(self, match: str, *, limit: int = 50, include_sponsored: bool = False) -> list[Story]:
-        """Stories matching an FTS5 query, best first (BM25, title weighted over body)."""
+        """Stories matching an FTS5 query: the best (BM25, title weighted over body) among the
+        :data:`SEARCH_WINDOW` most recently stored matches.
+
+        Ranking every match of a common word in a large library takes seconds; a reader
+        searching news wants recent stories anyway, and FTS5 walks matches newest-first cheaply.
+        """
         sponsored = "" if include_sponsored else "AND s.sponsored = 0"
-        sql = f"""SELECT {_STORY_COLUMNS} FROM stories_fts
-                  JOIN stories s ON s.id = stories_fts.rowid JOIN feeds f ON f.id = s.feed_id
-                  WHERE stories_fts MATCH ? {sponsored}
-                  ORDER BY bm25(stories_fts, 5.0, 1.0) LIMIT ?"""
-        return [_story_from_row(row) for row in self.execute(sql, (match, limit)).fetchall()]
+        sql = f"""SELECT {_STORY_COLUMNS} FROM (
+                      SELECT rowid AS hit, bm25(stories_fts, 5.0, 1.0) AS score FROM stories_fts
+                      WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+                  ) JOIN stories s ON s.id = hit JOIN feeds f ON f.id = s.feed_id
+                  WHERE 1 = 1 {sponsored}
+                  ORDER BY score, s.id DESC LIMIT ?"""
+        return [_story_from_row(row) for row in self.execute(sql, (match, SEARCH_WINDOW, limit)).fetchall()]
 
     def story_count(self) -> int:
         """How many stories the library holds."""
