@@ -193,3 +193,34 @@ def test_flags_require_existing_ids_and_change_nothing_otherwise(library: Librar
     assert library.mark_read(ids) == 2
     assert library.feed(library.feeds()[0].id).unread == 0
     assert library.mark_read(ids, False) == 2
+
+
+def test_version_1_library_with_stories_migrates_to_current(tmp_path: Path) -> None:
+    """A library written by schema 1 keeps its stories and gains grouping keys and title words."""
+    path = tmp_path / "v1.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    schema.MIGRATIONS[0](db)
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO feeds(id, url, added_at) VALUES (1, 'http://a.example/f', '2025-01-01T00:00:00Z')")
+    db.execute(
+        """INSERT INTO stories(id, feed_id, key, link, title, published, first_seen, content_hash, body_text, read)
+           VALUES (7, 1, 'k', 'https://www.a.example/story/?utm_source=x', 'Volcano erupts near Grindavík',
+                   '2025-01-02T00:00:00Z', '2025-01-02T00:00:00Z', 'h', 'lava', 1)"""
+    )
+    db.execute("INSERT INTO stories_fts(rowid, title, body_text) VALUES (7, 'Volcano erupts near Grindavík', 'lava')")
+    db.close()
+    storage = Storage(path)
+    row = storage.execute("SELECT canonical_link, title_key, read, sponsored_override FROM stories").fetchone()
+    assert row == ("a.example/story", "volcano erupts near grindavik", 1, None)
+    pairs = {p for (p,) in storage.execute("SELECT pair FROM title_pairs WHERE story_id = 7")}
+    assert pairs == {
+        "erupts grindavik",
+        "erupts near",
+        "erupts volcano",
+        "grindavik near",
+        "grindavik volcano",
+        "near volcano",
+    }
+    assert [s.id for s in storage.search('"lava"')] == [7]
+    assert storage.integrity_ok()
+    storage.close()

@@ -129,6 +129,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-all", action="store_true", help="remove the retention limits")
     p.add_argument("--auth-user", help="HTTP user name; the password is read from standard input")
     p.add_argument("--no-auth", action="store_true", help="forget the user name and password")
+    flagging = p.add_mutually_exclusive_group()
+    flagging.add_argument("--never-flag", action="store_true", help="never flag this feed's stories as sponsored")
+    flagging.add_argument("--flag", action="store_true", help="flag this feed's stories by the rules again")
+    p.add_argument(
+        "--sponsored-title",
+        action="append",
+        metavar="REGEX",
+        help="a title pattern that marks this feed's sponsored items (repeatable)",
+    )
+    p.add_argument(
+        "--sponsored-category",
+        action="append",
+        metavar="NAME",
+        help="a category that marks this feed's sponsored items (repeatable)",
+    )
+    p.add_argument("--clear-sponsored-rules", action="store_true", help="forget this feed's own patterns")
     p = command("refresh", "fetch new stories (all enabled feeds, or the given ones)", cmd_refresh)
     p.add_argument("feed_ids", nargs="*", type=_feed_id, metavar="FEED")
     p.add_argument("--workers", type=_positive)
@@ -140,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--starred", action="store_true")
     p.add_argument("--today", action="store_true")
     p.add_argument("--sponsored", action="store_true", help="include sponsored stories")
+    p.add_argument("--only-sponsored", action="store_true", help="only sponsored stories")
+    p.add_argument("--collapse", action="store_true", help="one row per story reported by several feeds")
     p.add_argument("--limit", type=_non_negative, default=50)
     p.add_argument("--offset", type=_non_negative, default=0)
     p = command("show", "print one story", cmd_show)
@@ -157,6 +175,25 @@ def build_parser() -> argparse.ArgumentParser:
         p = command(name, help_text, cmd_flag)
         p.add_argument("story_ids", nargs="+", type=_story_id, metavar="ID")
     p = command("mark-all-read", "mark every story (of one feed) read", cmd_mark_all_read)
+    p.add_argument("--feed", type=_feed_id)
+    p = command("related", "what to read after a story, each with its reason", cmd_related)
+    p.add_argument("story_id", type=_story_id, metavar="ID")
+    p.add_argument("--feed", type=_feed_id, help="prev/next within this feed's list")
+    p.add_argument("--folder", help="prev/next within this folder's list")
+    p.add_argument("--unread", action="store_true", help="prev/next within the unread list")
+    p.add_argument("--limit", type=_positive, default=5)
+    p = command("mark-group-read", "mark a story and its reports in other feeds read", cmd_mark_group_read)
+    p.add_argument("story_id", type=_story_id, metavar="ID")
+    p = command("sponsored", "override the sponsored verdict of a story", cmd_sponsored)
+    p.add_argument("story_id", type=_story_id, metavar="ID")
+    verdict = p.add_mutually_exclusive_group(required=True)
+    verdict.add_argument("--yes", action="store_true", help="it is sponsored")
+    verdict.add_argument("--no", action="store_true", help="it is not sponsored")
+    verdict.add_argument("--auto", action="store_true", help="let the rules decide again")
+    p = command("classify", "say which items of a feed file are sponsored (no library needed)", cmd_classify)
+    p.add_argument("file")
+    p.add_argument("--url", default="", help="the feed's address, for resolving relative links")
+    p = command("reclassify", "run the sponsored rules again over stored stories", cmd_reclassify)
     p.add_argument("--feed", type=_feed_id)
     p = command("import", "subscribe to the feeds of an OPML file", cmd_import)
     p.add_argument("file")
@@ -292,6 +329,13 @@ def cmd_set(library: Library, args: argparse.Namespace) -> int:
     elif args.auth_user:
         password = sys.stdin.readline().rstrip("\n")
         library.set_feed_auth(args.feed_id, args.auth_user, password)
+    if args.never_flag or args.flag or args.sponsored_title or args.sponsored_category or args.clear_sponsored_rules:
+        library.set_feed_sponsored_rules(
+            args.feed_id,
+            never=True if args.never_flag else False if args.flag else None,
+            title_patterns=[] if args.clear_sponsored_rules else args.sponsored_title,
+            categories=[] if args.clear_sponsored_rules else args.sponsored_category,
+        )
     feed = library.feed(args.feed_id)
     _out(args, feed_json(feed), lambda: print(f"Updated feed {feed.id} ({feed.title})."))
     return EXIT_OK
@@ -349,6 +393,8 @@ def cmd_stories(library: Library, args: argparse.Namespace) -> int:
         today=args.today,
         limit=args.limit,
         offset=args.offset,
+        collapse_groups=args.collapse,
+        sponsored_only=args.only_sponsored,
     )
     _out(args, [story_json(s) for s in stories], lambda: _print_each(stories, lambda s: story_line(s)))
     return EXIT_OK
@@ -398,6 +444,43 @@ def cmd_mark_all_read(library: Library, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_related(library: Library, args: argparse.Namespace) -> int:
+    from newsreader.cli.output import related_json, related_text
+
+    related = library.related(
+        args.story_id, feed_id=args.feed, folder=args.folder, unread=args.unread, limit=args.limit
+    )
+    _out(args, related_json(related), lambda: print(related_text(related)))
+    return EXIT_OK
+
+
+def cmd_mark_group_read(library: Library, args: argparse.Namespace) -> int:
+    changed = library.mark_group_read(args.story_id)
+    _out(args, {"changed": changed}, lambda: print(f"Marked {changed} stories read."))
+    return EXIT_OK
+
+
+def cmd_sponsored(library: Library, args: argparse.Namespace) -> int:
+    from newsreader.cli.output import story_json
+
+    story = library.set_story_sponsored(args.story_id, True if args.yes else False if args.no else None)
+    state = "sponsored" if story.sponsored else "not sponsored"
+    _out(
+        args,
+        story_json(story),
+        lambda: print(
+            f"Story {story.id} is {state}" + (f": {story.sponsored_reason}" if story.sponsored_reason else ".")
+        ),
+    )
+    return EXIT_OK
+
+
+def cmd_reclassify(library: Library, args: argparse.Namespace) -> int:
+    changed = library.reclassify(args.feed)
+    _out(args, {"changed": changed}, lambda: print(f"Re-classified: {changed} stories changed."))
+    return EXIT_OK
+
+
 def cmd_import(library: Library, args: argparse.Namespace) -> int:
     report = library.import_opml_file(args.file)
 
@@ -438,6 +521,44 @@ def cmd_export(library: Library, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_classify_file(args: argparse.Namespace) -> int:
+    """``classify FILE``: needs no library."""
+    from pathlib import Path
+
+    from newsreader.cli.output import print_json
+    from newsreader.core.classify import load_rules
+    from newsreader.core.classify.document import classify_document
+
+    try:
+        body = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"newsreader: {args.file} could not be read ({exc.strerror or exc}).", file=sys.stderr)
+        return EXIT_FAILED
+    items = classify_document(body, load_rules(), args.url)
+    if args.json:
+        print_json(
+            [
+                {
+                    "id": i.id,
+                    "link": i.link,
+                    "title": i.title,
+                    "sponsored": i.verdict.sponsored,
+                    "reason": i.verdict.reason,
+                }
+                for i in items
+            ]
+        )
+    else:
+        for item in items:
+            mark = "SPONSORED" if item.verdict.sponsored else "         "
+            print(f"{mark}  {item.title}" + (f"  — {item.verdict.reason}" if item.verdict.reason else ""))
+    return EXIT_OK
+
+
+def cmd_classify(library: Library, args: argparse.Namespace) -> int:  # pragma: no cover - dispatched early
+    return cmd_classify_file(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
@@ -446,6 +567,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_OK
+    if handler is cmd_classify:
+        from newsreader.core.errors import NewsreaderError
+
+        try:
+            return cmd_classify_file(args)
+        except NewsreaderError as exc:
+            print(f"newsreader: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        except BrokenPipeError:
+            return _quiet_broken_pipe()
     from newsreader.core.errors import NewsreaderError
     from newsreader.core.library import open_library
 
@@ -464,4 +595,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("newsreader: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        return EXIT_OK
+        return _quiet_broken_pipe()
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader of our output went away (``| head``): stop without a traceback."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_OK

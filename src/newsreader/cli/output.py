@@ -10,7 +10,7 @@ import sys
 from datetime import datetime
 from typing import Any, TextIO
 
-from newsreader.core.models import Feed, Story
+from newsreader.core.models import Feed, RelatedItem, RelatedStories, Story
 
 
 def iso(value: datetime | None) -> str | None:
@@ -88,3 +88,47 @@ def feed_line(feed: Feed) -> str:
     error = f"  ! {feed.last_error}" if feed.last_error else ""
     folder = f"{feed.folder}/" if feed.folder else ""
     return f"{feed.id:>5} {feed.unread:>5} unread  {folder}{feed.title}{state}  <{feed.url}>{error}"
+
+
+RELATED_KINDS = ("prev", "next", "more_from_source", "same_story", "related", "from_page")
+
+
+def related_item_json(item: RelatedItem) -> dict[str, Any]:
+    """One related entry as in ``related --json``."""
+    return {
+        "id": item.story_id,
+        "title": item.title,
+        "link": item.link,
+        "feed": item.feed_id,
+        "feed_title": item.feed_title,
+        "published": iso(item.published),
+        "reason": item.reason,
+    }
+
+
+def related_json(related: RelatedStories) -> dict[str, Any]:
+    """``related --json``: every kind, each a list."""
+    return {kind: [related_item_json(i) for i in getattr(related, kind)] for kind in RELATED_KINDS}
+
+
+def related_text(related: RelatedStories) -> str:
+    """``related`` for a terminal."""
+    headings = {
+        "prev": "Previous",
+        "next": "Next",
+        "more_from_source": "More from this source",
+        "same_story": "The same story elsewhere",
+        "related": "Related",
+        "from_page": "From the page",
+    }
+    lines: list[str] = []
+    for kind in RELATED_KINDS:
+        items = getattr(related, kind)
+        if not items:
+            continue
+        lines.append(headings[kind])
+        for item in items:
+            ident = f"{item.story_id:>7}" if item.story_id is not None else "       "
+            lines.append(f"{ident}  {item.title}  ({item.feed_title or item.link or ''}) — {item.reason}")
+        lines.append("")
+    return "\n".join(lines).rstrip() or "Nothing related in the library yet."

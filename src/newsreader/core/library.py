@@ -32,12 +32,15 @@ from newsreader.core.models import (
     ImportReport,
     OpmlOutline,
     RefreshProgress,
+    RelatedItem,
+    RelatedStories,
     Story,
 )
 from newsreader.core.paths import database_path
 from newsreader.core.storage.db import FeedState, Storage
 
 if TYPE_CHECKING:
+    from newsreader.core.classify.rules import Rules
     from newsreader.core.fetch.http import Fetcher, FetchLimits
     from newsreader.core.update import ProcessParser
 
@@ -96,6 +99,7 @@ class Library:
         self._local = threading.local()
         self._fetcher: Fetcher | None = None
         self._fetcher_lock = threading.Lock()
+        self._rules: Rules | None = None
         self._storage()  # open (and migrate) now, so errors surface at open time
 
     # plumbing --------------------------------------------------------------------------------
@@ -350,6 +354,7 @@ class Library:
         if not 1 <= count <= MAX_WORKERS:
             raise SettingsError(f"The number of workers must be between 1 and {MAX_WORKERS}.")
         parser = self._parser(len(states))
+        rules = self.sponsored_rules()
         refresher = Refresher(
             storage,
             self.fetcher(),
@@ -359,6 +364,7 @@ class Library:
             password_for=self._password_for,
             clock=self._clock,
             parse=parser or parse_in_thread,
+            rules=rules,
         )
         try:
             yield from refresher.run(states, cancel)
@@ -396,6 +402,8 @@ class Library:
         today: bool = False,
         limit: int | None = 50,
         offset: int = 0,
+        collapse_groups: bool = False,
+        sponsored_only: bool = False,
     ) -> list[Story]:
         """Stories newest first (without their HTML; see :meth:`story`)."""
         if feed_id is not None:
@@ -414,6 +422,8 @@ class Library:
             limit=limit,
             offset=offset,
             since=since,
+            collapse_groups=collapse_groups,
+            sponsored_only=sponsored_only,
         )
 
     def story(self, story_id: int) -> Story:
@@ -452,6 +462,149 @@ class Library:
     def story_count(self) -> int:
         """How many stories the library holds."""
         return self._storage().story_count()
+
+    # sponsored --------------------------------------------------------------------------------
+
+    def sponsored_rules(self) -> Rules:
+        """The shipped rules extended by ``sponsored-rules.json`` in the library's folder."""
+        from newsreader.core.classify import load_rules
+        from newsreader.core.classify.rules import USER_RULES_NAME
+
+        if self._rules is None:
+            self._rules = load_rules(self.path.parent / USER_RULES_NAME)
+        return self._rules
+
+    def set_story_sponsored(self, story_id: int, sponsored: bool | None) -> Story:
+        """The user's verdict on one story (``None``: let the rules decide again); survives refreshes."""
+        storage = self._storage()
+        storage.story(story_id)
+        if sponsored is None:
+            storage.set_sponsored_override(story_id, None, None)
+            self._reclassify(story_id=story_id)
+        else:
+            reason = "You marked it as sponsored." if sponsored else None
+            storage.set_sponsored_override(story_id, sponsored, reason)
+        return storage.story(story_id)
+
+    def set_feed_sponsored_rules(
+        self,
+        feed_id: int,
+        *,
+        never: bool | None = None,
+        title_patterns: Sequence[str] | None = None,
+        categories: Sequence[str] | None = None,
+    ) -> int:
+        """Change a feed's own sponsored conventions and re-classify its stories; returns how many changed."""
+        from newsreader.core.classify import FeedRules
+
+        storage = self._storage()
+        state = storage.feed_states([feed_id], enabled_only=False)
+        if not state:
+            raise UnknownIdError(f"There is no feed with id {feed_id}.")
+        current = FeedRules.from_json(state[0].sponsored_never, state[0].sponsored_rules)
+        updated = FeedRules.build(
+            current.never if never is None else never,
+            current.title_patterns if title_patterns is None else title_patterns,
+            current.categories if categories is None else categories,
+        )
+        storage.update_feed(feed_id, sponsored_never=int(updated.never), sponsored_rules=updated.to_json())
+        return self._reclassify(feed_id=feed_id)
+
+    def reclassify(self, feed_id: int | None = None) -> int:
+        """Run the sponsored rules again over stored stories (after changing rules); returns how many changed."""
+        if feed_id is not None:
+            self.feed(feed_id)
+        return self._reclassify(feed_id=feed_id)
+
+    def _reclassify(self, *, feed_id: int | None = None, story_id: int | None = None) -> int:
+        import json
+
+        from newsreader.core.classify import FeedRules, StoryFacts, classify
+
+        storage = self._storage()
+        rules = self.sponsored_rules()
+        feed_rules = {
+            s.id: FeedRules.from_json(s.sponsored_never, s.sponsored_rules)
+            for s in storage.feed_states(None if feed_id is None else [feed_id], enabled_only=False)
+        }
+        verdicts = [
+            (
+                row[0],
+                classify(
+                    StoryFacts(row[2], row[3], row[4], tuple(json.loads(row[5])), row[6], row[7]),
+                    rules,
+                    feed_rules.get(row[1]),
+                ),
+            )
+            for row in storage.classification_inputs(feed_id, story_id)
+        ]
+        return storage.set_verdicts(verdicts)
+
+    # related stories --------------------------------------------------------------------------
+
+    def related(
+        self,
+        story_id: int,
+        *,
+        feed_id: int | None = None,
+        folder: str | None = None,
+        unread: bool = False,
+        include_sponsored: bool = False,
+        limit: int = 5,
+    ) -> RelatedStories:
+        """What to read after *story_id*, by kind, each with its reason.
+
+        ``prev``/``next`` follow the list the story is shown in (newest first, filtered by
+        ``feed_id``/``folder``/``unread`` like :meth:`stories`).
+        """
+        from newsreader.core.related.topical import (
+            candidate_terms,
+            distinctive_terms,
+            or_query,
+            shared_terms_reason,
+        )
+
+        storage = self._storage()
+        story = storage.story(story_id)
+        above, below = storage.neighbours(
+            story, feed_id=feed_id, folder=folder, unread=unread, include_sponsored=include_sponsored
+        )
+        prev = (_item(above, "The story above this one in the list."),) if above else ()
+        nxt = (_item(below, "The story below this one in the list."),) if below else ()
+        more = tuple(
+            _item(s, f"Newest from {s.feed_title}.")
+            for s in storage.newest_of_feed(story.feed_id, story.id, limit, include_sponsored)
+        )
+        link_key, title_key, text = storage.grouping_keys(story.id)
+        same: tuple[RelatedItem, ...] = ()
+        group_ids: set[int] = {story.id}
+        if story.group_id is not None:
+            members = storage.group_members(story.group_id, story.id)
+            group_ids.update(m.id for m, _, _ in members)
+            same = tuple(_item(m, _same_reason(link_key, title_key, m_link, m_title)) for m, m_link, m_title in members)
+        terms = candidate_terms(story.title, text)
+        frequencies = storage.document_frequencies(terms)
+        chosen = distinctive_terms(story.title, text, frequencies, max(1, storage.story_count()))
+        topical: list[RelatedItem] = []
+        if chosen:
+            from newsreader.core.storage.db import SEARCH_WINDOW
+
+            for candidate, candidate_text in storage.topical_candidates(
+                or_query(chosen), window=SEARCH_WINDOW, limit=limit + len(group_ids)
+            ):
+                if candidate.id in group_ids or (candidate.group_id is not None and candidate.group_id in group_ids):
+                    continue
+                topical.append(_item(candidate, shared_terms_reason(chosen, candidate.title, candidate_text)))
+                if len(topical) == limit:
+                    break
+        return RelatedStories(prev, nxt, more, same, tuple(topical), ())
+
+    def mark_group_read(self, story_id: int, read: bool = True) -> int:
+        """Mark a story and every report of the same event in other feeds read."""
+        story = self.story(story_id)
+        if story.group_id is None:
+            return self.mark_read([story_id], read)
+        return self._storage().mark_group_read(story.group_id, read)
 
     def check_integrity(self) -> bool:
         """SQLite's integrity check passes."""
@@ -517,6 +670,20 @@ class Library:
         from newsreader.core.opml import write_opml
 
         return write_opml(OpmlOutline(f.url, f.title, f.folder, f.site_url) for f in self.feeds())
+
+
+def _item(story: Story, reason: str) -> RelatedItem:
+    return RelatedItem(story.id, story.title, story.link, story.feed_id, story.feed_title, story.published, reason)
+
+
+def _same_reason(link_key: str | None, title_key: str, other_link: str | None, other_title: str) -> str:
+    from newsreader.core.related.same_story import same_story_reason
+
+    if link_key and link_key == other_link:
+        return same_story_reason("link")
+    if title_key and title_key == other_title:
+        return same_story_reason("title")
+    return same_story_reason("words")
 
 
 def _check_url(url: str) -> str:

@@ -35,7 +35,13 @@ class ParsedEntry:
     text: str = ""
     """Plain text of the content (else the summary), for the search index."""
     digest: str = ""
-    """A hash of every field above: a changed digest means the stored story needs rewriting."""
+    """A hash of the stored fields: a changed digest means the stored story needs rewriting."""
+    link_count: int = 0
+    """Links in the entry's HTML as the feed sent it (before sanitising)."""
+    sponsored_link_count: int = 0
+    """Of those, links marked ``rel="sponsored"`` (paid or affiliate placements)."""
+    canonical_link: str | None = None
+    title_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +114,8 @@ class Story:
     enclosures: tuple[Enclosure, ...] = ()
     summary_html: str = ""
     content_html: str = ""
+    group_id: int | None = None
+    """Stories of other feeds reporting the same event share this id."""
 
 
 class RefreshStatus(Enum):
@@ -171,3 +179,36 @@ class ImportReport:
     added: tuple[str, ...]
     skipped: tuple[tuple[str, str], ...] = field(default=())
     folders_created: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a story is sponsored, and the reason in words a reader understands."""
+
+    sponsored: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedItem:
+    """One entry of a related-stories list; ``story_id`` is None for a page link not in the library."""
+
+    story_id: int | None
+    title: str
+    link: str | None
+    feed_id: int | None
+    feed_title: str | None
+    published: datetime | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedStories:
+    """Everything a reader might want after a story, by kind."""
+
+    prev: tuple[RelatedItem, ...]
+    next: tuple[RelatedItem, ...]
+    more_from_source: tuple[RelatedItem, ...]
+    same_story: tuple[RelatedItem, ...]
+    related: tuple[RelatedItem, ...]
+    from_page: tuple[RelatedItem, ...]

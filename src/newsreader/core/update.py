@@ -18,9 +18,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from newsreader.core.classify import FeedRules, Rules, StoryFacts, classify
 from newsreader.core.errors import FetchError, NewsreaderError, ParseError, StorageError
 from newsreader.core.fetch.http import Fetcher
-from newsreader.core.models import ParsedFeed, RefreshProgress, RefreshResult, RefreshStatus
+from newsreader.core.models import ParsedEntry, ParsedFeed, RefreshProgress, RefreshResult, RefreshStatus, Verdict
 from newsreader.core.parse import parse_feed
 from newsreader.core.storage.db import FeedState, Storage
 
@@ -153,6 +154,13 @@ def fetch_and_parse(
     return _Outcome(state, RefreshStatus.FAILED, error=failure)
 
 
+def facts_of(entry: ParsedEntry) -> StoryFacts:
+    """What the sponsored classifier needs from a parsed entry."""
+    return StoryFacts(
+        entry.title, entry.link, entry.author, entry.categories, entry.link_count, entry.sponsored_link_count
+    )
+
+
 def interleave_by_host(states: Sequence[FeedState]) -> list[FeedState]:
     """Order feeds round-robin over their hosts so the per-host cap rarely makes a worker wait."""
     by_host: OrderedDict[str, list[FeedState]] = OrderedDict()
@@ -181,6 +189,7 @@ class Refresher:
         password_for: Callable[[FeedState], str | None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         parse: ParseFunction = parse_in_thread,
+        rules: Rules | None = None,
     ) -> None:
         self.storage = storage
         self.fetcher = fetcher
@@ -190,6 +199,13 @@ class Refresher:
         self.password_for = password_for
         self.clock = clock
         self.parse = parse
+        self.rules = rules
+
+    def _verdicts(self, state: FeedState, entries: Sequence[ParsedEntry]) -> list[Verdict] | None:
+        if self.rules is None:
+            return None
+        feed_rules = FeedRules.from_json(state.sponsored_never, state.sponsored_rules)
+        return [classify(facts_of(entry), self.rules, feed_rules) for entry in entries]
 
     def run(self, states: Sequence[FeedState], cancel: threading.Event | None = None) -> Iterator[RefreshProgress]:
         """Refresh *states*, yielding progress as each feed finishes (in completion order)."""
@@ -335,6 +351,7 @@ class Refresher:
                 new_url=new_url,
                 max_count=state.max_count,
                 max_age_days=state.max_age_days,
+                verdicts=self._verdicts(state, outcome.parsed.entries),
             )
         except StorageError as exc:
             return RefreshResult(state.id, state.url, title, RefreshStatus.FAILED, error=str(exc))

@@ -17,6 +17,7 @@ from newsreader.core.parse.sanitize import (
     sanitized_html_to_text,
     text_to_html,
 )
+from newsreader.core.related.keys import canonical_link, title_key
 
 MAX_TITLE_CHARS = 1_000
 MAX_CATEGORIES = 50
@@ -150,7 +151,27 @@ def normalize_entry(raw: RawEntry, feed_url: str, now: datetime) -> ParsedEntry:
         enclosures=tuple(enclosures),
         text=sanitized_html_to_text(content_html or summary_html),
     )
-    return replace(entry, digest=entry_digest(entry))
+    links, sponsored_links = count_links(raw.content if raw.content and raw.content.kind == "html" else raw.summary)
+    return replace(
+        entry,
+        digest=entry_digest(entry),
+        link_count=links,
+        sponsored_link_count=sponsored_links,
+        canonical_link=canonical_link(link),
+        title_key=title_key(title),
+    )
+
+
+_ANCHOR_RE = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
+_SPONSORED_REL_RE = re.compile(r"""\brel\s*=\s*["']?[^"'>]*\bsponsored\b""", re.IGNORECASE)
+
+
+def count_links(text: RawText | None) -> tuple[int, int]:
+    """Links in an entry's HTML as sent, and how many are marked ``rel="sponsored"``."""
+    if text is None or text.kind != "html" or "<a" not in text.value.lower():
+        return 0, 0
+    anchors = _ANCHOR_RE.findall(text.value)
+    return len(anchors), sum(1 for a in anchors if _SPONSORED_REL_RE.search(a))
 
 
 def _time_text(value: datetime | None) -> str:

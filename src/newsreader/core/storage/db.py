@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from newsreader.core.errors import StorageError, UnknownIdError
-from newsreader.core.models import Enclosure, Feed, Folder, ParsedEntry, Story
+from newsreader.core.models import Enclosure, Feed, Folder, ParsedEntry, Story, Verdict
+from newsreader.core.storage.grouping import group_new_stories
 from newsreader.core.storage.schema import migrate
 
 BUSY_TIMEOUT_MS = 10_000
@@ -61,6 +62,8 @@ class FeedState:
     retry_after: datetime | None
     max_count: int | None
     max_age_days: int | None
+    sponsored_never: bool = False
+    sponsored_rules: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +75,22 @@ class StoreOutcome:
 
 
 _INSERT_STORIES = """INSERT INTO stories(feed_id, key, guid, link, title, author, updated, summary_html,
-    content_html, body_text, categories, enclosures, published, first_seen, content_hash) VALUES """
-_INSERT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_ROWS_PER_INSERT = 500  # 15 parameters a row, well under SQLite's 32,766
+    content_html, body_text, categories, enclosures, published, first_seen, content_hash, sponsored,
+    sponsored_reason, link_count, sponsored_link_count, canonical_link, title_key) VALUES """
+_INSERT_ROW = "(" + ", ".join(["?"] * 21) + ")"
+_ROWS_PER_INSERT = 500  # 21 parameters a row, well under SQLite's 32,766
+_NOT_SPONSORED = Verdict(False, None)
+
+
+def _classification_values(entry: ParsedEntry, verdict: Verdict) -> tuple[Any, ...]:
+    return (
+        int(verdict.sponsored),
+        verdict.reason,
+        entry.link_count,
+        entry.sponsored_link_count,
+        entry.canonical_link,
+        entry.title_key,
+    )
 
 
 def _row_values(entry: ParsedEntry) -> tuple[Any, ...]:
@@ -98,7 +114,7 @@ _FEED_COLUMNS = """f.id, f.url, coalesce(f.user_title, f.title), fo.name, f.site
 
 _STORY_COLUMNS = """s.id, s.feed_id, coalesce(f.user_title, f.title), s.guid, s.link, s.title, s.author,
     s.published, s.updated, s.first_seen, s.read, s.starred, s.sponsored, s.sponsored_reason,
-    s.categories, s.enclosures"""
+    s.categories, s.enclosures, s.group_id"""
 
 
 def _feed_from_row(row: Sequence[Any], unread: int = 0, total: int = 0) -> Feed:
@@ -145,6 +161,7 @@ def _story_from_row(row: Sequence[Any], summary_html: str = "", content_html: st
         enclosures=tuple(Enclosure(e["url"], e.get("type"), e.get("length")) for e in json.loads(row[15])),
         summary_html=summary_html,
         content_html=content_html,
+        group_id=row[16],
     )
 
 
@@ -287,7 +304,8 @@ class Storage:
     def feed_states(self, feed_ids: Iterable[int] | None = None, *, enabled_only: bool = True) -> list[FeedState]:
         """The refresh state of the given (or all) feeds."""
         sql = """SELECT id, url, coalesce(user_title, title), etag, last_modified, body_hash, auth_user,
-                        update_interval, next_check, retry_after, retention_max_count, retention_max_age_days
+                        update_interval, next_check, retry_after, retention_max_count, retention_max_age_days,
+                        sponsored_never, sponsored_rules
                  FROM feeds WHERE 1 = 1"""
         params: list[Any] = []
         if enabled_only:
@@ -310,6 +328,8 @@ class Storage:
                 from_db_time(r[9]),
                 r[10],
                 r[11],
+                bool(r[12]),
+                r[13],
             )
             for r in self.execute(sql + " ORDER BY id", params).fetchall()
         ]
@@ -330,6 +350,8 @@ class Storage:
             "next_check",
             "last_error",
             "last_error_at",
+            "sponsored_never",
+            "sponsored_rules",
         }
         unknown = set(columns) - allowed
         if unknown:
@@ -422,6 +444,7 @@ class Storage:
         new_url: str | None = None,
         max_count: int | None = None,
         max_age_days: int | None = None,
+        verdicts: Sequence[Verdict] | None = None,
     ) -> StoreOutcome:
         """Store a successfully parsed feed in one transaction.
 
@@ -440,16 +463,35 @@ class Storage:
             changes: list[tuple[Any, ...]] = []
             back_in_feed: list[int] = []
             seen: set[int] = set()
-            for entry in entries:
+            for index, entry in enumerate(entries):
+                verdict = verdicts[index] if verdicts is not None else _NOT_SPONSORED
                 found = existing.get(entry.key)
                 if found is None:
                     published = to_db_time(entry.published) or now_text
-                    inserts.append((feed_id, entry.key, *_row_values(entry), published, now_text, entry.digest))
+                    inserts.append(
+                        (
+                            feed_id,
+                            entry.key,
+                            *_row_values(entry),
+                            published,
+                            now_text,
+                            entry.digest,
+                            *_classification_values(entry, verdict),
+                        )
+                    )
                     continue
                 story_id, old_digest, in_feed = found
                 seen.add(story_id)
                 if old_digest != entry.digest:
-                    changes.append((*_row_values(entry), to_db_time(entry.published), entry.digest, story_id))
+                    changes.append(
+                        (
+                            *_row_values(entry),
+                            to_db_time(entry.published),
+                            entry.digest,
+                            *_classification_values(entry, verdict),
+                            story_id,
+                        )
+                    )
                 elif not in_feed:
                     back_in_feed.append(story_id)
             last_id = db.execute("SELECT coalesce(max(id), 0) FROM stories").fetchone()[0]
@@ -463,7 +505,10 @@ class Storage:
             db.executemany(
                 """UPDATE stories SET guid = ?, link = ?, title = ?, author = ?, updated = ?, summary_html = ?,
                        content_html = ?, body_text = ?, categories = ?, enclosures = ?,
-                       published = coalesce(?, published), content_hash = ?, in_feed = 1
+                       published = coalesce(?, published), content_hash = ?,
+                       sponsored = coalesce(sponsored_override, ?),
+                       sponsored_reason = CASE WHEN sponsored_override IS NULL THEN ? ELSE sponsored_reason END,
+                       link_count = ?, sponsored_link_count = ?, canonical_link = ?, title_key = ?, in_feed = 1
                    WHERE id = ?""",
                 changes,
             )
@@ -480,6 +525,8 @@ class Storage:
                     "SELECT id FROM stories WHERE feed_id = ? AND id > ? ORDER BY id", (feed_id, last_id)
                 )
             ]
+            if new_ids:
+                group_new_stories(db, feed_id, last_id)
             gone = [story_id for story_id, _, in_feed in existing.values() if in_feed and story_id not in seen]
             flag_updates: tuple[tuple[list[int], int], ...] = ((gone, 0), (back_in_feed, 1))
             for flagged, flag in flag_updates:
@@ -547,8 +594,10 @@ class Storage:
         limit: int | None = 50,
         offset: int = 0,
         since: datetime | None = None,
+        collapse_groups: bool = False,
+        sponsored_only: bool = False,
     ) -> list[Story]:
-        """Stories newest first, filtered."""
+        """Stories newest first, filtered; with *collapse_groups* one row per same-story group."""
         clauses: list[str] = []
         params: list[Any] = []
         if feed_id is not None:
@@ -561,11 +610,19 @@ class Storage:
             clauses.append("s.read = 0")
         if starred:
             clauses.append("s.starred = 1")
-        if not include_sponsored:
+        if sponsored_only:
+            clauses.append("s.sponsored = 1")
+        elif not include_sponsored:
             clauses.append("s.sponsored = 0")
         if since is not None:
             clauses.append("s.published >= ?")
             params.append(to_db_time(since))
+        if collapse_groups:
+            shown = "" if include_sponsored else "AND g.sponsored = 0"
+            clauses.append(
+                f"""(s.group_id IS NULL OR NOT EXISTS (SELECT 1 FROM stories g WHERE g.group_id = s.group_id
+                    {shown} AND (g.published > s.published OR (g.published = s.published AND g.id > s.id))))"""
+            )
         where = " WHERE " + " AND ".join(clauses) if clauses else ""
         sql = f"""SELECT {_STORY_COLUMNS} FROM stories s JOIN feeds f ON f.id = s.feed_id{where}
                   ORDER BY s.published DESC, s.id DESC LIMIT ? OFFSET ?"""
@@ -581,7 +638,7 @@ class Storage:
         ).fetchone()
         if row is None:
             raise UnknownIdError(f"There is no story with id {story_id}.")
-        return _story_from_row(row, row[16], row[17])
+        return _story_from_row(row, row[17], row[18])
 
     def existing_story_ids(self, story_ids: Sequence[int]) -> set[int]:
         """Which of *story_ids* exist."""
@@ -629,6 +686,137 @@ class Storage:
                   WHERE 1 = 1 {sponsored}
                   ORDER BY score, s.id DESC LIMIT ?"""
         return [_story_from_row(row) for row in self.execute(sql, (match, SEARCH_WINDOW, limit)).fetchall()]
+
+    # sponsored ------------------------------------------------------------------------------
+
+    def classification_inputs(self, feed_id: int | None = None, story_id: int | None = None) -> list[tuple[Any, ...]]:
+        """(id, feed_id, title, link, author, categories JSON, link_count, sponsored_link_count) of
+        stories whose verdict is not overridden by the user."""
+        sql = """SELECT id, feed_id, title, link, author, categories, link_count, sponsored_link_count
+                 FROM stories WHERE sponsored_override IS NULL"""
+        params: list[Any] = []
+        if feed_id is not None:
+            sql += " AND feed_id = ?"
+            params.append(feed_id)
+        if story_id is not None:
+            sql += " AND id = ?"
+            params.append(story_id)
+        return list(self.execute(sql, params).fetchall())
+
+    def set_verdicts(self, verdicts: Sequence[tuple[int, Verdict]]) -> int:
+        """Store classifier verdicts (stories the user overrode are left alone); returns rows changed."""
+        with self.transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                """UPDATE stories SET sponsored = ?, sponsored_reason = ?
+                   WHERE id = ? AND sponsored_override IS NULL AND (sponsored != ? OR sponsored_reason IS NOT ?)""",
+                [(int(v.sponsored), v.reason, i, int(v.sponsored), v.reason) for i, v in verdicts],
+            )
+            return db.total_changes - before
+
+    def set_sponsored_override(self, story_id: int, value: bool | None, reason: str | None) -> None:
+        """Record the user's decision (None hands the story back to the classifier)."""
+        with self.transaction() as db:
+            if value is None:
+                cursor = db.execute("UPDATE stories SET sponsored_override = NULL WHERE id = ?", (story_id,))
+            else:
+                cursor = db.execute(
+                    "UPDATE stories SET sponsored_override = ?, sponsored = ?, sponsored_reason = ? WHERE id = ?",
+                    (int(value), int(value), reason, story_id),
+                )
+            if cursor.rowcount == 0:
+                raise UnknownIdError(f"There is no story with id {story_id}.")
+
+    # related ----------------------------------------------------------------------------------
+
+    def neighbours(
+        self, story: Story, *, feed_id: int | None, folder: str | None, unread: bool, include_sponsored: bool
+    ) -> tuple[Story | None, Story | None]:
+        """The stories just above (newer) and below (older) *story* in a list sorted newest first."""
+        clauses = ["1 = 1"]
+        params: list[Any] = []
+        if feed_id is not None:
+            clauses.append("s.feed_id = ?")
+            params.append(feed_id)
+        if folder is not None:
+            clauses.append("f.folder_id = (SELECT id FROM folders WHERE name = ?)")
+            params.append(folder)
+        if unread:
+            clauses.append("(s.read = 0 OR s.id = ?)")
+            params.append(story.id)
+        if not include_sponsored:
+            clauses.append("s.sponsored = 0")
+        where = " AND ".join(clauses)
+        published = to_db_time(story.published)
+        base = f"SELECT {_STORY_COLUMNS} FROM stories s JOIN feeds f ON f.id = s.feed_id WHERE {where}"
+        above = self.execute(
+            base + " AND (s.published > ? OR (s.published = ? AND s.id > ?)) ORDER BY s.published, s.id LIMIT 1",
+            [*params, published, published, story.id],
+        ).fetchone()
+        below = self.execute(
+            base + " AND (s.published < ? OR (s.published = ? AND s.id < ?))"
+            " ORDER BY s.published DESC, s.id DESC LIMIT 1",
+            [*params, published, published, story.id],
+        ).fetchone()
+        return (_story_from_row(above) if above else None, _story_from_row(below) if below else None)
+
+    def newest_of_feed(self, feed_id: int, exclude: int, limit: int, include_sponsored: bool) -> list[Story]:
+        """The newest stories of a feed other than *exclude*."""
+        sponsored = "" if include_sponsored else "AND s.sponsored = 0"
+        return [
+            _story_from_row(row)
+            for row in self.execute(
+                f"""SELECT {_STORY_COLUMNS} FROM stories s JOIN feeds f ON f.id = s.feed_id
+                    WHERE s.feed_id = ? AND s.id != ? {sponsored} ORDER BY s.published DESC, s.id DESC LIMIT ?""",
+                (feed_id, exclude, limit),
+            )
+        ]
+
+    def group_members(self, group_id: int, exclude: int) -> list[tuple[Story, str | None, str]]:
+        """Other stories of a same-story group, with their canonical link and title key."""
+        return [
+            (_story_from_row(row), row[17], row[18])
+            for row in self.execute(
+                f"""SELECT {_STORY_COLUMNS}, s.canonical_link, s.title_key FROM stories s
+                    JOIN feeds f ON f.id = s.feed_id WHERE s.group_id = ? AND s.id != ?
+                    ORDER BY s.published DESC, s.id DESC""",
+                (group_id, exclude),
+            )
+        ]
+
+    def grouping_keys(self, story_id: int) -> tuple[str | None, str, str]:
+        """A story's canonical link, title key and the start of its text."""
+        row = self.execute(
+            "SELECT canonical_link, title_key, substr(body_text, 1, 2000) FROM stories WHERE id = ?", (story_id,)
+        ).fetchone()
+        if row is None:
+            raise UnknownIdError(f"There is no story with id {story_id}.")
+        return row[0], row[1], row[2]
+
+    def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        """In how many stories each term occurs (from the search index's vocabulary)."""
+        if not terms:
+            return {}
+        rows = self.execute(
+            f"SELECT term, doc FROM stories_fts_vocab WHERE term IN ({','.join('?' * len(terms))})", list(terms)
+        )
+        return {term: int(doc) for term, doc in rows}
+
+    def topical_candidates(self, match: str, *, window: int, limit: int) -> list[tuple[Story, str]]:
+        """The best BM25 matches among the *window* most recent matches, with the start of their text."""
+        sql = f"""SELECT {_STORY_COLUMNS}, substr(s.body_text, 1, 2000) FROM (
+                      SELECT rowid AS hit, bm25(stories_fts, 3.0, 1.0) AS score FROM stories_fts
+                      WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+                  ) JOIN stories s ON s.id = hit JOIN feeds f ON f.id = s.feed_id
+                  WHERE s.sponsored = 0 ORDER BY score LIMIT ?"""
+        return [(_story_from_row(row), row[17]) for row in self.execute(sql, (match, window, limit))]
+
+    def mark_group_read(self, group_id: int, read: bool = True) -> int:
+        """Mark every story of a same-story group read (or unread)."""
+        with self.transaction() as db:
+            return db.execute(
+                "UPDATE stories SET read = ? WHERE group_id = ? AND read != ?", (int(read), group_id, int(read))
+            ).rowcount
 
     def story_count(self) -> int:
         """How many stories the library holds."""

@@ -102,7 +102,54 @@ def _migrate_to_1(db: sqlite3.Connection) -> None:
     _run_script(db, _V1)
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1,)
+_V2 = """
+ALTER TABLE stories ADD COLUMN link_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN sponsored_link_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN sponsored_override INTEGER;
+ALTER TABLE stories ADD COLUMN canonical_link TEXT;
+ALTER TABLE stories ADD COLUMN title_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN group_id INTEGER;
+ALTER TABLE feeds ADD COLUMN sponsored_never INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN sponsored_rules TEXT;
+CREATE INDEX stories_canonical_link ON stories(canonical_link) WHERE canonical_link IS NOT NULL;
+CREATE INDEX stories_title_key ON stories(title_key) WHERE title_key != '';
+CREATE INDEX stories_group ON stories(group_id) WHERE group_id IS NOT NULL;
+CREATE INDEX stories_feed_published ON stories(feed_id, published DESC, id DESC);
+CREATE TABLE title_pairs (
+    pair TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    feed_id INTEGER NOT NULL,
+    PRIMARY KEY (pair, day, story_id)
+) WITHOUT ROWID;
+CREATE INDEX title_pairs_story ON title_pairs(story_id);
+CREATE VIRTUAL TABLE stories_fts_vocab USING fts5vocab(stories_fts, 'row');
+"""
+
+
+def _migrate_to_2(db: sqlite3.Connection) -> None:
+    """Sponsored classification inputs and overrides; same-story grouping keys."""
+    _run_script(db, _V2)
+    # stories stored by version 1 get their grouping keys now; link counts stay 0 until refreshed
+    from newsreader.core.related.keys import canonical_link, title_key
+    from newsreader.core.related.same_story import title_pair_rows
+
+    rows = db.execute("SELECT id, feed_id, link, title, published FROM stories").fetchall()
+    db.executemany(
+        "UPDATE stories SET canonical_link = ?, title_key = ? WHERE id = ?",
+        [(canonical_link(link), title_key(title), story_id) for story_id, _, link, title, _ in rows],
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO title_pairs(pair, day, story_id, feed_id) VALUES (?, ?, ?, ?)",
+        [
+            row
+            for story_id, feed_id, _, title, published in rows
+            for row in title_pair_rows(story_id, feed_id, title, published)
+        ],
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2)
 """``MIGRATIONS[n]`` takes a database from version n to n + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,99 @@
+"""Loading and validating sponsored rules (JSON): the shipped defaults plus the user's additions."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from newsreader.core.errors import SettingsError
+
+USER_RULES_NAME = "sponsored-rules.json"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Compiled rules. Labels match a whole title prefix/suffix or a whole category, ignoring case."""
+
+    title_labels: tuple[str, ...]
+    category_labels: frozenset[str]
+    author_patterns: tuple[re.Pattern[str], ...]
+    ad_domains: tuple[str, ...]
+    ad_link_paths: tuple[str, ...]
+    rel_min_links: int
+    rel_min_share: float
+    title_prefix: re.Pattern[str]
+    title_suffix: re.Pattern[str]
+
+
+def _strings(data: dict[str, Any], key: str, source: str) -> list[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SettingsError(f"{source}: {key!r} must be a list of strings.")
+    return value
+
+
+def _compile(data: dict[str, Any], source: str) -> Rules:
+    labels = [label.strip().lower() for label in _strings(data, "title_labels", source) if label.strip()]
+    alternatives = "|".join(re.escape(label) for label in sorted(set(labels), key=len, reverse=True))
+    try:
+        authors = tuple(re.compile(pattern, re.IGNORECASE) for pattern in _strings(data, "author_patterns", source))
+    except re.error as exc:
+        raise SettingsError(f"{source}: an author pattern is not a valid regular expression ({exc}).") from exc
+    rel = data.get("rel_sponsored", {})
+    if not isinstance(rel, dict):
+        raise SettingsError(f"{source}: 'rel_sponsored' must be an object.")
+    return Rules(
+        title_labels=tuple(labels),
+        category_labels=frozenset(c.strip().lower() for c in _strings(data, "category_labels", source)),
+        author_patterns=authors,
+        ad_domains=tuple(d.strip().lower().lstrip(".") for d in _strings(data, "ad_domains", source)),
+        ad_link_paths=tuple(p.strip().lower() for p in _strings(data, "ad_link_paths", source)),
+        rel_min_links=int(rel.get("min_links", 3)),
+        rel_min_share=float(rel.get("min_share", 0.8)),
+        # "Sponsored: …", "[Sponsor] …", "(Ad) …", "ANZEIGE | …": a label, then a delimiter
+        title_prefix=re.compile(
+            rf"^\s*(?:[\[(]\s*(?P<b>{alternatives})\s*[\])]\s*[:|–—-]?|(?P<p>{alternatives})\s*[:|–—]|"
+            rf"(?P<d>{alternatives})\s+-\s)",
+            re.IGNORECASE,
+        ),
+        # "… (Sponsored)", "… [Sponsor]", "… | Advertorial", "… - Paid Post"
+        title_suffix=re.compile(
+            rf"(?:[\[(]\s*(?P<b>{alternatives})\s*[\])]|\s[|–—-]\s*(?P<p>{alternatives}))\s*$",
+            re.IGNORECASE,
+        ),
+    )
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = [*merged[key], *value]
+        else:
+            merged[key] = value
+    return merged
+
+
+def default_rules_data() -> dict[str, Any]:
+    """The shipped rule set as data."""
+    text = resources.files("newsreader.core.classify").joinpath("default_rules.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def load_rules(user_file: Path | None = None) -> Rules:
+    """The default rules, extended by *user_file* when it exists; raises :class:`SettingsError`."""
+    data = default_rules_data()
+    if user_file is not None and user_file.exists():
+        try:
+            extra = json.loads(user_file.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SettingsError(f"The sponsored rules in {user_file} could not be read ({exc}).") from exc
+        if not isinstance(extra, dict):
+            raise SettingsError(f"The sponsored rules in {user_file} must be a JSON object.")
+        data = _merge(data, extra)
+    return _compile(data, str(user_file or "default_rules.json"))

@@ -1,0 +1,215 @@
+"""Related stories: prev/next, more from the source, the same story elsewhere, topical neighbours."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsreader.core.library import Library
+from tests.conftest import shared_path
+from tests.support.feeds import rss
+from tests.support.httpserver import FeedServer
+
+DAY = "Tue, 14 Oct 2025"
+
+QUAKE = [
+    (
+        "wire",
+        "Magnitude 7.1 earthquake strikes off coast of Japan, tsunami warning issued",
+        "A magnitude 7.1 earthquake struck off the northeast coast of Japan on Tuesday, prompting a tsunami "
+        "warning for Miyagi and Fukushima prefectures, the Japan Meteorological Agency said.",
+        "09:10",
+    ),
+    (
+        "daily",
+        "Tsunami warning after strong earthquake hits Japan's northeast coast",
+        "Japan's Meteorological Agency issued a tsunami warning for Miyagi and Fukushima after a strong "
+        "earthquake of magnitude 7.1 hit off the northeast coast early on Tuesday.",
+        "09:40",
+    ),
+    (
+        "tech",
+        "Japan earthquake: 7.1 quake triggers tsunami alert, factories pause",
+        "Chip plants in Miyagi paused production after a magnitude 7.1 earthquake off Japan's northeast coast "
+        "triggered a tsunami warning from the Meteorological Agency.",
+        "10:05",
+    ),
+]
+UNRELATED = [
+    (
+        "wire",
+        "Bank of Japan raises interest rates for the first time in months",
+        "The Bank of Japan raised its benchmark interest rate on Tuesday, citing persistent inflation.",
+        "11:00",
+    ),
+    (
+        "daily",
+        "Earthquake insurance premiums climb in California",
+        "Californian homeowners face higher earthquake insurance premiums as insurers reprice risk.",
+        "12:00",
+    ),
+    (
+        "tech",
+        "New smartphone ships with bigger battery",
+        "The phone maker said its new model has a bigger battery and a brighter screen.",
+        "13:00",
+    ),
+]
+
+
+def _subscribe_three_feeds(library: Library, server: FeedServer) -> dict[str, int]:
+    ids = {}
+    for source in ("wire", "daily", "tech"):
+        items = [
+            {
+                "title": title,
+                "guid": f"{source}-{i}",
+                "link": f"https://{source}.example/{i}",
+                "description": f"<p>{lead}</p>",
+                "pubDate": f"{DAY} {time}:00 GMT",
+            }
+            for i, (src, title, lead, time) in enumerate(QUAKE + UNRELATED)
+            if src == source
+        ]
+        ids[source] = library.subscribe(server.add(f"/{source}.xml", rss(items, title=source.title())))
+    list(library.refresh())
+    return ids
+
+
+def _by_title(library: Library) -> dict[str, int]:
+    return {s.title: s.id for s in library.stories(limit=None)}
+
+
+def test_same_event_from_three_feeds_is_one_group(library: Library, server: FeedServer) -> None:
+    _subscribe_three_feeds(library, server)
+    ids = _by_title(library)
+    quake_ids = [ids[title] for _, title, _, _ in QUAKE]
+    groups = {library.story(i).group_id for i in quake_ids}
+    assert len(groups) == 1 and None not in groups
+    for _, title, _, _ in UNRELATED:
+        assert library.story(ids[title]).group_id is None, title
+    related = library.related(quake_ids[0])
+    assert {i.story_id for i in related.same_story} == set(quake_ids[1:])
+    assert all("same event" in i.reason for i in related.same_story)
+    assert not {i.story_id for i in related.related} & set(quake_ids)
+
+
+def test_group_can_be_read_at_once_and_collapsed(library: Library, server: FeedServer) -> None:
+    _subscribe_three_feeds(library, server)
+    ids = _by_title(library)
+    assert len(library.stories(limit=None)) == 6
+    collapsed = library.stories(limit=None, collapse_groups=True)
+    assert len(collapsed) == 4
+    assert library.mark_group_read(ids[QUAKE[1][1]]) == 3
+    assert library.feed(library.feeds()[0].id).unread == 1
+
+
+def test_grouping_is_incremental_across_refreshes(library: Library, server: FeedServer) -> None:
+    first = [{"title": QUAKE[0][1], "guid": "w0", "description": QUAKE[0][2], "pubDate": f"{DAY} 09:10:00 GMT"}]
+    library.subscribe(server.add("/a.xml", rss(first, title="A")))
+    list(library.refresh())
+    later = [{"title": QUAKE[1][1], "guid": "d0", "description": QUAKE[1][2], "pubDate": f"{DAY} 09:40:00 GMT"}]
+    library.subscribe(server.add("/b.xml", rss(later, title="B")))
+    list(library.refresh())
+    stories = library.stories(limit=None)
+    assert len({s.group_id for s in stories}) == 1 and stories[0].group_id is not None
+
+
+def test_same_link_and_same_headline_group(library: Library, server: FeedServer) -> None:
+    a = [
+        {
+            "title": "Parliament passes the budget",
+            "guid": "1",
+            "link": "https://news.example/budget?utm_source=rss",
+            "pubDate": f"{DAY} 08:00:00 GMT",
+        },
+        {"title": "Zoo welcomes twin pandas!", "guid": "2", "pubDate": f"{DAY} 08:00:00 GMT"},
+    ]
+    b = [
+        {
+            "title": "MPs approve spending plan",
+            "guid": "x",
+            "link": "http://www.news.example/budget/",
+            "pubDate": f"{DAY} 09:00:00 GMT",
+        },
+        {"title": "zoo welcomes twin pandas", "guid": "y", "pubDate": f"{DAY} 20:00:00 GMT"},
+    ]
+    library.subscribe(server.add("/a.xml", rss(a, title="A")))
+    library.subscribe(server.add("/b.xml", rss(b, title="B")))
+    list(library.refresh())
+    ids = _by_title(library)
+    assert (
+        library.story(ids["Parliament passes the budget"]).group_id
+        == library.story(ids["MPs approve spending plan"]).group_id
+        is not None
+    )
+    reasons = {i.reason for i in library.related(ids["Zoo welcomes twin pandas!"]).same_story}
+    assert reasons == {"The same headline in another feed."}
+
+
+def test_prev_next_follow_the_list_and_more_from_source(library: Library, server: FeedServer) -> None:
+    feeds = _subscribe_three_feeds(library, server)
+    listing = library.stories(limit=None)
+    middle = listing[2]
+    related = library.related(middle.id)
+    assert [i.story_id for i in related.prev] == [listing[1].id]
+    assert [i.story_id for i in related.next] == [listing[3].id]
+    in_feed = library.stories(feed_id=middle.feed_id, limit=None)
+    assert [i.story_id for i in related.more_from_source] == [s.id for s in in_feed if s.id != middle.id]
+    scoped = library.related(middle.id, feed_id=feeds["wire"])
+    assert all(i.feed_id == feeds["wire"] for i in scoped.prev + scoped.next)
+    top = library.related(listing[0].id)
+    assert top.prev == () and top.from_page == ()
+
+
+def test_the_seed_feed(library: Library, server: FeedServer) -> None:
+    data = shared_path("seed", "register-headlines.atom").read_bytes()
+    feed_id = library.subscribe(server.add("/headlines.atom", data, content_type="application/atom+xml"))
+    list(library.refresh())
+    stories = library.stories(feed_id=feed_id, limit=None)
+    assert len(stories) == 8
+    titles = [s.title for s in stories]
+    assert titles[0] == "Docker's app containers are coming to Windows Server, says Microsoft"
+    docker = stories[0]
+    related = library.related(docker.id, feed_id=feed_id, limit=7)
+    assert related.prev == ()
+    assert [i.title for i in related.next] == [titles[1]]
+    assert [i.title for i in related.more_from_source] == titles[1:]
+    assert related.same_story == ()  # one feed: nothing to group
+    assert all(s.group_id is None for s in stories)
+    assert not any(s.sponsored for s in library.stories(limit=None, include_sponsored=True))
+
+
+def test_topical_neighbours_share_distinctive_words(tmp_path: Path, server: FeedServer, library: Library) -> None:
+    items = [
+        {
+            "title": "Volcano on Iceland's Reykjanes peninsula erupts again",
+            "guid": "1",
+            "description": "Lava from the Reykjanes volcano reached the Grindavik defences.",
+            "pubDate": f"{DAY} 01:00:00 GMT",
+        },
+        {
+            "title": "Grindavik residents evacuated as Reykjanes lava advances",
+            "guid": "2",
+            "description": "Police evacuated Grindavik overnight.",
+            "pubDate": "Mon, 06 Oct 2025 01:00:00 GMT",
+        },
+        {
+            "title": "Football club signs striker",
+            "guid": "3",
+            "description": "A striker joined the club.",
+            "pubDate": f"{DAY} 02:00:00 GMT",
+        },
+        {
+            "title": "Cheese prices rise",
+            "guid": "4",
+            "description": "Dairy costs rose again.",
+            "pubDate": f"{DAY} 03:00:00 GMT",
+        },
+    ]
+    library.subscribe(server.add("/t.xml", rss(items)))
+    list(library.refresh())
+    ids = _by_title(library)
+    related = library.related(ids["Volcano on Iceland's Reykjanes peninsula erupts again"])
+    assert [i.title for i in related.related][:1] == ["Grindavik residents evacuated as Reykjanes lava advances"]
+    assert "reykjanes" in related.related[0].reason
+    assert "Football club signs striker" not in [i.title for i in related.related]

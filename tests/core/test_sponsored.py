@@ -1,0 +1,145 @@
+"""Sponsored items: the rules, the user's overrides, per-feed conventions, and lists that hide them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsreader.core.classify import FeedRules, StoryFacts, classify, load_rules
+from newsreader.core.errors import SettingsError
+from newsreader.core.library import Library, open_library
+from tests.conftest import REPO, cli_env, shared_path
+from tests.support.feeds import rss
+from tests.support.httpserver import FeedServer
+
+CONVENTIONS = json.loads((REPO / "tests" / "data" / "sponsored-conventions.json").read_text())["items"]
+
+
+@pytest.mark.parametrize("item", CONVENTIONS, ids=[i["title"][:40] for i in CONVENTIONS])
+def test_publisher_conventions(item: dict[str, object]) -> None:
+    facts = StoryFacts(str(item["title"]), item.get("link"), item.get("author"), tuple(item.get("categories", ())))  # type: ignore[arg-type]
+    verdict = classify(facts, load_rules())
+    assert verdict.sponsored is item["sponsored"]
+    assert (verdict.reason is not None) is verdict.sponsored
+
+
+def test_rel_sponsored_share() -> None:
+    rules = load_rules()
+    assert classify(StoryFacts("x", None, None, (), 5, 5), rules).sponsored
+    assert not classify(StoryFacts("x", None, None, (), 4, 3), rules).sponsored  # an article with affiliate links
+    assert not classify(StoryFacts("x", None, None, (), 2, 2), rules).sponsored  # too few links to say
+
+
+def test_real_corpus_labels() -> None:
+    shared_path("corpus", "feeds", "real")
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from sponsored_eval import evaluate
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    counts, wrong = evaluate()
+    assert counts["items"] > 2500
+    assert counts["fp"] == 0 and counts["fn"] == 0, wrong
+
+
+def test_user_rules_extend_the_defaults(tmp_path: Path) -> None:
+    extra = tmp_path / "sponsored-rules.json"
+    extra.write_text(json.dumps({"title_labels": ["werbeanzeige"], "category_labels": ["deal"]}))
+    rules = load_rules(extra)
+    assert classify(StoryFacts("Werbeanzeige: Neue Küchen", None, None, ()), rules).sponsored
+    assert classify(StoryFacts("x", None, None, ("Deal",)), rules).sponsored
+    assert classify(StoryFacts("Sponsored: y", None, None, ()), rules).sponsored  # defaults still apply
+    extra.write_text("{not json")
+    with pytest.raises(SettingsError, match="could not be read"):
+        load_rules(extra)
+
+
+def test_feed_rules() -> None:
+    rules = load_rules()
+    never = FeedRules.build(never=True)
+    assert not classify(StoryFacts("Sponsored: x", None, None, ()), rules, never).sponsored
+    custom = FeedRules.build(title_patterns=[r"^\u2605 "], categories=["Deals"])
+    assert classify(StoryFacts("\u2605 Kolide", None, None, ()), rules, custom).sponsored
+    assert classify(StoryFacts("y", None, None, ("deals",)), rules, custom).sponsored
+    assert FeedRules.from_json(False, custom.to_json()) == custom
+    with pytest.raises(SettingsError, match="not a valid regular expression"):
+        FeedRules.build(title_patterns=["(unclosed"])
+
+
+FEED = rss(
+    [
+        {"title": "Sponsor: Acme widgets", "guid": "s1", "pubDate": "Mon, 06 Oct 2025 10:00:00 GMT"},
+        {"title": "Real news", "guid": "n1", "pubDate": "Mon, 06 Oct 2025 09:00:00 GMT"},
+        {"title": "\u2605 Weekly partner", "guid": "p1", "pubDate": "Mon, 06 Oct 2025 08:00:00 GMT"},
+    ]
+)
+
+
+def test_lists_hide_sponsored_and_unread_counts_only_what_is_shown(library: Library, server: FeedServer) -> None:
+    feed_id = library.subscribe(server.add("/f.xml", FEED))
+    list(library.refresh())
+    assert [s.title for s in library.stories()] == ["Real news", "\u2605 Weekly partner"]
+    shown = library.stories(include_sponsored=True)
+    assert [s.sponsored for s in shown] == [True, False, False]
+    assert shown[0].sponsored_reason == "The title is labelled “Sponsor”."
+    assert library.feed(feed_id).unread == 2 and library.feed(feed_id).total == 3
+    assert library.search("acme") == [] and len(library.search("acme", include_sponsored=True)) == 1
+
+
+def test_overrides_and_feed_conventions_survive_refresh_and_reclassification(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    library = open_library(tmp_path, parse_processes=0)
+    feed_id = library.subscribe(server.add("/f.xml", FEED, etag=False))
+    list(library.refresh())
+    ids = {s.title: s.id for s in library.stories(include_sponsored=True)}
+    assert not library.set_story_sponsored(ids["Sponsor: Acme widgets"], False).sponsored
+    assert library.set_story_sponsored(ids["Real news"], True).sponsored_reason == "You marked it as sponsored."
+    assert library.set_feed_sponsored_rules(feed_id, title_patterns=["^\u2605"]) == 1
+    server.add("/f.xml", FEED.replace("Real news", "Real news, updated"), etag=False)
+    list(library.refresh())
+    assert library.reclassify() == 0
+    state = {s.id: s.sponsored for s in library.stories(include_sponsored=True)}
+    assert state == {ids["Sponsor: Acme widgets"]: False, ids["Real news"]: True, ids["\u2605 Weekly partner"]: True}
+    library.set_story_sponsored(ids["Sponsor: Acme widgets"], None)
+    assert library.story(ids["Sponsor: Acme widgets"]).sponsored
+    library.set_feed_sponsored_rules(feed_id, never=True)
+    assert [s.sponsored for s in library.stories(include_sponsored=True)] == [False, True, False]
+    library.close()
+
+
+def test_classify_command_reads_a_file_without_a_library(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_text(rss([{"title": "[Sponsor] X", "guid": "  relative-guid "}, {"title": "Plain", "link": "/a"}]))
+    env = cli_env(tmp_path / "untouched")
+    result = subprocess.run(
+        [sys.executable, "-m", "newsreader", "classify", str(feed), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        {
+            "id": "relative-guid",
+            "link": "relative-guid",
+            "title": "[Sponsor] X",
+            "sponsored": True,
+            "reason": "The title is labelled “Sponsor”.",
+        },
+        {"id": None, "link": "/a", "title": "Plain", "sponsored": False, "reason": None},
+    ]
+    assert not (tmp_path / "untouched").exists()
+    bad = subprocess.run(
+        [sys.executable, "-m", "newsreader", "classify", str(tmp_path / "none.xml")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 1 and "could not be read" in bad.stderr
