@@ -750,13 +750,12 @@ class Storage:
         published = to_db_time(story.published)
         base = f"SELECT {_STORY_COLUMNS} FROM stories s JOIN feeds f ON f.id = s.feed_id WHERE {where}"
         above = self.execute(
-            base + " AND (s.published > ? OR (s.published = ? AND s.id > ?)) ORDER BY s.published, s.id LIMIT 1",
-            [*params, published, published, story.id],
+            base + " AND (s.published, s.id) > (?, ?) ORDER BY s.published, s.id LIMIT 1",
+            [*params, published, story.id],
         ).fetchone()
         below = self.execute(
-            base + " AND (s.published < ? OR (s.published = ? AND s.id < ?))"
-            " ORDER BY s.published DESC, s.id DESC LIMIT 1",
-            [*params, published, published, story.id],
+            base + " AND (s.published, s.id) < (?, ?) ORDER BY s.published DESC, s.id DESC LIMIT 1",
+            [*params, published, story.id],
         ).fetchone()
         return (_story_from_row(above) if above else None, _story_from_row(below) if below else None)
 
