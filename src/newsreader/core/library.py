@@ -337,6 +337,7 @@ class Library:
         has passed are asked (the scheduled refresh); otherwise every chosen feed is asked now.
         Both honour a server's ``Retry-After``. Iterate in the thread that should do the writing.
         """
+        from newsreader.core.classify.rules import USER_RULES_NAME
         from newsreader.core.update import Refresher, parse_in_thread
 
         storage = self._storage()
@@ -354,7 +355,7 @@ class Library:
         if not 1 <= count <= MAX_WORKERS:
             raise SettingsError(f"The number of workers must be between 1 and {MAX_WORKERS}.")
         parser = self._parser(len(states))
-        rules = self.sponsored_rules()
+        self.sponsored_rules()  # a broken user rules file is reported before anything is fetched
         refresher = Refresher(
             storage,
             self.fetcher(),
@@ -364,7 +365,7 @@ class Library:
             password_for=self._password_for,
             clock=self._clock,
             parse=parser or parse_in_thread,
-            rules=rules,
+            rules_file=self.path.parent / USER_RULES_NAME,
         )
         try:
             yield from refresher.run(states, cancel)

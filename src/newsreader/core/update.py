@@ -16,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, Thr
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsreader.core.classify import FeedRules, Rules, StoryFacts, classify
@@ -48,14 +49,48 @@ class _Outcome:
     error: str | None = None
     gone: bool = False
     holds_parse_slot: bool = False
+    verdicts: tuple[Verdict, ...] | None = None
 
 
-ParseFunction = Callable[[bytes, str, dict[str, str], datetime, int], ParsedFeed]
+ClassifyJob = tuple[str | None, bool, str | None]
+"""How to classify a feed's entries: (user rules file, feed never flagged, feed's own rules as JSON).
+A plain tuple so that it crosses into parser processes cheaply."""
+Parsed = tuple[ParsedFeed, tuple[Verdict, ...] | None]
+ParseFunction = Callable[[bytes, str, dict[str, str], datetime, int, ClassifyJob | None], Parsed]
+
+_RULES_CACHE: dict[tuple[str | None, float], Rules] = {}
 
 
-def parse_in_thread(body: bytes, url: str, headers: dict[str, str], now: datetime, max_entries: int) -> ParsedFeed:
-    """Parse in the calling thread."""
-    return parse_feed(body, url, headers, now=now, max_entries=max_entries)
+def _rules_for(path: str | None) -> Rules:
+    """Default rules plus the user's file, loaded once per process (and again if the file changes)."""
+    from pathlib import Path
+
+    from newsreader.core.classify import load_rules
+
+    mtime = 0.0
+    if path is not None:
+        try:
+            mtime = Path(path).stat().st_mtime
+        except OSError:
+            mtime = -1.0
+    key = (path, mtime)
+    if key not in _RULES_CACHE:
+        _RULES_CACHE.clear()
+        _RULES_CACHE[key] = load_rules(Path(path) if path else None)
+    return _RULES_CACHE[key]
+
+
+def parse_in_thread(
+    body: bytes, url: str, headers: dict[str, str], now: datetime, max_entries: int, job: ClassifyJob | None = None
+) -> Parsed:
+    """Parse (and classify, when asked) in the calling thread or worker process."""
+    parsed = parse_feed(body, url, headers, now=now, max_entries=max_entries)
+    if job is None:
+        return parsed, None
+    rules_path, never, feed_rules_json = job
+    feed_rules = FeedRules.from_json(never, feed_rules_json)
+    rules = _rules_for(rules_path)
+    return parsed, tuple(classify(facts_of(entry), rules, feed_rules) for entry in parsed.entries)
 
 
 def _warm_up_parser() -> None:
@@ -76,17 +111,25 @@ class ProcessParser:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def __call__(self, body: bytes, url: str, headers: dict[str, str], now: datetime, max_entries: int) -> ParsedFeed:
+    def __call__(
+        self,
+        body: bytes,
+        url: str,
+        headers: dict[str, str],
+        now: datetime,
+        max_entries: int,
+        job: ClassifyJob | None = None,
+    ) -> Parsed:
         with self._lock:
             if self._pool is None:
                 context = multiprocessing.get_context("spawn")
                 self._pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_warm_up_parser)
             pool = self._pool
         try:
-            return pool.submit(parse_in_thread, body, url, headers, now, max_entries).result()
+            return pool.submit(parse_in_thread, body, url, headers, now, max_entries, job).result()
         except BrokenProcessPool:
             # a worker died (out of memory, killed): parse this one here rather than lose the feed
-            return parse_in_thread(body, url, headers, now, max_entries)
+            return parse_in_thread(body, url, headers, now, max_entries, job)
 
     def close(self) -> None:
         """Stop the worker processes."""
@@ -106,6 +149,7 @@ def fetch_and_parse(
     conditional: bool = True,
     parse: ParseFunction = parse_in_thread,
     parse_slots: threading.Semaphore | None = None,
+    job: ClassifyJob | None = None,
 ) -> _Outcome:
     """Fetch one feed and parse it if it changed; never raises for a bad feed."""
     try:
@@ -136,7 +180,7 @@ def fetch_and_parse(
     if parse_slots is not None:
         parse_slots.acquire()  # released by the writer once this feed is stored
     try:
-        parsed = parse(response.body, response.url, response.headers, now, max_entries)
+        parsed, verdicts = parse(response.body, response.url, response.headers, now, max_entries, job)
     except ParseError as exc:
         failure = str(exc)
     except (RecursionError, MemoryError, ValueError, UnicodeError) as exc:
@@ -146,6 +190,7 @@ def fetch_and_parse(
             checked,
             status=RefreshStatus.UPDATED,
             parsed=parsed,
+            verdicts=verdicts,
             body_hash=body_hash,
             holds_parse_slot=parse_slots is not None,
         )
@@ -189,7 +234,8 @@ class Refresher:
         password_for: Callable[[FeedState], str | None] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         parse: ParseFunction = parse_in_thread,
-        rules: Rules | None = None,
+        rules_file: Path | None = None,
+        classify_stories: bool = True,
     ) -> None:
         self.storage = storage
         self.fetcher = fetcher
@@ -199,13 +245,14 @@ class Refresher:
         self.password_for = password_for
         self.clock = clock
         self.parse = parse
-        self.rules = rules
+        self.rules_file = rules_file
+        self.classify_stories = classify_stories
 
-    def _verdicts(self, state: FeedState, entries: Sequence[ParsedEntry]) -> list[Verdict] | None:
-        if self.rules is None:
+    def _job(self, state: FeedState) -> ClassifyJob | None:
+        if not self.classify_stories:
             return None
-        feed_rules = FeedRules.from_json(state.sponsored_never, state.sponsored_rules)
-        return [classify(facts_of(entry), self.rules, feed_rules) for entry in entries]
+        path = str(self.rules_file) if self.rules_file is not None else None
+        return (path, state.sponsored_never, state.sponsored_rules)
 
     def run(self, states: Sequence[FeedState], cancel: threading.Event | None = None) -> Iterator[RefreshProgress]:
         """Refresh *states*, yielding progress as each feed finishes (in completion order)."""
@@ -248,6 +295,7 @@ class Refresher:
                             auth=auth,
                             parse=self.parse,
                             parse_slots=parse_slots,
+                            job=self._job(state),
                         )
                     )
 
@@ -351,7 +399,7 @@ class Refresher:
                 new_url=new_url,
                 max_count=state.max_count,
                 max_age_days=state.max_age_days,
-                verdicts=self._verdicts(state, outcome.parsed.entries),
+                verdicts=outcome.verdicts,
             )
         except StorageError as exc:
             return RefreshResult(state.id, state.url, title, RefreshStatus.FAILED, error=str(exc))

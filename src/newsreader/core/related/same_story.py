@@ -26,7 +26,7 @@ def day_number(published: str | datetime) -> int:
     return datetime.strptime(text, "%Y-%m-%d").toordinal() - 719163
 
 
-KEY_WORDS = 5
+KEY_WORDS = 4
 """A headline's longest words (long words are mostly rare: names, places, subjects) index it."""
 
 

@@ -114,7 +114,6 @@ ALTER TABLE feeds ADD COLUMN sponsored_rules TEXT;
 CREATE INDEX stories_canonical_link ON stories(canonical_link) WHERE canonical_link IS NOT NULL;
 CREATE INDEX stories_title_key ON stories(title_key) WHERE title_key != '';
 CREATE INDEX stories_group ON stories(group_id) WHERE group_id IS NOT NULL;
-CREATE INDEX stories_feed_published ON stories(feed_id, published DESC, id DESC);
 CREATE TABLE title_pairs (
     pair TEXT NOT NULL,
     day INTEGER NOT NULL,
