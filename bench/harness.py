@@ -21,8 +21,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-
 REPO = Path(__file__).resolve().parent.parent
 SHARED_BENCH = REPO.parent / "shared" / "bench"
 
@@ -110,6 +108,8 @@ def run_measured(
     argv: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | None = None, timeout: float = 1800
 ) -> Measurement:
     """Run *argv*, sampling the summed RSS of it and its children every 20 ms."""
+    import psutil
+
     start = time.perf_counter()
     process = subprocess.Popen(list(argv), env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -155,6 +155,8 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    import psutil
+
     mem = psutil.virtual_memory().total / 2**30
     return (
         f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, "

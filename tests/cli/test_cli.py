@@ -181,3 +181,59 @@ def test_no_subcommand_prints_help(cli: Cli) -> None:
     result = cli()
     assert result.returncode == 0
     assert "COMMAND" in result.stdout
+
+
+def test_related_and_sponsored_commands(cli: Cli, server: FeedServer) -> None:
+    from tests.support.feeds import rss
+
+    day = "Tue, 14 Oct 2025"
+    a = rss(
+        [
+            {
+                "title": "Magnitude 7 earthquake strikes Japan coast, tsunami warning",
+                "guid": "a1",
+                "description": "Tsunami warning for Miyagi after the earthquake.",
+                "pubDate": f"{day} 09:00:00 GMT",
+            },
+            {"title": "Sponsor: Acme cloud", "guid": "a2", "pubDate": f"{day} 08:00:00 GMT"},
+        ],
+        title="A",
+    )
+    b = rss(
+        [
+            {
+                "title": "Tsunami warning after strong earthquake hits Japan",
+                "guid": "b1",
+                "description": "Miyagi told to expect a tsunami after the earthquake.",
+                "pubDate": f"{day} 09:30:00 GMT",
+            }
+        ],
+        title="B",
+    )
+    cli("add", server.add("/a.xml", a))
+    cli("add", server.add("/b.xml", b))
+    stories = cli.json("stories")
+    assert isinstance(stories, list) and [s["title"] for s in stories] == [
+        "Tsunami warning after strong earthquake hits Japan",
+        "Magnitude 7 earthquake strikes Japan coast, tsunami warning",
+    ]
+    first = stories[0]["id"]
+    related = cli.json("related", str(first))
+    assert isinstance(related, dict)
+    assert set(related) == {"prev", "next", "more_from_source", "same_story", "related", "from_page"}
+    assert [i["id"] for i in related["same_story"]] == [stories[1]["id"]]
+    assert set(related["same_story"][0]) == {"id", "title", "link", "feed", "feed_title", "published", "reason"}
+    assert "same event" in cli("related", str(first)).stdout
+    assert len(cli.json("stories", "--collapse")) == 1  # type: ignore[arg-type]
+    assert cli.json("mark-group-read", str(first)) == {"changed": 2}
+
+    sponsored = cli.json("stories", "--only-sponsored")
+    assert isinstance(sponsored, list) and sponsored[0]["title"] == "Sponsor: Acme cloud"
+    assert sponsored[0]["sponsored_reason"] == "The title is labelled “Sponsor”."
+    overruled = cli.json("sponsored", str(sponsored[0]["id"]), "--no")
+    assert isinstance(overruled, dict) and overruled["sponsored"] is False
+    assert cli.json("reclassify") == {"changed": 0}
+    assert cli.json("stories", "--only-sponsored") == []
+    feed_a = next(f["id"] for f in cli.json("feeds") if f["title"] == "A")  # type: ignore[union-attr, index]
+    result = cli("set", str(feed_a), "--sponsored-title", "[unclosed")
+    assert result.returncode == 1 and "not a valid regular expression" in result.stderr
