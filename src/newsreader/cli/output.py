@@ -8,9 +8,12 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from newsreader.core.models import Feed, RelatedItem, RelatedStories, Story
+
+if TYPE_CHECKING:
+    from newsreader.core.pages import PageAnalysis
 
 
 def iso(value: datetime | None) -> str | None:
@@ -132,3 +135,28 @@ def related_text(related: RelatedStories) -> str:
             lines.append(f"{ident}  {item.title}  ({item.feed_title or item.link or ''}) — {item.reason}")
         lines.append("")
     return "\n".join(lines).rstrip() or "Nothing related in the library yet."
+
+
+def page_json(page: PageAnalysis) -> dict[str, Any]:
+    """``page --json``: exactly the documented keys."""
+
+    def step(link: Any) -> dict[str, str] | None:
+        return {"title": link.title, "href": link.href} if link is not None else None
+
+    return {
+        "url": page.url,
+        "title": page.title,
+        "byline": page.byline,
+        "published": page.published,
+        "lead_image": page.lead_image,
+        "story_html": page.story_html,
+        "story_text": page.story_text,
+        "next": step(page.next),
+        "prev": step(page.prev),
+        "related": [{"title": r.title, "summary": r.summary, "href": r.href} for r in page.related],
+        "sponsored": [
+            {"text": s.text, "summary": s.summary, "href": s.href, "placement": s.placement, "reason": s.reason}
+            for s in page.sponsored
+        ],
+        "removed": {"ad_slots": page.ad_slots, "trackers": page.trackers},
+    }

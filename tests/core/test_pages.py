@@ -1,0 +1,81 @@
+"""Page analysis: the seed's exact split, and real pages that must not break it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from newsreader.core.pages import analyze_page
+from tests.conftest import cli_env, shared_path
+
+
+def test_the_seed_page_splits_exactly_as_expected(tmp_path: Path) -> None:
+    page = shared_path("seed", "register-2014-article.html")
+    expected = json.loads(shared_path("seed", "register-2014-article.expected.json").read_text())
+    result = subprocess.run(
+        [sys.executable, "-m", "newsreader", "page", str(page), "--json"],
+        env=cli_env(tmp_path / "unused"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert list(out) == [
+        "url",
+        "title",
+        "byline",
+        "published",
+        "lead_image",
+        "story_html",
+        "story_text",
+        "next",
+        "prev",
+        "related",
+        "sponsored",
+        "removed",
+    ]
+    assert out["url"] == expected["url"]
+    assert out["title"] == expected["title"]
+    paragraphs = out["story_text"].split("\n\n")
+    assert paragraphs[0] == expected["story_first_paragraph"]
+    assert paragraphs[-1] == expected["story_last_paragraph"]
+    assert len(paragraphs) == expected["story_paragraph_count"]
+    assert out["story_html"].count("<p>") == expected["story_paragraph_count"]
+    for leak in expected["story_must_not_contain"]:
+        assert leak not in out["story_text"] and leak not in out["story_html"], leak
+    assert out["next"] == expected["next"]
+    assert out["prev"] == expected["prev"]
+    assert out["related"] == expected["related"]
+    assert [{k: s[k] for k in ("text", "summary", "href", "placement")} for s in out["sponsored"]] == expected[
+        "sponsored"
+    ]
+    assert all(s["reason"] for s in out["sponsored"])
+    assert out["removed"]["ad_slots"] >= expected["blocked_ad_slots_at_least"]
+    assert out["removed"]["trackers"] >= expected["tracking_pixels_at_least"]
+    assert "<script" not in out["story_html"] and "doubleclick" not in out["story_html"]
+
+
+def test_real_pages_from_every_corpus_set_give_a_story() -> None:
+    root = shared_path("corpus", "pages")
+    pages = []
+    for corpus in sorted(p for p in root.iterdir() if p.is_dir()):
+        pages += sorted(corpus.rglob("*.html"))[:15]
+    assert len(pages) >= 50
+    with_story = 0
+    for path in pages:
+        analysis = analyze_page(path.read_bytes(), "https://example.com/article")
+        assert "<script" not in analysis.story_html, path
+        with_story += len(analysis.story_text) >= 200
+    assert with_story >= len(pages) * 0.8
+
+
+def test_hostile_pages_are_bounded() -> None:
+    nested = b"<html><body>" + b"<div>" * 20_000 + b"<p>" + b"deep text " * 30 + b"</p>" + b"</div>" * 20_000
+    assert analyze_page(nested).story_text.startswith("deep text") or analyze_page(nested).story_text == ""
+    links = b"<html><body><div>" + b"".join(b'<a href="/x%d">link %d</a> ' % (i, i) for i in range(100_000))
+    assert analyze_page(links + b"</div></body></html>", "https://e.example/").sponsored == ()
+    assert analyze_page(b"\x00\x00<p>nul\x00 bytes in text that is long enough to be a story.</p>").title == ""
+    assert analyze_page(b"").story_text == ""
