@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
 
-from harness import ensure_corpus, machine, median
+from harness import ensure_corpus, median, print_table
 from newsreader.core.parse import parse_feed
 from newsreader.core.storage.db import Storage
 
@@ -93,16 +93,13 @@ def main() -> None:
         for label, query in queries:
             rows.append((label, *time_command([*cli, *query], args.runs)))
         rows.append(("python -c pass (interpreter floor)", *time_command([sys.executable, "-c", "pass"], args.runs)))
-    print(f"{datetime.date.today()} · {machine()}")
-    print(
+    print_table(
+        str(datetime.date.today()),
         f"`python bench/cli_latency.py --stories {args.stories} --runs {args.runs}` ({count} stories, "
-        f"whole process wall time, {args.runs} runs each)"
+        f"whole process wall time, {args.runs} runs each)",
+        ["command", "median ms", "p90 ms"],
+        [(f"`{label}`", f"{med:.0f}", f"{p90:.0f}") for label, med, p90 in rows],
     )
-    print()
-    print("| command | median ms | p90 ms |")
-    print("|---|---|---|")
-    for label, med, p90 in rows:
-        print(f"| `{label}` | {med:.0f} | {p90:.0f} |")
 
 
 if __name__ == "__main__":

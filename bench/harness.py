@@ -169,3 +169,14 @@ def median(values: Sequence[float]) -> float:
     ordered = sorted(values)
     mid = len(ordered) // 2
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def print_table(heading: str, command: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Print a result as Markdown for docs/benchmarks.md: machine and date, the command, a table."""
+    print(f"{heading} · {machine()}")
+    print(command)
+    print()
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for row in rows:
+        print("| " + " | ".join(str(cell) for cell in row) + " |")

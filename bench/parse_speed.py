@@ -19,7 +19,7 @@ from pathlib import Path
 
 import feedparser
 
-from harness import ensure_corpus, machine
+from harness import ensure_corpus, print_table
 from newsreader.core.parse import parse_feed
 from newsreader.core.storage.db import Storage
 
@@ -67,13 +67,12 @@ def main() -> None:
         timed("storing the parsed stories (SQLite + FTS5)", store)
         storage.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{datetime.date.today()} · {machine()}")
-    print(f"`python bench/parse_speed.py` ({len(files)} feeds, {megabytes:.1f} MB, one core)")
-    print()
-    print("| step | seconds | MB/s |")
-    print("|---|---|---|")
-    for label, seconds, rate in rows:
-        print(f"| {label} | {seconds:.2f} | {rate:.1f} |")
+    print_table(
+        str(datetime.date.today()),
+        f"`python bench/parse_speed.py` ({len(files)} feeds, {megabytes:.1f} MB, one core)",
+        ["step", "seconds", "MB/s"],
+        [(label, f"{seconds:.2f}", f"{rate:.1f}") for label, seconds, rate in rows],
+    )
 
 
 if __name__ == "__main__":

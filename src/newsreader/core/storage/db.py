@@ -108,6 +108,29 @@ def _row_values(entry: ParsedEntry) -> tuple[Any, ...]:
     )
 
 
+def _list_filter(
+    feed_id: int | None, folder: str | None, unread: bool, include_sponsored: bool, keep: int | None = None
+) -> tuple[list[str], list[Any]]:
+    """WHERE clauses of a story list; *keep* stays in an unread list even once read (the open story)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if feed_id is not None:
+        clauses.append("s.feed_id = ?")
+        params.append(feed_id)
+    if folder is not None:
+        clauses.append("f.folder_id = (SELECT id FROM folders WHERE name = ?)")
+        params.append(folder)
+    if unread:
+        if keep is None:
+            clauses.append("s.read = 0")
+        else:
+            clauses.append("(s.read = 0 OR s.id = ?)")
+            params.append(keep)
+    if not include_sponsored:
+        clauses.append("s.sponsored = 0")
+    return clauses, params
+
+
 _FEED_COLUMNS = """f.id, f.url, coalesce(f.user_title, f.title), fo.name, f.site_url, f.enabled,
     f.update_interval, f.auth_user, f.full_articles, f.retention_max_age_days, f.retention_max_count,
     f.last_checked, f.last_updated, f.next_check, f.last_error, f.last_error_at, f.disabled_reason"""
@@ -598,22 +621,11 @@ class Storage:
         sponsored_only: bool = False,
     ) -> list[Story]:
         """Stories newest first, filtered; with *collapse_groups* one row per same-story group."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if feed_id is not None:
-            clauses.append("s.feed_id = ?")
-            params.append(feed_id)
-        if folder is not None:
-            clauses.append("f.folder_id = (SELECT id FROM folders WHERE name = ?)")
-            params.append(folder)
-        if unread:
-            clauses.append("s.read = 0")
+        clauses, params = _list_filter(feed_id, folder, unread, include_sponsored)
         if starred:
             clauses.append("s.starred = 1")
         if sponsored_only:
-            clauses.append("s.sponsored = 1")
-        elif not include_sponsored:
-            clauses.append("s.sponsored = 0")
+            clauses = [c for c in clauses if c != "s.sponsored = 0"] + ["s.sponsored = 1"]
         if since is not None:
             clauses.append("s.published >= ?")
             params.append(to_db_time(since))
@@ -733,20 +745,8 @@ class Storage:
         self, story: Story, *, feed_id: int | None, folder: str | None, unread: bool, include_sponsored: bool
     ) -> tuple[Story | None, Story | None]:
         """The stories just above (newer) and below (older) *story* in a list sorted newest first."""
-        clauses = ["1 = 1"]
-        params: list[Any] = []
-        if feed_id is not None:
-            clauses.append("s.feed_id = ?")
-            params.append(feed_id)
-        if folder is not None:
-            clauses.append("f.folder_id = (SELECT id FROM folders WHERE name = ?)")
-            params.append(folder)
-        if unread:
-            clauses.append("(s.read = 0 OR s.id = ?)")
-            params.append(story.id)
-        if not include_sponsored:
-            clauses.append("s.sponsored = 0")
-        where = " AND ".join(clauses)
+        clauses, params = _list_filter(feed_id, folder, unread, include_sponsored, keep=story.id)
+        where = " AND ".join(["1 = 1", *clauses])
         published = to_db_time(story.published)
         base = f"SELECT {_STORY_COLUMNS} FROM stories s JOIN feeds f ON f.id = s.feed_id WHERE {where}"
         above = self.execute(
