@@ -213,3 +213,47 @@ def test_topical_neighbours_share_distinctive_words(tmp_path: Path, server: Feed
     assert [i.title for i in related.related][:1] == ["Grindavik residents evacuated as Reykjanes lava advances"]
     assert "reykjanes" in related.related[0].reason
     assert "Football club signs striker" not in [i.title for i in related.related]
+
+
+def test_from_the_page_marks_links_that_are_in_the_library(library: Library, server: FeedServer) -> None:
+    seed = shared_path("seed", "register-2014-article.html").read_bytes()
+    article = server.add("/2014/08/01/us_judge_rules/", seed, content_type="text/html")
+    docker = server.url("/2014/10/15/docker_windows_server/")
+    items = [
+        {"title": "Microsoft's Euro cloud darkens", "guid": "ms", "link": article, "pubDate": f"{DAY} 10:00:00 GMT"},
+        {
+            "title": "Docker's app containers are coming to Windows Server",
+            "guid": "dk",
+            "link": docker,
+            "pubDate": f"{DAY} 09:00:00 GMT",
+        },
+    ]
+    library.subscribe(server.add("/reg.xml", rss(items, title="The Register")))
+    list(library.refresh())
+    ids = _by_title(library)
+    story_id = ids["Microsoft's Euro cloud darkens"]
+    assert library.related(story_id).from_page == ()
+    analysis = library.fetch_story_page(story_id)
+    assert len(analysis.related) == 7 and len(analysis.sponsored) == 7
+    from_page = library.related(story_id).from_page
+    assert len(from_page) == 7
+    assert from_page[0].story_id == ids["Docker's app containers are coming to Windows Server"]
+    assert from_page[0].reason == "Linked from the article page; in your library."
+    assert all(i.story_id is None and i.reason == "Linked from the article page." for i in from_page[1:])
+    assert library.page(story_id) == analysis  # kept: reads offline
+
+
+def test_a_page_that_cannot_be_fetched_keeps_the_feed_content(library: Library, server: FeedServer) -> None:
+    import pytest
+
+    from newsreader.core.errors import FetchError
+
+    items = [{"title": "Gone", "guid": "g", "link": server.url("/missing-page"), "description": "<p>feed text</p>"}]
+    library.subscribe(server.add("/f.xml", rss(items)))
+    list(library.refresh())
+    story_id = library.stories()[0].id
+    with pytest.raises(FetchError, match="404"):
+        library.fetch_story_page(story_id)
+    assert library.page(story_id) is None
+    assert "feed text" in library.story(story_id).summary_html
+    assert library.related(story_id).from_page == ()

@@ -193,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("classify", "say which items of a feed file are sponsored (no library needed)", cmd_classify)
     p.add_argument("file")
     p.add_argument("--url", default="", help="the feed's address, for resolving relative links")
+    p = command("fetch-page", "fetch and analyse a story's article page now (kept for offline reading)", cmd_fetch_page)
+    p.add_argument("story_id", type=_story_id, metavar="ID")
     p = command("page", "split an article page into story, related links and sponsored content", cmd_page)
     p.add_argument("source", metavar="FILE_OR_URL")
     p.add_argument("--url", help="the page's address, for resolving links (default: its canonical link)")
@@ -473,6 +475,21 @@ def cmd_sponsored(library: Library, args: argparse.Namespace) -> int:
         story_json(story),
         lambda: print(
             f"Story {story.id} is {state}" + (f": {story.sponsored_reason}" if story.sponsored_reason else ".")
+        ),
+    )
+    return EXIT_OK
+
+
+def cmd_fetch_page(library: Library, args: argparse.Namespace) -> int:
+    from newsreader.cli.output import page_json
+
+    analysis = library.fetch_story_page(args.story_id)
+    _out(
+        args,
+        page_json(analysis),
+        lambda: print(
+            f"Fetched the page of story {args.story_id}: {len(analysis.story_text.split())} words, "
+            f"{len(analysis.related)} related links, {len(analysis.sponsored)} sponsored items."
         ),
     )
     return EXIT_OK

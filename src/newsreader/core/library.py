@@ -42,6 +42,7 @@ from newsreader.core.storage.db import FeedState, Storage
 if TYPE_CHECKING:
     from newsreader.core.classify.rules import Rules
     from newsreader.core.fetch.http import Fetcher, FetchLimits
+    from newsreader.core.pages.analyze import PageAnalysis
     from newsreader.core.update import ProcessParser
 
 DEFAULT_WORKERS = 48
@@ -598,7 +599,57 @@ class Library:
                 topical.append(_item(candidate, shared_terms_reason(chosen, candidate.title, candidate_text)))
                 if len(topical) == limit:
                     break
-        return RelatedStories(prev, nxt, more, same, tuple(topical), ())
+        return RelatedStories(prev, nxt, more, same, tuple(topical), self._from_page(story))
+
+    def _from_page(self, story: Story) -> tuple[RelatedItem, ...]:
+        from newsreader.core.related.keys import canonical_link
+
+        page = self.page(story.id)
+        if page is None:
+            return ()
+        keys = {link.href: canonical_link(link.href) for link in page.related}
+        local = self._storage().stories_by_canonical_link([k for k in keys.values() if k])
+        items = []
+        for link in page.related:
+            found = local.get(keys[link.href] or "")
+            if found is not None and found.id != story.id:
+                items.append(_item(found, "Linked from the article page; in your library."))
+            elif found is None:
+                items.append(
+                    RelatedItem(None, link.title, link.href, None, None, None, "Linked from the article page.")
+                )
+        return tuple(items)
+
+    # article pages ----------------------------------------------------------------------------
+
+    def page(self, story_id: int) -> PageAnalysis | None:
+        """The stored analysis of a story's article page, or None when none was fetched."""
+        from newsreader.core.pages.analyze import analysis_from_json
+
+        stored = self._storage().page(story_id)
+        if stored is None or stored[1] is None:
+            return None
+        return analysis_from_json(stored[1])
+
+    def fetch_story_page(self, story_id: int) -> PageAnalysis:
+        """Fetch a story's article page now, analyse it and keep the result for offline reading.
+
+        A failure is stored with the story (which keeps the feed's content) and raised.
+        """
+        from newsreader.core.pages.analyze import analysis_to_json, analyze_page
+
+        story = self.story(story_id)
+        if not story.link:
+            raise SettingsError(f"Story {story_id} has no link to an article page.")
+        storage = self._storage()
+        try:
+            response = self.fetcher().fetch(story.link, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+        except FetchError as exc:
+            storage.save_page(story_id, story.link, self._clock(), None, str(exc))
+            raise
+        analysis = analyze_page(response.body, response.url)
+        storage.save_page(story_id, response.url, self._clock(), analysis_to_json(analysis), None)
+        return analysis
 
     def mark_group_read(self, story_id: int, read: bool = True) -> int:
         """Mark a story and every report of the same event in other feeds read."""

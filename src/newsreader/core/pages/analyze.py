@@ -472,3 +472,29 @@ def _story_region(story: etree._Element | None) -> etree._Element | None:
             return anc
     parent = story.getparent()
     return parent if parent is not None else story
+
+
+def analysis_to_json(page: PageAnalysis) -> str:
+    """A stored form of an analysis (re-analysing needs the page; this keeps what reading needs)."""
+    import json
+    from dataclasses import asdict
+
+    return json.dumps(asdict(page), ensure_ascii=False)
+
+
+def analysis_from_json(text: str) -> PageAnalysis:
+    """Inverse of :func:`analysis_to_json`."""
+    import json
+
+    data = json.loads(text)
+
+    def step(value: dict[str, str] | None) -> PageLink | None:
+        return PageLink(**value) if value else None
+
+    return PageAnalysis(
+        **{k: v for k, v in data.items() if k not in ("next", "prev", "related", "sponsored")},
+        next=step(data["next"]),
+        prev=step(data["prev"]),
+        related=tuple(PageLink(**r) for r in data["related"]),
+        sponsored=tuple(SponsoredLink(**s) for s in data["sponsored"]),
+    )

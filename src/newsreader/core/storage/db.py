@@ -817,6 +817,37 @@ class Storage:
                 "UPDATE stories SET read = ? WHERE group_id = ? AND read != ?", (int(read), group_id, int(read))
             ).rowcount
 
+    # article pages ----------------------------------------------------------------------------
+
+    def save_page(self, story_id: int, url: str, now: datetime, analysis_json: str | None, error: str | None) -> None:
+        """Store a story's fetched page analysis (or the error that stopped it)."""
+        with self.transaction() as db:
+            db.execute(
+                """INSERT INTO story_pages(story_id, url, fetched_at, analysis, error) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(story_id) DO UPDATE SET url = excluded.url, fetched_at = excluded.fetched_at,
+                       analysis = coalesce(excluded.analysis, story_pages.analysis), error = excluded.error""",
+                (story_id, url, to_db_time(now), analysis_json, error),
+            )
+
+    def page(self, story_id: int) -> tuple[str, str | None, str | None] | None:
+        """(url, analysis JSON, error) of a story's page, if one was fetched."""
+        row = self.execute("SELECT url, analysis, error FROM story_pages WHERE story_id = ?", (story_id,)).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def stories_by_canonical_link(self, links: Sequence[str]) -> dict[str, Story]:
+        """Stored stories whose canonical link is one of *links* (newest wins)."""
+        if not links:
+            return {}
+        found: dict[str, Story] = {}
+        rows = self.execute(
+            f"""SELECT {_STORY_COLUMNS}, s.canonical_link FROM stories s JOIN feeds f ON f.id = s.feed_id
+                WHERE s.canonical_link IN ({",".join("?" * len(links))}) ORDER BY s.published""",
+            list(links),
+        )
+        for row in rows:
+            found[row[17]] = _story_from_row(row)
+        return found
+
     def story_count(self) -> int:
         """How many stories the library holds."""
         return int(self.execute("SELECT count(*) FROM stories").fetchone()[0])

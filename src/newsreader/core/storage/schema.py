@@ -148,7 +148,23 @@ def _migrate_to_2(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2)
+_V3 = """
+CREATE TABLE story_pages (
+    story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    analysis TEXT,
+    error TEXT
+);
+"""
+
+
+def _migrate_to_3(db: sqlite3.Connection) -> None:
+    """Article pages fetched for stories, with their analysis (JSON) or the error."""
+    _run_script(db, _V3)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2, _migrate_to_3)
 """``MIGRATIONS[n]`` takes a database from version n to n + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
