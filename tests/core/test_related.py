@@ -241,6 +241,9 @@ def test_from_the_page_marks_links_that_are_in_the_library(library: Library, ser
     assert from_page[0].reason == "Linked from the article page; in your library."
     assert all(i.story_id is None and i.reason == "Linked from the article page." for i in from_page[1:])
     assert library.page(story_id) == analysis  # kept: reads offline
+    server.close()
+    assert library.reanalyze_pages() == 1  # from the stored page, no network
+    assert library.page(story_id) == analysis
 
 
 def test_a_page_that_cannot_be_fetched_keeps_the_feed_content(library: Library, server: FeedServer) -> None:

@@ -195,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", default="", help="the feed's address, for resolving relative links")
     p = command("fetch-page", "fetch and analyse a story's article page now (kept for offline reading)", cmd_fetch_page)
     p.add_argument("story_id", type=_story_id, metavar="ID")
+    command("reanalyze-pages", "analyse every stored article page again, offline", cmd_reanalyze_pages)
     p = command("page", "split an article page into story, related links and sponsored content", cmd_page)
     p.add_argument("source", metavar="FILE_OR_URL")
     p.add_argument("--url", help="the page's address, for resolving links (default: its canonical link)")
@@ -492,6 +493,12 @@ def cmd_fetch_page(library: Library, args: argparse.Namespace) -> int:
             f"{len(analysis.related)} related links, {len(analysis.sponsored)} sponsored items."
         ),
     )
+    return EXIT_OK
+
+
+def cmd_reanalyze_pages(library: Library, args: argparse.Namespace) -> int:
+    count = library.reanalyze_pages()
+    _out(args, {"reanalyzed": count}, lambda: print(f"Re-analysed {count} stored page(s)."))
     return EXIT_OK
 
 

@@ -648,8 +648,19 @@ class Library:
             storage.save_page(story_id, story.link, self._clock(), None, str(exc))
             raise
         analysis = analyze_page(response.body, response.url)
-        storage.save_page(story_id, response.url, self._clock(), analysis_to_json(analysis), None)
+        storage.save_page(story_id, response.url, self._clock(), analysis_to_json(analysis), None, response.body)
         return analysis
+
+    def reanalyze_pages(self) -> int:
+        """Analyse every stored page again (after an analyser upgrade), without the network."""
+        from newsreader.core.pages.analyze import analysis_to_json, analyze_page
+
+        storage = self._storage()
+        count = 0
+        for story_id, url, html in list(storage.stored_pages()):
+            storage.update_page_analysis(story_id, analysis_to_json(analyze_page(html, url)))
+            count += 1
+        return count
 
     def mark_group_read(self, story_id: int, read: bool = True) -> int:
         """Mark a story and every report of the same event in other feeds read."""

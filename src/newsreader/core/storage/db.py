@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -819,15 +820,37 @@ class Storage:
 
     # article pages ----------------------------------------------------------------------------
 
-    def save_page(self, story_id: int, url: str, now: datetime, analysis_json: str | None, error: str | None) -> None:
-        """Store a story's fetched page analysis (or the error that stopped it)."""
+    def save_page(
+        self,
+        story_id: int,
+        url: str,
+        now: datetime,
+        analysis_json: str | None,
+        error: str | None,
+        html: bytes | None = None,
+    ) -> None:
+        """Store a story's fetched page and its analysis (or the error that stopped it)."""
+        packed = zlib.compress(html, 6) if html is not None else None
         with self.transaction() as db:
             db.execute(
-                """INSERT INTO story_pages(story_id, url, fetched_at, analysis, error) VALUES (?, ?, ?, ?, ?)
+                """INSERT INTO story_pages(story_id, url, fetched_at, analysis, error, html) VALUES (?, ?, ?, ?, ?, ?)
                    ON CONFLICT(story_id) DO UPDATE SET url = excluded.url, fetched_at = excluded.fetched_at,
-                       analysis = coalesce(excluded.analysis, story_pages.analysis), error = excluded.error""",
-                (story_id, url, to_db_time(now), analysis_json, error),
+                       analysis = coalesce(excluded.analysis, story_pages.analysis), error = excluded.error,
+                       html = coalesce(excluded.html, story_pages.html)""",
+                (story_id, url, to_db_time(now), analysis_json, error, packed),
             )
+
+    def stored_pages(self) -> Iterator[tuple[int, str, bytes]]:
+        """(story id, URL, page HTML) of every stored page, for re-analysis without the network."""
+        for story_id, url, packed in self.execute(
+            "SELECT story_id, url, html FROM story_pages WHERE html IS NOT NULL ORDER BY story_id"
+        ).fetchall():
+            yield story_id, url, zlib.decompress(packed)
+
+    def update_page_analysis(self, story_id: int, analysis_json: str) -> None:
+        """Replace a stored page's analysis."""
+        with self.transaction() as db:
+            db.execute("UPDATE story_pages SET analysis = ? WHERE story_id = ?", (analysis_json, story_id))
 
     def page(self, story_id: int) -> tuple[str, str | None, str | None] | None:
         """(url, analysis JSON, error) of a story's page, if one was fetched."""

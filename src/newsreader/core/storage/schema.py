@@ -154,13 +154,14 @@ CREATE TABLE story_pages (
     url TEXT NOT NULL,
     fetched_at TEXT NOT NULL,
     analysis TEXT,
-    error TEXT
+    error TEXT,
+    html BLOB
 );
 """
 
 
 def _migrate_to_3(db: sqlite3.Connection) -> None:
-    """Article pages fetched for stories, with their analysis (JSON) or the error."""
+    """Article pages fetched for stories: the page itself (zlib), its analysis (JSON) or the error."""
     _run_script(db, _V3)
 
 
