@@ -23,6 +23,7 @@ EXIT_PARTIAL = 3
 EXIT_INTERRUPTED = 130
 
 Handler = Callable[["Library", argparse.Namespace], int]
+Standalone = Callable[[argparse.Namespace], int]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,9 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def command(name: str, help_text: str, handler: Handler) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, handler: Handler | Standalone) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
-        p.set_defaults(handler=handler)
+        p.set_defaults(handler=handler, needs_library=handler not in STANDALONE)
         return p
 
     p = command("add", "subscribe to a feed (or a web page that links to one)", cmd_add)
@@ -190,13 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
     verdict.add_argument("--yes", action="store_true", help="it is sponsored")
     verdict.add_argument("--no", action="store_true", help="it is not sponsored")
     verdict.add_argument("--auto", action="store_true", help="let the rules decide again")
-    p = command("classify", "say which items of a feed file are sponsored (no library needed)", cmd_classify)
+    p = command("classify", "say which items of a feed file are sponsored (no library needed)", cmd_classify_file)
     p.add_argument("file")
     p.add_argument("--url", default="", help="the feed's address, for resolving relative links")
     p = command("fetch-page", "fetch and analyse a story's article page now (kept for offline reading)", cmd_fetch_page)
     p.add_argument("story_id", type=_story_id, metavar="ID")
     command("reanalyze-pages", "analyse every stored article page again, offline", cmd_reanalyze_pages)
-    p = command("page", "split an article page into story, related links and sponsored content", cmd_page)
+    p = command("page", "split an article page into story, related links and sponsored content", cmd_page_source)
     p.add_argument("source", metavar="FILE_OR_URL")
     p.add_argument("--url", help="the page's address, for resolving links (default: its canonical link)")
     p = command("reclassify", "run the sponsored rules again over stored stories", cmd_reclassify)
@@ -582,10 +583,6 @@ def cmd_classify_file(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_classify(library: Library, args: argparse.Namespace) -> int:  # pragma: no cover - dispatched early
-    return cmd_classify_file(args)
-
-
 def cmd_page_source(args: argparse.Namespace) -> int:
     """``page FILE_OR_URL``: needs no library."""
     from pathlib import Path
@@ -621,23 +618,23 @@ def cmd_page_source(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_page(library: Library, args: argparse.Namespace) -> int:  # pragma: no cover - dispatched early
-    return cmd_page_source(args)
+STANDALONE: tuple[Standalone, ...] = (cmd_classify_file, cmd_page_source)
+"""Commands that work on a file or URL and never open the library."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    handler: Handler | None = getattr(args, "handler", None)
+    handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return EXIT_OK
-    if handler in (cmd_classify, cmd_page):
+    if not args.needs_library:
         from newsreader.core.errors import NewsreaderError
 
         try:
-            return cmd_classify_file(args) if handler is cmd_classify else cmd_page_source(args)
+            return int(handler(args))
         except NewsreaderError as exc:
             print(f"newsreader: {exc}", file=sys.stderr)
             return EXIT_FAILED
@@ -653,7 +650,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         with open_library(args.data_dir) as library:
-            return handler(library, args)
+            return int(handler(library, args))
     except NewsreaderError as exc:
         print(f"newsreader: {exc}", file=sys.stderr)
         return EXIT_FAILED
