@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
 
-from harness import ensure_corpus, median, print_table
+from harness import ensure_corpus, median, print_table, store_parsed
 from newsreader.core.parse import parse_feed
 from newsreader.core.storage.db import Storage
 
@@ -38,18 +38,7 @@ def build_library(path: Path, corpus: Path, target: int) -> int:
                 break
             feed_id = storage.add_feed(f"http://copy{copy}.example/{index}.xml", feed.title, None, now)
             entries = [replace(e, key=f"{e.key}#{copy}") for e in feed.entries[: target - total]]
-            storage.store_entries(
-                feed_id,
-                entries,
-                now,
-                title=feed.title,
-                site_url=feed.site_url,
-                etag=None,
-                last_modified=None,
-                body_hash=None,
-                next_check=None,
-                retry_after=None,
-            )
+            store_parsed(storage, feed_id, feed, now, entries)
             total += len(entries)
         copy += 1
     storage.close()

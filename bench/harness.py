@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_BENCH = REPO.parent / "shared" / "bench"
@@ -180,3 +181,19 @@ def print_table(heading: str, command: str, columns: Sequence[str], rows: Sequen
     print("|" + "---|" * len(columns))
     for row in rows:
         print("| " + " | ".join(str(cell) for cell in row) + " |")
+
+
+def store_parsed(storage: Any, feed_id: int, feed: Any, now: Any, entries: Any = None) -> None:
+    """Store a parsed feed as a first fetch would (no validators, no schedule)."""
+    storage.store_entries(
+        feed_id,
+        feed.entries if entries is None else entries,
+        now,
+        title=feed.title,
+        site_url=feed.site_url,
+        etag=None,
+        last_modified=None,
+        body_hash=None,
+        next_check=None,
+        retry_after=None,
+    )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import feedparser
 
-from harness import ensure_corpus, print_table
+from harness import ensure_corpus, print_table, store_parsed
 from newsreader.core.parse import parse_feed
 from newsreader.core.storage.db import Storage
 
@@ -51,18 +51,7 @@ def main() -> None:
 
         def store() -> None:
             for feed_id, feed in zip(ids, parsed, strict=True):  # type: ignore[call-overload]
-                storage.store_entries(
-                    feed_id,
-                    feed.entries,
-                    now,
-                    title=feed.title,
-                    site_url=feed.site_url,
-                    etag=None,
-                    last_modified=None,
-                    body_hash=None,
-                    next_check=None,
-                    retry_after=None,
-                )
+                store_parsed(storage, feed_id, feed, now)
 
         timed("storing the parsed stories (SQLite + FTS5)", store)
         storage.close()
