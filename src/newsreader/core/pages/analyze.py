@@ -407,9 +407,6 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
     )
 
 
-BLOCK_TAGS = ("p", "li", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6", "dd", "figcaption")
-
-
 def _single_link_box(a: etree._Element) -> etree._Element:
     """The element that holds nothing but this link (an in-story promo box), else the link itself."""
     node = a
@@ -444,19 +441,21 @@ def _extract_story(
     except (ImportError, ValueError, etree.LxmlError):
         html = ""
     if html:
-        body = lxml_html.fromstring(html)
-        blocks = [
-            el
-            for el in body.iter(*BLOCK_TAGS)
-            if _text(el) and not any(anc.tag in BLOCK_TAGS for anc in el.iterancestors())
-        ]
-        while blocks and blocks[0].tag != "p" and _text(blocks[0]) != "" and not _text(blocks[0]).endswith("."):
-            blocks.pop(0)  # the headline and standfirst repeated above the text
+        root = lxml_html.document_fromstring(html)
+        found_body = root.find("body")
+        body = found_body if found_body is not None else root
         for heading in body.iter("h1"):
             if _text(heading) == title:
                 _drop(heading)
+        blocks: list[str] = []
+        for child in body:
+            parts = list(child) if child.tag in ("ul", "ol", "dl") else [child]
+            blocks += [text for part in parts if (text := _text(part))]
+        repeated = {title, pg.meta("description", "og:description", "twitter:description") or ""}
+        while blocks and blocks[0] in repeated:
+            blocks.pop(0)  # the headline and standfirst, repeated above the text
         inner = "".join(etree.tostring(child, encoding="unicode", method="html") for child in body)
-        return sanitize_html(inner, pg.base or None), "\n\n".join(_text(el) for el in blocks)
+        return sanitize_html(inner, pg.base or None), "\n\n".join(blocks)
     if container is None:
         return "", ""
     for el in list(container.iter()):
