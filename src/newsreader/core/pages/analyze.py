@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -282,9 +283,8 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
             page = page.replace(b"\x00", b"")
     elif len(page) > MAX_PAGE_BYTES:
         page = page[:MAX_PAGE_BYTES]
-    try:
-        document = lxml_html.document_fromstring(page)
-    except (etree.ParserError, ValueError):
+    document = _parse(page)
+    if document is None:
         return PageAnalysis(url, "", None, None, None, "", "", None, None, (), (), 0, 0)
     pg = _Page(document, url)
     ad_slots = trackers = 0
@@ -425,7 +425,7 @@ def _extract_story(
     try:
         import trafilatura
 
-        cleaned = etree.tostring(document, encoding="unicode", method="html")
+        cleaned = deepcopy(document)  # trafilatura prunes the tree it is given
         html = (
             trafilatura.extract(
                 cleaned,
@@ -466,6 +466,23 @@ def _extract_story(
     )
     paragraphs = [_text(p) for p in container.iter("p") if _text(p)]
     return sanitize_html(inner, pg.base or None), "\n\n".join(paragraphs) if paragraphs else _text(container)
+
+
+def _parse(page: bytes | str) -> etree._Element | None:
+    """The page as a tree. Bytes are decoded as trafilatura decodes them (declared charset, else a
+    statistical guess), which beat lxml's own guess on pages without a declared charset."""
+    try:
+        from trafilatura import load_html
+
+        tree = load_html(page)
+    except (ImportError, ValueError, etree.LxmlError):
+        tree = None
+    if tree is not None:
+        return tree  # type: ignore[no-any-return]
+    try:
+        return lxml_html.document_fromstring(page)
+    except (etree.ParserError, ValueError):
+        return None
 
 
 def _first_text(document: etree._Element, tag: str) -> str | None:
