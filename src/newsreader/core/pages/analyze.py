@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from copy import deepcopy
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -22,7 +23,10 @@ from lxml import html as lxml_html
 from newsreader.core.parse.sanitize import collapse_space, sanitize_html
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
-MAX_NODES = 200_000
+MAX_LINKS = 5_000
+"""Links examined for sponsored/related/next/prev: an article page has far fewer; a hostile one more."""
+MAX_EXTRACTOR_NODES = 60_000
+"""Above this many elements the page is not handed to trafilatura (its cost grows steeply)."""
 
 SPONSORED_HEADINGS = re.compile(
     r"^(white ?papers?|sponsored( content| links| stories| posts?)?|partner content|from our partners|"
@@ -220,6 +224,7 @@ class _Page:
         self.url = url or self._canonical() or ""
         base = document.find(".//base[@href]")
         self.base = urljoin(self.url, base.get("href", "")) if base is not None else self.url
+        self._resolved: dict[str, str | None] = {}
 
     def _canonical(self) -> str | None:
         for link in self.doc.iter("link"):
@@ -233,11 +238,17 @@ class _Page:
     def absolute(self, href: str | None) -> str | None:
         if not href:
             return None
+        if href in self._resolved:
+            return self._resolved[href]
         try:
-            url = urljoin(self.base, href.strip())
+            url: str | None = urljoin(self.base, href.strip())
         except ValueError:
-            return None
-        return url if urlsplit(url).scheme in ("http", "https") else None
+            url = None
+        if url is not None and urlsplit(url).scheme not in ("http", "https"):
+            url = None
+        if len(self._resolved) < 4 * MAX_LINKS:
+            self._resolved[href] = url
+        return url
 
     def meta(self, *names: str) -> str | None:
         for meta in self.doc.iter("meta"):
@@ -333,7 +344,7 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
     seen: set[str] = set()
     for block, _ in sponsored:
         heading = _heading(block) or ""
-        for a in block.iter("a"):
+        for a in islice(block.iter("a"), MAX_LINKS):
             href = pg.absolute(a.get("href"))
             if not href or href in seen:
                 continue
@@ -343,7 +354,8 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
                 items.append(
                     SponsoredLink(text, summary, href, _placement(block, region), f"In a block headed “{heading}”.")
                 )
-    for a in document.iter("a"):
+    links = list(islice(document.iter("a"), MAX_LINKS))
+    for a in links:
         href = pg.absolute(a.get("href"))
         if not href or href in seen or any(b in a.iterancestors() for b, _ in sponsored):
             continue
@@ -360,7 +372,7 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
             seen.add(href)
             items.append(SponsoredLink(text or href, summary, href, _placement(a, region), reason))
     position: dict[str, int] = {}
-    for index, a in enumerate(document.iter("a")):
+    for index, a in enumerate(links):
         href = pg.absolute(a.get("href"))
         if href is not None:
             position.setdefault(href, index)
@@ -368,15 +380,15 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
 
     related: list[PageLink] = []
     for block in related_blocks:
-        for a in block.iter("a"):
+        for a in islice(block.iter("a"), MAX_LINKS):
             href = pg.absolute(a.get("href"))
             if not href or href == pg.url or _is_nav_link(a):
                 continue
             link_title, summary = _link_parts(a)
             if link_title and all(r.href != href for r in related):
                 related.append(PageLink(link_title, summary, href))
-    next_link = _step_link(document, pg, "next", related)
-    prev_link = _step_link(document, pg, "prev", related)
+    next_link = _step_link(links, pg, "next", related)
+    prev_link = _step_link(links, pg, "prev", related)
 
     # what was recognised as sponsored, related or ads leaves the page before the story is extracted
     for block, _ in sponsored:
@@ -386,7 +398,7 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
         if block.getparent() is not None:
             _drop(block)
     flagged = {s.href for s in items}
-    for a in list(document.iter("a")):
+    for a in links:
         if a.getparent() is not None and pg.absolute(a.get("href")) in flagged:
             _drop(_single_link_box(a))
     story_html, story_text = _extract_story(document, story, pg, title or "")
@@ -424,6 +436,9 @@ def _extract_story(
     html = ""
     try:
         import trafilatura
+
+        if sum(1 for _ in islice(document.iter(), MAX_EXTRACTOR_NODES + 1)) > MAX_EXTRACTOR_NODES:
+            raise ValueError("too many elements for the extractor")
 
         cleaned = deepcopy(document)  # trafilatura prunes the tree it is given
         html = (
@@ -499,9 +514,9 @@ def _is_chrome(el: etree._Element) -> bool:
     return el.tag in CHROME_TAGS or bool(_tokens(el) & CHROME_TOKENS)
 
 
-def _step_link(document: etree._Element, pg: _Page, direction: str, related: list[PageLink]) -> PageLink | None:
+def _step_link(links: list[etree._Element], pg: _Page, direction: str, related: list[PageLink]) -> PageLink | None:
     words = ("next",) if direction == "next" else ("prev", "previous")
-    for a in document.iter("a"):
+    for a in links:
         rel = (a.get("rel") or "").lower().split()
         label = _text(a).lower()
         tokens = _tokens(a)
