@@ -74,8 +74,22 @@ def test_real_pages_from_every_corpus_set_give_a_story() -> None:
 
 def test_hostile_pages_are_bounded() -> None:
     nested = b"<html><body>" + b"<div>" * 20_000 + b"<p>" + b"deep text " * 30 + b"</p>" + b"</div>" * 20_000
-    assert analyze_page(nested).story_text.startswith("deep text") or analyze_page(nested).story_text == ""
+    # libxml2 stops descending at 256 levels, so nothing of the buried paragraph survives; what matters
+    # is that the page is answered (quickly, see bench/page_hostile.py) rather than crashing
+    assert analyze_page(nested).story_text == ""
     links = b"<html><body><div>" + b"".join(b'<a href="/x%d">link %d</a> ' % (i, i) for i in range(100_000))
     assert analyze_page(links + b"</div></body></html>", "https://e.example/").sponsored == ()
-    assert analyze_page(b"\x00\x00<p>nul\x00 bytes in text that is long enough to be a story.</p>").title == ""
+    nul = analyze_page(b"\x00\x00<p>nul\x00 bytes in text that is long enough to be a story.</p>")
+    assert (nul.title, nul.story_text) == ("", "nul bytes in text that is long enough to be a story.")
     assert analyze_page(b"").story_text == ""
+
+
+def test_recommendation_widgets_are_sponsored() -> None:
+    page = b"""<html><body><article><p>A story long enough to be the story of this page, with words.</p>
+    <p>And a second paragraph so that the article is clearly the story here.</p></article>
+    <div class="OUTBRAIN ob-widget"><a href="https://paid.example/miracle">One weird trick</a></div>
+    </body></html>"""
+    [item] = analyze_page(page, "https://news.example/a").sponsored
+    assert (item.text, item.href) == ("One weird trick", "https://paid.example/miracle")
+    assert item.reason == "In a recommendation widget from Outbrain (paid links)."
+    assert "weird trick" not in analyze_page(page, "https://news.example/a").story_text

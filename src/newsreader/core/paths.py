@@ -25,10 +25,3 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
 def database_path(override: str | os.PathLike[str] | None = None) -> Path:
     """The SQLite file inside :func:`data_dir`."""
     return data_dir(override) / DATABASE_NAME
-
-
-def cache_dir() -> Path:
-    """The platform's user cache dir (images, pages)."""
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))

@@ -25,7 +25,7 @@ from newsreader import __version__
 from newsreader.core.errors import FetchError
 from newsreader.core.fetch.watchdog import ConnectionTracker, Watchdog, shut_down_connections
 
-USER_AGENT = f"newsreader/{__version__} (desktop feed reader; +feeds are polled politely)"
+USER_AGENT = f"newsreader/{__version__} (desktop feed reader)"
 PERMANENT_REDIRECTS = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 

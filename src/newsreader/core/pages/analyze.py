@@ -169,8 +169,9 @@ class PageAnalysis:
 
 
 def _drop(el: Any) -> None:
-    """Remove an element with its content, keeping the text that follows it."""
-    el.drop_tree()
+    """Remove an element with its content, keeping the text that follows it (no-op once detached)."""
+    if el.getparent() is not None:
+        el.drop_tree()
 
 
 def _tokens(el: etree._Element) -> set[str]:
@@ -210,6 +211,15 @@ def _heading(block: etree._Element) -> str | None:
         if child.tag == "header":
             inner = next((h for h in child.iter(*HEADING_TAGS)), None)
             return _text(inner) if inner is not None else None
+    return None
+
+
+def _widget(block: etree._Element) -> str | None:
+    """The ad network whose recommendation widget this block is ("Around the web" links), if any."""
+    for token in _tokens(block):
+        for name in WIDGET_TOKENS:
+            if token.startswith(name):
+                return "Outbrain" if "ob-" in name or "outbrain" in name else name.strip("_-").capitalize()
     return None
 
 
@@ -324,16 +334,20 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
     published = pg.meta("article:published_time", "date", "pubdate", "dc.date")
     lead_image = pg.absolute(pg.meta("og:image", "twitter:image"))
 
-    sponsored: list[tuple[etree._Element, SponsoredLink | None]] = []
+    sponsored: list[tuple[etree._Element, str]] = []  # (block, why it is sponsored)
     related_blocks: list[etree._Element] = []
     for block in list(document.iter("div", "section", "aside", "ul", "ol", "nav")):
         if block.getparent() is None:
+            continue
+        widget = _widget(block)
+        if widget is not None and not any(block in b.iterancestors() for b, _ in sponsored):
+            sponsored.append((block, f"In a recommendation widget from {widget} (paid links)."))
             continue
         heading = _heading(block)
         if heading is None or len(heading) > 60:
             continue
         if SPONSORED_HEADINGS.match(heading):
-            sponsored.append((block, None))
+            sponsored.append((block, f"In a block headed “{heading}”."))
         elif RELATED_HEADINGS.match(heading) and not any(block in b.iterancestors() for b in related_blocks):
             related_blocks.append(block)
 
@@ -342,8 +356,7 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
 
     items: list[SponsoredLink] = []
     seen: set[str] = set()
-    for block, _ in sponsored:
-        heading = _heading(block) or ""
+    for block, why in sponsored:
         for a in islice(block.iter("a"), MAX_LINKS):
             href = pg.absolute(a.get("href"))
             if not href or href in seen:
@@ -351,9 +364,7 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
             text, summary = _link_parts(a)
             if text:
                 seen.add(href)
-                items.append(
-                    SponsoredLink(text, summary, href, _placement(block, region), f"In a block headed “{heading}”.")
-                )
+                items.append(SponsoredLink(text, summary, href, _placement(block, region), why))
     links = list(islice(document.iter("a"), MAX_LINKS))
     for a in links:
         href = pg.absolute(a.get("href"))

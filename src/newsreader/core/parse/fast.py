@@ -19,7 +19,7 @@ from lxml import etree
 
 from newsreader.core.models import Enclosure
 from newsreader.core.parse.dates import parse_date
-from newsreader.core.parse.raw import RawEntry, RawFeed, RawText, TextKind
+from newsreader.core.parse.raw import RawEntry, RawFeed, RawText
 from newsreader.core.parse.sanitize import looks_like_html
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -28,7 +28,6 @@ RSS1 = "{http://purl.org/rss/1.0/}"
 RSS090 = "{http://my.netscape.com/rdf/simple/0.9/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
-XHTML = "{http://www.w3.org/1999/xhtml}"
 
 # Elements that feedparser maps onto a field we read (title, link, dates, author, summary,
 # content, categories); when one appears the fast path declines rather than guess the precedence.
@@ -497,8 +496,3 @@ def _read_atom_entry(entry: etree._Element) -> RawEntry:
         enclosures=tuple(enclosures),
         base=entry.base,
     )
-
-
-def declared_kind(kind: str) -> TextKind:
-    """Map a MIME-ish content type to the two kinds the normaliser knows."""
-    return "text" if kind in ("text", "text/plain") else "html"
