@@ -97,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler, needs_library=handler not in STANDALONE)
         return p
 
+    p = command("gui", "open the desktop app (the default with no command)", cmd_gui)
+    from newsreader.app.main import add_gui_arguments
+
+    add_gui_arguments(p)
     p = command("add", "subscribe to a feed (or a web page that links to one)", cmd_add)
     p.add_argument("url")
     p.add_argument("--folder")
@@ -196,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", default="", help="the feed's address, for resolving relative links")
     p = command("fetch-page", "fetch and analyse a story's article page now (kept for offline reading)", cmd_fetch_page)
     p.add_argument("story_id", type=_story_id, metavar="ID")
+    p.add_argument("--file", help="use a copy of the page saved from a browser instead of fetching it")
+    p.add_argument("--url", help="with --file: the page's address (default: the story's link)")
     command("reanalyze-pages", "analyse every stored article page again, offline", cmd_reanalyze_pages)
     p = command("page", "split an article page into story, related links and sponsored content", cmd_page_source)
     p.add_argument("source", metavar="FILE_OR_URL")
@@ -483,9 +489,19 @@ def cmd_sponsored(library: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_fetch_page(library: Library, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from newsreader.cli.output import page_json
 
-    analysis = library.fetch_story_page(args.story_id)
+    if args.file:
+        try:
+            html = Path(args.file).read_bytes()
+        except OSError as exc:
+            print(f"newsreader: {args.file} could not be read ({exc.strerror or exc}).", file=sys.stderr)
+            return EXIT_FAILED
+        analysis = library.store_page(args.story_id, html, args.url)
+    else:
+        analysis = library.fetch_story_page(args.story_id)
     _out(
         args,
         page_json(analysis),
@@ -618,7 +634,14 @@ def cmd_page_source(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-STANDALONE: tuple[Standalone, ...] = (cmd_classify_file, cmd_page_source)
+def cmd_gui(args: argparse.Namespace) -> int:
+    """Open the desktop app."""
+    from newsreader.app.main import run_gui
+
+    return run_gui(args.data_dir, args.screenshot, args.select, not args.no_refresh)
+
+
+STANDALONE: tuple[Standalone, ...] = (cmd_classify_file, cmd_page_source, cmd_gui)
 """Commands that work on a file or URL and never open the library."""
 
 
@@ -628,8 +651,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help()
-        return EXIT_OK
+        from newsreader.app.main import run_gui
+
+        return run_gui(args.data_dir)
     if not args.needs_library:
         from newsreader.core.errors import NewsreaderError
 

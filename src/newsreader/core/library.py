@@ -40,6 +40,7 @@ from newsreader.core.paths import database_path
 from newsreader.core.storage.db import FeedState, Storage
 
 if TYPE_CHECKING:
+    from newsreader.core.classify import FeedRules
     from newsreader.core.classify.rules import Rules
     from newsreader.core.fetch.http import Fetcher, FetchLimits
     from newsreader.core.pages.analyze import PageAnalysis
@@ -118,15 +119,19 @@ class Library:
             if self._fetcher is None:
                 from newsreader.core.fetch.http import Fetcher
 
-                self._fetcher = Fetcher(self._limits)
+                self._fetcher = Fetcher(self._limits, proxy=self.get_setting("proxy") or None)
             return self._fetcher
 
-    def close(self) -> None:
-        """Close this thread's database connection and the HTTP connections."""
+    def close_thread(self) -> None:
+        """Close the calling thread's database connection (a worker thread that is about to end)."""
         storage: Storage | None = getattr(self._local, "storage", None)
         if storage is not None:
             storage.close()
             self._local.storage = None
+
+    def close(self) -> None:
+        """Close this thread's database connection and the HTTP connections."""
+        self.close_thread()
         if self._fetcher is not None:
             self._fetcher.close()
 
@@ -164,9 +169,14 @@ class Library:
 
     # feeds -----------------------------------------------------------------------------------
 
-    def feeds(self) -> list[Feed]:
-        """Every subscription with unread (non-sponsored) and total counts."""
-        return self._storage().feeds()
+    def feeds(self, feed_ids: Iterable[int] | None = None) -> list[Feed]:
+        """Every subscription (or those of *feed_ids*) with unread (non-sponsored) and total counts."""
+        return self._storage().feeds(feed_ids)
+
+    def view_counts(self) -> dict[str, int]:
+        """Counts for the smart views: ``unread`` (not sponsored), ``starred``, ``today`` (unread, not
+        sponsored, published in the last day)."""
+        return self._storage().view_counts(self._clock() - timedelta(days=1))
 
     def feed(self, feed_id: int) -> Feed:
         """One subscription; raises :class:`UnknownIdError`."""
@@ -348,7 +358,7 @@ class Library:
             missing = [i for i in ids if i not in known]
             if missing:
                 raise UnknownIdError(f"There is no feed with id {missing[0]}.")
-        states = storage.feed_states(ids, enabled_only=ids is None)
+        states = self._with_default_retention(storage.feed_states(ids, enabled_only=ids is None))
         now = self._clock()
         if due_only:
             states = [s for s in states if s.next_check is None or s.next_check <= now]
@@ -373,6 +383,23 @@ class Library:
         finally:
             if parser is not None:
                 parser.close()
+
+    def _with_default_retention(self, states: list[FeedState]) -> list[FeedState]:
+        """Feeds without their own retention limits follow the library's (settings ``keep_days`` and
+        ``keep_count``; none by default)."""
+        import dataclasses
+
+        days, count = self.get_setting("keep_days"), self.get_setting("keep_count")
+        if not days and not count:
+            return states
+        return [
+            dataclasses.replace(
+                s,
+                max_age_days=s.max_age_days if s.max_age_days is not None or not days else int(days),
+                max_count=s.max_count if s.max_count is not None or not count else int(count),
+            )
+            for s in states
+        ]
 
     def _parser(self, feed_count: int) -> ProcessParser | None:
         """Worker processes for parsing when the refresh is large enough to pay for starting them."""
@@ -406,8 +433,11 @@ class Library:
         offset: int = 0,
         collapse_groups: bool = False,
         sponsored_only: bool = False,
+        order: str = "date",
+        reverse: bool = False,
     ) -> list[Story]:
-        """Stories newest first (without their HTML; see :meth:`story`)."""
+        """Stories newest first, or by ``order`` ``"title"`` / ``"source"`` (A to Z), ``reverse`` flipping
+        the direction (without their HTML; see :meth:`story`)."""
         if feed_id is not None:
             self.feed(feed_id)
         if folder is not None and folder not in {f.name for f in self.folders()}:
@@ -426,6 +456,8 @@ class Library:
             since=since,
             collapse_groups=collapse_groups,
             sponsored_only=sponsored_only,
+            order=order,
+            reverse=reverse,
         )
 
     def story(self, story_id: int) -> Story:
@@ -487,6 +519,15 @@ class Library:
             reason = "You marked it as sponsored." if sponsored else None
             storage.set_sponsored_override(story_id, sponsored, reason)
         return storage.story(story_id)
+
+    def feed_sponsored_rules(self, feed_id: int) -> FeedRules:
+        """A feed's own sponsored conventions (never flag, title patterns, categories)."""
+        from newsreader.core.classify import FeedRules
+
+        state = self._storage().feed_states([feed_id], enabled_only=False)
+        if not state:
+            raise UnknownIdError(f"There is no feed with id {feed_id}.")
+        return FeedRules.from_json(state[0].sponsored_never, state[0].sponsored_rules)
 
     def set_feed_sponsored_rules(
         self,
@@ -631,13 +672,16 @@ class Library:
             return None
         return analysis_from_json(stored[1])
 
+    def page_error(self, story_id: int) -> str | None:
+        """Why the last attempt to fetch a story's article page failed, or None."""
+        stored = self._storage().page(story_id)
+        return stored[2] if stored is not None else None
+
     def fetch_story_page(self, story_id: int) -> PageAnalysis:
         """Fetch a story's article page now, analyse it and keep the result for offline reading.
 
         A failure is stored with the story (which keeps the feed's content) and raised.
         """
-        from newsreader.core.pages.analyze import analysis_to_json, analyze_page
-
         story = self.story(story_id)
         if not story.link:
             raise SettingsError(f"Story {story_id} has no link to an article page.")
@@ -647,8 +691,17 @@ class Library:
         except FetchError as exc:
             storage.save_page(story_id, story.link, self._clock(), None, str(exc))
             raise
-        analysis = analyze_page(response.body, response.url)
-        storage.save_page(story_id, response.url, self._clock(), analysis_to_json(analysis), None, response.body)
+        return self.store_page(story_id, response.body, response.url)
+
+    def store_page(self, story_id: int, html: bytes, url: str | None = None) -> PageAnalysis:
+        """Analyse a copy of a story's article page (fetched, or saved from a browser) and keep both
+        for offline reading; *url* (default: the story's link) resolves the page's links."""
+        from newsreader.core.pages.analyze import analysis_to_json, analyze_page
+
+        story = self.story(story_id)
+        address = url or story.link or ""
+        analysis = analyze_page(html, address or None)
+        self._storage().save_page(story_id, address, self._clock(), analysis_to_json(analysis), None, html)
         return analysis
 
     def reanalyze_pages(self) -> int:

@@ -122,9 +122,13 @@ def parse_max_age(value: str | None) -> int | None:
 class Fetcher:
     """Fetches URLs within :class:`FetchLimits`; safe to share between threads."""
 
-    def __init__(self, limits: FetchLimits | None = None, user_agent: str = USER_AGENT) -> None:
+    def __init__(
+        self, limits: FetchLimits | None = None, user_agent: str = USER_AGENT, proxy: str | None = None
+    ) -> None:
         self.limits = limits or FetchLimits()
         self.user_agent = user_agent
+        self.proxy = proxy
+        """Every request goes through this proxy (``http://host:port`` or ``socks5://…``) when set."""
         self._local = threading.local()
         self._host_lock = threading.Lock()
         self._host_slots: dict[str, threading.BoundedSemaphore] = {}
@@ -138,6 +142,8 @@ class Fetcher:
             adapter = _TrackedAdapter(pool_connections=32, pool_maxsize=2, max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
+            if self.proxy:
+                session.proxies = {"http": self.proxy, "https": self.proxy}
             session.headers["User-Agent"] = self.user_agent
             session.headers["Accept"] = (
                 "application/atom+xml, application/rss+xml, application/feed+json, application/json;q=0.9, "

@@ -189,6 +189,21 @@ def _story_from_row(row: Sequence[Any], summary_html: str = "", content_html: st
     )
 
 
+_STORY_ORDERS = {
+    "date": (("s.published", "DESC"), ("s.id", "DESC")),
+    "title": (("s.title COLLATE NOCASE", "ASC"), ("s.published", "DESC"), ("s.id", "DESC")),
+    "source": (("coalesce(f.user_title, f.title) COLLATE NOCASE", "ASC"), ("s.published", "DESC"), ("s.id", "DESC")),
+}
+"""Each list order's natural direction (newest first, A to Z); ``reverse`` flips every key."""
+
+
+def _order_clause(order: str, reverse: bool) -> str:
+    if order not in _STORY_ORDERS:
+        raise ValueError(f"unknown story order {order!r}")
+    flip = {"ASC": "DESC", "DESC": "ASC"}
+    return ", ".join(f"{expr} {flip[way] if reverse else way}" for expr, way in _STORY_ORDERS[order])
+
+
 class Storage:
     """A connection to one library database file."""
 
@@ -620,8 +635,12 @@ class Storage:
         since: datetime | None = None,
         collapse_groups: bool = False,
         sponsored_only: bool = False,
+        order: str = "date",
+        reverse: bool = False,
     ) -> list[Story]:
-        """Stories newest first, filtered; with *collapse_groups* one row per same-story group."""
+        """Stories newest first (or by title or source), filtered; with *collapse_groups* one row per
+        same-story group."""
+        order_by = _order_clause(order, reverse)
         clauses, params = _list_filter(feed_id, folder, unread, include_sponsored)
         if starred:
             clauses.append("s.starred = 1")
@@ -638,7 +657,7 @@ class Storage:
             )
         where = " WHERE " + " AND ".join(clauses) if clauses else ""
         sql = f"""SELECT {_STORY_COLUMNS} FROM stories s JOIN feeds f ON f.id = s.feed_id{where}
-                  ORDER BY s.published DESC, s.id DESC LIMIT ? OFFSET ?"""
+                  ORDER BY {order_by} LIMIT ? OFFSET ?"""
         params += [limit if limit is not None else -1, offset]
         return [_story_from_row(row) for row in self.execute(sql, params).fetchall()]
 
@@ -870,6 +889,15 @@ class Storage:
         for row in rows:
             found[row[17]] = _story_from_row(row)
         return found
+
+    def view_counts(self, since: datetime) -> dict[str, int]:
+        """Unread, starred and unread-since-*since* story counts (sponsored stories not counted unread)."""
+        row = self.execute(
+            """SELECT coalesce(sum(read = 0 AND sponsored = 0), 0), coalesce(sum(starred), 0),
+                      coalesce(sum(read = 0 AND sponsored = 0 AND published >= ?), 0) FROM stories""",
+            (to_db_time(since),),
+        ).fetchone()
+        return {"unread": int(row[0]), "starred": int(row[1]), "today": int(row[2])}
 
     def story_count(self) -> int:
         """How many stories the library holds."""
