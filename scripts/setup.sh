@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# Idempotent set-up on Debian/Ubuntu: system packages, a virtual environment in .venv, newsreader
-# installed editable with its test tools. Safe to run again; it only adds what is missing.
+# Idempotent set-up on Debian/Ubuntu: system packages (Python's venv, the libraries Qt needs to draw
+# a window on X11/Wayland or offscreen), a virtual environment in .venv, newsreader installed editable
+# with its test tools. Safe to run again; it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python="${PYTHON:-python3}"
 missing=()
 "$python" -c "import venv, ensurepip" 2>/dev/null || missing+=(python3-venv)
+# Qt 6 (PySide6) needs these; the fonts come with fontconfig. See ../shared/PLATFORM.md.
+qt_packages=(libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
+  libxkbcommon-x11-0)
+if command -v dpkg-query >/dev/null; then
+  for package in "${qt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq

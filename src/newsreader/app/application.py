@@ -1,0 +1,219 @@
+"""The running app: library, main window, theme, tray icon, refresh timer and screenshots."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication, QMenu, QStyleFactory, QSystemTrayIcon
+
+from newsreader.app.settings import AppSettings, SettingsStore
+from newsreader.app.views.main_window import MainWindow
+from newsreader.core.library import open_library
+
+SCREENSHOT_TIMEOUT_MS = 30000
+QUIT_WAIT_SECONDS = 5.0
+FIRST_PAINT_ENV = "NEWSREADER_REPORT_FIRST_PAINT"
+"""When set, the app prints ``first paint`` to stderr as the window first paints (benchmarks)."""
+
+
+def dark_palette() -> QPalette:
+    """A dark palette for the Fusion style."""
+    palette = QPalette()
+    window, base, text = QColor(37, 37, 40), QColor(28, 28, 30), QColor(230, 230, 232)
+    for role, color in (
+        (QPalette.ColorRole.Window, window),
+        (QPalette.ColorRole.WindowText, text),
+        (QPalette.ColorRole.Base, base),
+        (QPalette.ColorRole.AlternateBase, window),
+        (QPalette.ColorRole.Text, text),
+        (QPalette.ColorRole.Button, window),
+        (QPalette.ColorRole.ButtonText, text),
+        (QPalette.ColorRole.ToolTipBase, base),
+        (QPalette.ColorRole.ToolTipText, text),
+        (QPalette.ColorRole.Highlight, QColor(64, 110, 190)),
+        (QPalette.ColorRole.HighlightedText, QColor(255, 255, 255)),
+        (QPalette.ColorRole.Link, QColor(130, 170, 255)),
+    ):
+        palette.setColor(role, color)
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(140, 140, 146))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor(140, 140, 146))
+    return palette
+
+
+def app_icon(unread: int = 0) -> QIcon:
+    """The app's icon, with the unread count on it when there is one (for the tray)."""
+    pixmap = QPixmap(64, 64)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor(232, 119, 34))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawRoundedRect(4, 4, 56, 56, 12, 12)
+    painter.setBrush(QColor(255, 255, 255))
+    painter.drawEllipse(14, 40, 10, 10)
+    pen = painter.pen()
+    pen.setStyle(Qt.PenStyle.SolidLine)
+    pen.setColor(QColor(255, 255, 255))
+    pen.setWidth(6)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawArc(-2, 24, 40, 40, 0 * 16, 90 * 16)
+    painter.drawArc(-18, 8, 72, 72, 0 * 16, 90 * 16)
+    if unread:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(200, 30, 30))
+        painter.drawEllipse(30, 0, 34, 34)
+        painter.setPen(QColor(255, 255, 255))
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(16 if unread < 100 else 12)
+        painter.setFont(font)
+        painter.drawText(30, 0, 34, 34, Qt.AlignmentFlag.AlignCenter, str(unread) if unread < 1000 else "999+")
+    painter.end()
+    return QIcon(pixmap)
+
+
+class _FirstPaint(QObject):
+    """Notes when the window first paints."""
+
+    def __init__(self, started: float) -> None:
+        super().__init__()
+        self.started = started
+        self.painted = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.painted:
+            self.painted = True
+            if os.environ.get(FIRST_PAINT_ENV):
+                print(f"first paint {1000 * (time.perf_counter() - self.started):.0f} ms", file=sys.stderr, flush=True)
+        return False
+
+
+class Application:
+    """Owns the library and the main window for the life of the process."""
+
+    def __init__(self, qt_app: QApplication, data_dir: str | None, *, auto_refresh: bool = True) -> None:
+        self.qt_app = qt_app
+        qt_app.setApplicationName("newsreader")
+        qt_app.setApplicationDisplayName("newsreader")
+        qt_app.setWindowIcon(app_icon())
+        self.library = open_library(data_dir)
+        self.store = SettingsStore(self.library)
+        settings = self.store.load()
+        self._default_style = qt_app.style().name()
+        self._default_palette = qt_app.palette()
+        self.apply_theme(settings.theme)
+        self.window = MainWindow(self.library, self.store, settings)
+        self.window.settings_changed = self._settings_changed  # type: ignore[method-assign]
+        self.window.on_new_stories = self._notify
+        self._first_paint = _FirstPaint(time.perf_counter())
+        self.window.installEventFilter(self._first_paint)
+        self.timer = QTimer(self.window)
+        self.timer.timeout.connect(self.window.refresh_due)
+        self.timer.setInterval(settings.refresh_minutes * 60_000)
+        self.auto_refresh = auto_refresh
+        self.tray = self._make_tray()
+
+    def apply_theme(self, theme: str) -> None:
+        """``system`` keeps the platform's look; ``light``/``dark`` use Fusion with a fixed palette."""
+        if theme == "system":
+            self.qt_app.setStyle(self._default_style)
+            self.qt_app.setPalette(self._default_palette)
+            return
+        self.qt_app.setStyle(QStyleFactory.create("Fusion"))
+        self.qt_app.setPalette(dark_palette() if theme == "dark" else self.qt_app.style().standardPalette())
+
+    def _settings_changed(self, settings: AppSettings) -> None:
+        self.apply_theme(settings.theme)
+        self.window.story_pane.set_font_size(settings.font_size)
+        self.timer.setInterval(settings.refresh_minutes * 60_000)
+        self.library.close()  # a new proxy setting takes effect with the next fetcher
+
+    def _make_tray(self) -> QSystemTrayIcon | None:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return None
+        tray = QSystemTrayIcon(app_icon(), self.window)
+        menu = QMenu(self.window)
+        menu.addAction("Show newsreader", self._show_window)
+        menu.addAction(self.window.actions_by_name["refresh"])
+        menu.addAction(self.window.actions_by_name["quit"])
+        tray.setContextMenu(menu)
+        tray.activated.connect(lambda _reason: self._show_window())
+        self.window.feed_model.modelReset.connect(self._update_tray)
+        self.window.feed_model.dataChanged.connect(self._update_tray)
+        tray.show()
+        return tray
+
+    def _update_tray(self, *_: object) -> None:
+        if self.tray is None:
+            return
+        unread = self.library.view_counts()["unread"]
+        self.tray.setIcon(app_icon(unread))
+        self.tray.setToolTip(f"newsreader — {unread} unread")
+
+    def _notify(self, count: int) -> None:
+        if self.tray is not None and self.window.settings.notify_new and not self.window.isActiveWindow():
+            self.tray.showMessage("newsreader", f"{count} new stories", app_icon(), 5000)
+
+    def _show_window(self) -> None:
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def run(self, *, screenshot: str | None = None, select: int | None = None) -> int:
+        """Show the window and run the event loop; with *screenshot*, save a picture once painted and exit."""
+        self.show(select=select, remember=not screenshot)
+        if screenshot:
+            return self._screenshot(Path(screenshot))
+        self.start_refreshing()
+        code = self.qt_app.exec()
+        self.shut_down()
+        return int(code)
+
+    def show(self, *, select: int | None = None, remember: bool = True) -> None:
+        """Open the window as the user left it (or, with *remember* False, at its default size)."""
+        self.window.restore_state(geometry=remember)
+        self.window.remember_state = remember
+        self.window.show()
+        if select is not None:
+            self.window.show_story_by_id(select)
+
+    def start_refreshing(self) -> None:
+        """Refresh the due feeds now (if the settings say so) and then on the timer."""
+        if self.auto_refresh and self.window.settings.refresh_on_start and self.library.feeds():
+            QTimer.singleShot(0, self.window.refresh_due)
+        self.timer.start()
+
+    def _screenshot(self, path: Path) -> int:
+        result = {"code": 1}
+        started = time.monotonic()
+
+        def attempt() -> None:
+            painted = self._first_paint.painted or self.qt_app.platformName() == "offscreen"
+            if (self.window.tasks.pending or not painted) and time.monotonic() - started < SCREENSHOT_TIMEOUT_MS / 1000:
+                QTimer.singleShot(20, attempt)
+                return
+            self.qt_app.processEvents()
+            if self.window.grab().save(str(path)):
+                result["code"] = 0
+            else:
+                print(f"newsreader: could not save the screenshot to {path}.", file=sys.stderr)
+            self.window.close()
+            self.qt_app.quit()
+
+        QTimer.singleShot(0, attempt)
+        self.qt_app.exec()
+        self.shut_down()
+        return result["code"]
+
+    def shut_down(self) -> None:
+        """Stop the refresh (waiting a bounded time), the workers and the library."""
+        self.window.refresher.cancel()
+        self.window.refresher.wait(QUIT_WAIT_SECONDS)
+        self.window.tasks.close()
+        self.library.close()

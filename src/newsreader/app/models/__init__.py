@@ -1,0 +1,1 @@
+"""Item models: one per list the window shows."""

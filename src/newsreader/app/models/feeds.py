@@ -1,0 +1,302 @@
+"""The subscriptions tree: smart views, folders and feeds with unread counts and errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
+
+from newsreader.core.models import Feed
+
+FEED_IDS_MIME = "application/x-newsreader-feed-ids"
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What the story list shows: a smart view (``all``, ``unread``, ``starred``, ``today``), a folder
+    (by name) or a feed (by id)."""
+
+    kind: str
+    value: str | int
+
+    def to_text(self) -> str:
+        """A string to remember the selection across runs."""
+        return f"{self.kind}:{self.value}"
+
+    @staticmethod
+    def from_text(text: str) -> Selection | None:
+        """The selection :meth:`to_text` wrote, or None for anything else."""
+        kind, _, value = text.partition(":")
+        if kind == "feed" and value.isdigit():
+            return Selection("feed", int(value))
+        if kind == "folder" and value:
+            return Selection("folder", value)
+        if kind == "view" and value in SMART_VIEWS:
+            return Selection("view", value)
+        return None
+
+
+SMART_VIEWS = {"all": "All stories", "unread": "All unread", "starred": "Starred", "today": "Today"}
+
+
+@dataclass(eq=False, slots=True)
+class _Node:
+    selection: Selection | None
+    title: str
+    parent: _Node | None = None
+    children: list[_Node] = field(default_factory=list)
+    count: int = 0
+    feed: Feed | None = None
+
+    def row(self) -> int:
+        return self.parent.children.index(self) if self.parent else 0
+
+
+class FeedTreeModel(QAbstractItemModel):
+    """Smart views first, then folders (with their feeds), then feeds outside any folder.
+
+    Column 0 is the name, column 1 the unread count. Feeds can be dragged onto folders (or the empty
+    area below the tree, meaning "no folder"); the model only emits :attr:`feeds_dropped` and the
+    window applies the move.
+    """
+
+    feeds_dropped = Signal(list, object)
+    """(feed ids, folder name or None)."""
+
+    SelectionRole = Qt.ItemDataRole.UserRole + 1
+    FeedIdRole = Qt.ItemDataRole.UserRole + 2
+    ErrorRole = Qt.ItemDataRole.UserRole + 3
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._root = _Node(None, "")
+        self._feed_nodes: dict[int, _Node] = {}
+        self._icons: dict[int, QIcon] = {}
+        style = QApplication.style()
+        self._folder_icon = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+        self._feed_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+        self._error_icon = style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self._view_icon = style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView)
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # building --------------------------------------------------------------------------------
+
+    def load(self, feeds: list[Feed], folders: list[str], view_counts: dict[str, int]) -> None:
+        """Replace the whole tree (after adding/removing feeds or folders)."""
+        self.beginResetModel()
+        root = _Node(None, "")
+        for key, title in SMART_VIEWS.items():
+            root.children.append(_Node(Selection("view", key), title, root, count=view_counts.get(key, 0)))
+        folder_nodes: dict[str, _Node] = {}
+        for name in sorted(folders, key=str.casefold):
+            node = _Node(Selection("folder", name), name, root)
+            folder_nodes[name] = node
+            root.children.append(node)
+        self._feed_nodes = {}
+        for feed in sorted(feeds, key=lambda f: f.title.casefold()):
+            parent = folder_nodes.get(feed.folder or "", root)
+            node = _Node(Selection("feed", feed.id), feed.title or feed.url, parent, count=feed.unread, feed=feed)
+            parent.children.append(node)
+            self._feed_nodes[feed.id] = node
+        for node in folder_nodes.values():
+            node.count = sum(child.count for child in node.children)
+        self._root = root
+        self.endResetModel()
+
+    def update_feeds(self, feeds: list[Feed], view_counts: dict[str, int]) -> None:
+        """Update counts, titles and errors of feeds already shown (during a refresh), without a reset."""
+        touched_folders: set[int] = set()
+        for feed in feeds:
+            node = self._feed_nodes.get(feed.id)
+            if node is None:
+                continue
+            node.feed = feed
+            node.title = feed.title or feed.url
+            node.count = feed.unread
+            self._changed(node)
+            if node.parent is not None and node.parent is not self._root:
+                touched_folders.add(id(node.parent))
+                folder = node.parent
+                folder.count = sum(child.count for child in folder.children)
+                self._changed(folder)
+        for node in self._root.children:
+            if node.selection is not None and node.selection.kind == "view":
+                node.count = view_counts.get(str(node.selection.value), 0)
+                self._changed(node)
+
+    def set_icon(self, feed_id: int, icon: QIcon) -> None:
+        """Show a feed's favicon."""
+        self._icons[feed_id] = icon
+        node = self._feed_nodes.get(feed_id)
+        if node is not None:
+            self._changed(node)
+
+    def _changed(self, node: _Node) -> None:
+        left = self.createIndex(node.row(), 0, node)
+        right = self.createIndex(node.row(), 1, node)
+        self.dataChanged.emit(left, right)
+
+    # lookups -----------------------------------------------------------------------------------
+
+    def index_of(self, selection: Selection) -> QModelIndex:
+        """The index showing *selection*, or an invalid index."""
+        for node in self._walk(self._root):
+            if node.selection == selection:
+                return self.createIndex(node.row(), 0, node)
+        return QModelIndex()
+
+    def feed(self, feed_id: int) -> Feed | None:
+        """The feed as last loaded."""
+        node = self._feed_nodes.get(feed_id)
+        return node.feed if node else None
+
+    def feeds_in(self, selection: Selection) -> list[int]:
+        """The ids of the feeds a selection covers (a feed, a folder's feeds; empty for views)."""
+        node = self._node(self.index_of(selection))
+        if node.feed is not None:
+            return [node.feed.id]
+        return [child.feed.id for child in node.children if child.feed is not None]
+
+    def _walk(self, node: _Node) -> list[_Node]:
+        found = []
+        for child in node.children:
+            found.append(child)
+            found.extend(self._walk(child))
+        return found
+
+    def _node(self, index: AnyIndex) -> _Node:
+        if index.isValid():
+            node = index.internalPointer()
+            assert isinstance(node, _Node)
+            return node
+        return self._root
+
+    # QAbstractItemModel ----------------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        node = self._node(parent)
+        return self.createIndex(row, column, node.children[row])
+
+    def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not index.isValid():
+            return QModelIndex()
+        node = self._node(index)
+        parent = node.parent
+        if parent is None or parent is self._root:
+            return QModelIndex()
+        return self.createIndex(parent.row(), 0, parent)
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self._node(parent).children)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 2
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return ("Subscriptions", "Unread")[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        node = self._node(index)
+        column = index.column()
+        feed = node.feed
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return node.title
+            return str(node.count) if node.count else ""
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{node.title}, {node.count} unread" if column == 0 else None
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return self._decoration(node)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if feed is not None and feed.last_error:
+                return f"{feed.title}: {feed.last_error}"
+            if feed is not None:
+                return feed.url
+            return None
+        if role == Qt.ItemDataRole.FontRole and node.count:
+            return self._bold
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == self.SelectionRole:
+            return node.selection
+        if role == self.FeedIdRole:
+            return feed.id if feed else None
+        if role == self.ErrorRole:
+            return feed.last_error if feed else None
+        return None
+
+    def _decoration(self, node: _Node) -> QIcon:
+        feed = node.feed
+        if feed is not None:
+            if feed.last_error:
+                return self._error_icon
+            return self._icons.get(feed.id, self._feed_icon)
+        if node.selection is not None and node.selection.kind == "folder":
+            return self._folder_icon
+        return self._view_icon
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if not index.isValid():
+            return base | Qt.ItemFlag.ItemIsDropEnabled
+        node = self._node(index)
+        if node.feed is not None:
+            return base | Qt.ItemFlag.ItemIsDragEnabled
+        if node.selection is not None and node.selection.kind == "folder":
+            return base | Qt.ItemFlag.ItemIsDropEnabled
+        return base
+
+    # drag and drop -----------------------------------------------------------------------------
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [FEED_IDS_MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # type: ignore[override]
+        ids = sorted({self._node(i).feed.id for i in indexes if self._node(i).feed is not None})  # type: ignore[union-attr]
+        data = QMimeData()
+        data.setData(FEED_IDS_MIME, QByteArray(",".join(map(str, ids)).encode()))
+        return data
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: AnyIndex) -> bool:
+        return data.hasFormat(FEED_IDS_MIME) and self._drop_folder(parent) is not False
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: AnyIndex) -> bool:
+        if not data.hasFormat(FEED_IDS_MIME):
+            return False
+        folder = self._drop_folder(parent)
+        if folder is False:
+            return False
+        raw = bytes(data.data(FEED_IDS_MIME).data()).decode()
+        ids = [int(part) for part in raw.split(",") if part.isdigit()]
+        if ids:
+            self.feeds_dropped.emit(ids, folder)
+        # the window moves the feeds and reloads the tree; Qt must not remove the dragged rows itself
+        return False
+
+    def _drop_folder(self, parent: AnyIndex) -> str | bool | None:
+        """The folder a drop onto *parent* means: a folder's name, None for the top level, False for none."""
+        node = self._node(parent)
+        if node is self._root:
+            return None
+        if node.selection is not None and node.selection.kind == "folder":
+            return str(node.selection.value)
+        return False

@@ -1,0 +1,95 @@
+"""The app's settings: library-wide ones live in the library, window state in ``gui.ini`` beside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from newsreader.core.library import DEFAULT_WORKERS, Library
+
+THEMES = ("system", "light", "dark")
+SPONSORED_IN_LISTS = ("hide", "mark")
+
+
+@dataclass(frozen=True, slots=True)
+class AppSettings:
+    """Everything the settings dialog edits."""
+
+    refresh_minutes: int = 60
+    refresh_on_start: bool = True
+    workers: int = DEFAULT_WORKERS
+    keep_days: int = 0
+    """0: keep stories that left their feed for ever (per-feed settings still apply)."""
+    keep_count: int = 0
+    remote_images: bool = False
+    theme: str = "system"
+    font_size: int = 11
+    proxy: str = ""
+    sponsored_in_lists: str = "hide"
+    notify_new: bool = False
+    mark_read_on_select: bool = True
+
+
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int(text) if text else default
+    except ValueError:
+        return default
+
+
+class SettingsStore:
+    """Reads and writes :class:`AppSettings` and the window's state."""
+
+    def __init__(self, library: Library) -> None:
+        self._library = library
+        self.qsettings = QSettings(str(Path(library.path).parent / "gui.ini"), QSettings.Format.IniFormat)
+
+    def load(self) -> AppSettings:
+        """The current settings (defaults for anything unset or unreadable)."""
+        lib, qs = self._library, self.qsettings
+        defaults = AppSettings()
+        theme = str(qs.value("theme", defaults.theme))
+        sponsored = str(qs.value("sponsored_in_lists", defaults.sponsored_in_lists))
+        return AppSettings(
+            refresh_minutes=max(1, _int(lib.get_setting("update_interval"), lib.default_interval()) // 60),
+            refresh_on_start=self.flag("refresh_on_start", defaults.refresh_on_start),
+            workers=_int(lib.get_setting("workers"), DEFAULT_WORKERS),
+            keep_days=_int(lib.get_setting("keep_days"), 0),
+            keep_count=_int(lib.get_setting("keep_count"), 0),
+            remote_images=self.flag("remote_images", defaults.remote_images),
+            theme=theme if theme in THEMES else defaults.theme,
+            font_size=_int(str(qs.value("font_size", defaults.font_size)), defaults.font_size),
+            proxy=lib.get_setting("proxy") or "",
+            sponsored_in_lists=sponsored if sponsored in SPONSORED_IN_LISTS else defaults.sponsored_in_lists,
+            notify_new=self.flag("notify_new", defaults.notify_new),
+            mark_read_on_select=self.flag("mark_read_on_select", defaults.mark_read_on_select),
+        )
+
+    def save(self, settings: AppSettings) -> None:
+        """Store every setting."""
+        lib, qs = self._library, self.qsettings
+        lib.set_setting("update_interval", str(settings.refresh_minutes * 60))
+        lib.set_setting("workers", str(settings.workers))
+        lib.set_setting("keep_days", str(settings.keep_days) if settings.keep_days else None)
+        lib.set_setting("keep_count", str(settings.keep_count) if settings.keep_count else None)
+        lib.set_setting("proxy", settings.proxy.strip() or None)
+        for key in (
+            "refresh_on_start",
+            "remote_images",
+            "theme",
+            "font_size",
+            "sponsored_in_lists",
+            "notify_new",
+            "mark_read_on_select",
+        ):
+            qs.setValue(key, getattr(settings, key))
+        qs.sync()
+
+    def flag(self, key: str, default: bool) -> bool:
+        """A boolean from ``gui.ini`` (INI files store them as text)."""
+        value = self.qsettings.value(key, default)
+        if isinstance(value, str):
+            return value.lower() in ("true", "1", "yes")
+        return bool(value)

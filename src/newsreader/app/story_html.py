@@ -1,0 +1,127 @@
+"""The HTML the story pane shows: header, body (full article or the feed's content) and notes.
+
+Pure functions of stored values; the stylesheet comes from ``resources/story.css`` with the
+palette's colours filled in.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from urllib.parse import urlsplit
+
+import lxml.html
+
+from newsreader.core.models import Story
+from newsreader.core.pages.analyze import PageAnalysis
+
+IMAGE_SCHEME = "nr-image"
+"""Images the app has cached locally; the only images the renderer shows without asking."""
+
+
+@dataclass(frozen=True, slots=True)
+class Colors:
+    """The palette colours the stylesheet needs, as CSS colour strings."""
+
+    text: str = "#1d1d1f"
+    link: str = "#0b57d0"
+    muted: str = "#6b6b70"
+    error: str = "#b3261e"
+    code_bg: str = "#f0f0f2"
+
+
+@cache
+def _stylesheet_template() -> str:
+    return resources.files("newsreader.app").joinpath("resources/story.css").read_text(encoding="utf-8")
+
+
+def stylesheet(colors: Colors, font_size: int) -> str:
+    """The story stylesheet for a palette and a base font size in points."""
+    values = {
+        "text": colors.text,
+        "link": colors.link,
+        "muted": colors.muted,
+        "error": colors.error,
+        "code_bg": colors.code_bg,
+        "font_size": str(font_size),
+        "h1_size": str(round(font_size * 1.6)),
+        "small_size": str(max(6, round(font_size * 0.85))),
+    }
+    text = _stylesheet_template()
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def body_html(story: Story, page: PageAnalysis | None) -> tuple[str, str]:
+    """The story's body and where it came from: the article page's story when it was downloaded and
+    has text, else the feed's content, else its summary."""
+    if page is not None and page.story_text.strip():
+        return page.story_html, "article"
+    if story.content_html.strip():
+        return story.content_html, "feed"
+    return story.summary_html, "summary"
+
+
+def without_remote_images(fragment: str) -> str:
+    """Replace images not in the local cache by a link to them, so nothing remote loads by itself."""
+    if "<img" not in fragment.lower():
+        return fragment
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    for image in list(root.iter("img")):
+        source = image.get("src") or ""
+        if urlsplit(source).scheme == IMAGE_SCHEME:
+            continue
+        alt = (image.get("alt") or "").strip()
+        label = f"[image: {alt}]" if alt else "[image]"
+        replacement = lxml.html.Element("a" if source.startswith(("http://", "https://")) else "span")
+        if replacement.tag == "a":
+            replacement.set("href", source)
+        replacement.set("class", "image-placeholder")
+        replacement.text = label
+        replacement.tail = image.tail
+        parent = image.getparent()
+        if parent is not None:
+            parent.replace(image, replacement)
+    inner = (root.text and html.escape(root.text)) or ""
+    return inner + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone().strftime("%a %d %b %Y, %H:%M")
+
+
+def story_document(
+    story: Story,
+    page: PageAnalysis | None,
+    *,
+    remote_images: bool = False,
+    page_error: str | None = None,
+) -> str:
+    """The whole HTML document for the story pane."""
+    body, origin = body_html(story, page)
+    if not remote_images:
+        body = without_remote_images(body)
+    title = html.escape(story.title or "(untitled)")
+    heading = f'<a href="{html.escape(story.link, quote=True)}">{title}</a>' if story.link else title
+    meta = [html.escape(story.feed_title)]
+    author = (page.byline if page is not None and page.byline else None) or story.author
+    if author:
+        meta.append(html.escape(author))
+    meta.append(_when(story.published))
+    notes = []
+    if origin == "article":
+        notes.append("Full article, downloaded for offline reading.")
+    elif story.link:
+        notes.append("The feed's text. “Fetch full article” downloads the page for offline reading.")
+    if story.sponsored:
+        notes.append(f"Sponsored: {html.escape(story.sponsored_reason or 'flagged by the rules')}")
+    error = f'<p class="error">The article page could not be used: {html.escape(page_error)}</p>' if page_error else ""
+    note_html = "".join(f'<p class="note">{note}</p>' for note in notes)
+    return (
+        f'<html><body><h1>{heading}</h1><p class="meta">{" · ".join(meta)}</p>{note_html}{error}'
+        f"<div>{body}</div></body></html>"
+    )

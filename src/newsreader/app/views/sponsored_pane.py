@@ -1,0 +1,117 @@
+"""The sponsored pane: the article page's sponsored links and blocks, and the source's sponsored
+stories, each with the reason it was flagged and a "Not sponsored" action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from newsreader.core.models import Story
+from newsreader.core.pages.analyze import SponsoredLink
+
+ItemRole = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True, slots=True)
+class SponsoredItems:
+    """What the pane shows for one story."""
+
+    on_page: tuple[SponsoredLink, ...] = ()
+    from_source: tuple[Story, ...] = ()
+    this_story: Story | None = None
+    """The story itself, when it is flagged."""
+
+    @property
+    def count(self) -> int:
+        """How many items there are."""
+        return len(self.on_page) + len(self.from_source) + (1 if self.this_story is not None else 0)
+
+
+class SponsoredPane(QWidget):
+    """Lists sponsored items. ``story_requested``/``link_requested`` open one;
+    ``not_sponsored_requested`` carries the story id the user says is not sponsored."""
+
+    story_requested = Signal(int)
+    link_requested = Signal(str)
+    not_sponsored_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("Sponsored", self)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.tree = QTreeWidget(self)
+        self.tree.setAccessibleName("Sponsored content")
+        self.tree.setColumnCount(1)
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setIndentation(0)
+        self.tree.itemActivated.connect(self._activate)
+        self.tree.currentItemChanged.connect(self._current_changed)
+        self.not_sponsored_button = QPushButton("Not sponsored", self)
+        self.not_sponsored_button.setAccessibleName("Mark the selected story as not sponsored")
+        self.not_sponsored_button.setEnabled(False)
+        self.not_sponsored_button.clicked.connect(self._not_sponsored)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.not_sponsored_button)
+        self._items = SponsoredItems()
+
+    @property
+    def items(self) -> SponsoredItems:
+        """What is shown."""
+        return self._items
+
+    def show_items(self, items: SponsoredItems) -> None:
+        """Fill the pane."""
+        self._items = items
+        self.tree.clear()
+        self.title.setText(f"Sponsored ({items.count})" if items.count else "Sponsored: nothing flagged")
+        if items.this_story is not None:
+            story = items.this_story
+            self._add(story.title, "this story", story.sponsored_reason or "Flagged by the rules.", story)
+        for link in items.on_page:
+            text = link.text + (f" — {link.summary}" if link.summary else "")
+            self._add(text, f"page, {link.placement}", link.reason, link)
+        for story in items.from_source:
+            self._add(
+                story.title, f"feed: {story.feed_title}", story.sponsored_reason or "Flagged by the rules.", story
+            )
+        self.not_sponsored_button.setEnabled(False)
+
+    def _add(self, text: str, where: str, reason: str, value: object) -> None:
+        row = QTreeWidgetItem([f"{text}\n    {where} · {reason}"])
+        row.setData(0, ItemRole, value)
+        row.setToolTip(0, f"{text}\n{where}\n{reason}")
+        self.tree.addTopLevelItem(row)
+
+    def _selected(self) -> object:
+        current = self.tree.currentItem()
+        return current.data(0, ItemRole) if current is not None else None
+
+    def _current_changed(self, *_: object) -> None:
+        self.not_sponsored_button.setEnabled(isinstance(self._selected(), Story))
+
+    def _not_sponsored(self) -> None:
+        value = self._selected()
+        if isinstance(value, Story):
+            self.not_sponsored_requested.emit(value.id)
+
+    def _activate(self, widget_item: QTreeWidgetItem, _column: int) -> None:
+        value = widget_item.data(0, ItemRole)
+        if isinstance(value, Story):
+            self.story_requested.emit(value.id)
+        elif isinstance(value, SponsoredLink) and value.href:
+            self.link_requested.emit(value.href)

@@ -1,0 +1,185 @@
+"""Work off the GUI thread: short library calls on a small thread pool, and the refresh.
+
+Results come back as Qt signals of objects that live in the GUI thread, so every callback runs
+there (queued connections). Plain Python threads are used rather than ``QThreadPool`` so that each
+worker keeps its own SQLite connection (the library's connections are per thread) for its lifetime.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from newsreader.core.errors import NewsreaderError
+from newsreader.core.library import Library
+from newsreader.core.models import RefreshProgress, RefreshStatus
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Any], None]
+ErrorCallback = Callable[[str], None]
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One sentence for the user: the library's own message, else the exception's type and text."""
+    if isinstance(exc, NewsreaderError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}{f': {exc.filename}' if exc.filename else ''}."
+    return f"Unexpected error ({type(exc).__name__}: {exc})."
+
+
+class TaskRunner(QObject):
+    """Runs callables on worker threads and calls back in the GUI thread.
+
+    ``pending`` counts tasks not yet delivered; ``idle`` is emitted when it drops to zero (used to
+    know when the panes are filled, e.g. before a screenshot).
+    """
+
+    _succeeded = Signal(int, object)
+    _failed = Signal(int, str)
+    idle = Signal()
+
+    def __init__(self, parent: QObject | None = None, threads: int = 3) -> None:
+        super().__init__(parent)
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="newsreader-task")
+        self._callbacks: dict[int, tuple[Callback, ErrorCallback | None]] = {}
+        self._tokens = itertools.count(1)
+        self._succeeded.connect(self._deliver)
+        self._failed.connect(self._deliver_failure)
+        self._closed = False
+
+    @property
+    def pending(self) -> int:
+        """Tasks submitted whose callback has not run yet."""
+        return len(self._callbacks)
+
+    def submit(self, work: Callable[[], Any], on_done: Callback, on_error: ErrorCallback | None = None) -> int:
+        """Run *work* on a worker; *on_done(result)* or *on_error(message)* then runs in the GUI thread."""
+        token = next(self._tokens)
+        if self._closed:
+            return token
+        self._callbacks[token] = (on_done, on_error)
+        self._executor.submit(self._run, token, work)
+        return token
+
+    def _run(self, token: int, work: Callable[[], Any]) -> None:
+        try:
+            result = work()
+        except Exception as exc:
+            if not isinstance(exc, NewsreaderError):
+                log.exception("background task failed")
+            self._failed.emit(token, describe_failure(exc))
+        else:
+            self._succeeded.emit(token, result)
+
+    @Slot(int, object)
+    def _deliver(self, token: int, result: object) -> None:
+        callbacks = self._callbacks.pop(token, None)
+        if callbacks is not None:
+            callbacks[0](result)
+        self._maybe_idle()
+
+    @Slot(int, str)
+    def _deliver_failure(self, token: int, message: str) -> None:
+        callbacks = self._callbacks.pop(token, None)
+        if callbacks is not None and callbacks[1] is not None:
+            callbacks[1](message)
+        elif callbacks is not None:
+            log.warning("%s", message)
+        self._maybe_idle()
+
+    def _maybe_idle(self) -> None:
+        if not self._callbacks:
+            self.idle.emit()
+
+    def close(self) -> None:
+        """Stop accepting work and drop queued tasks; running ones finish within the fetch deadline."""
+        self._closed = True
+        self._callbacks.clear()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class RefreshWorker(QObject):
+    """Drives :meth:`Library.refresh` on its own thread; one refresh at a time.
+
+    ``progress`` carries each :class:`RefreshProgress`; ``finished`` carries a :class:`RefreshSummary`.
+    """
+
+    started = Signal(int)
+    progress = Signal(object)
+    finished = Signal(object)
+
+    def __init__(self, library: Library, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._library = library
+        self._thread: threading.Thread | None = None
+        self._cancel = threading.Event()
+
+    @property
+    def running(self) -> bool:
+        """A refresh is in progress."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, feed_ids: list[int] | None = None, *, due_only: bool = False) -> bool:
+        """Start refreshing (all enabled feeds, or *feed_ids*); False when one is already running."""
+        if self.running:
+            return False
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(feed_ids, due_only, self._cancel), name="newsreader-refresh", daemon=True
+        )
+        self._thread.start()
+        return True
+
+    def cancel(self) -> None:
+        """Ask the running refresh to stop after the feeds in flight (they are still stored)."""
+        self._cancel.set()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to *timeout* seconds for the refresh thread; True when it has ended."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self, feed_ids: list[int] | None, due_only: bool, cancel: threading.Event) -> None:
+        summary = RefreshSummary()
+        try:
+            for step in self._library.refresh(feed_ids, due_only=due_only, cancel=cancel):
+                summary.add(step)
+                self.progress.emit(step)
+        except Exception as exc:
+            if not isinstance(exc, NewsreaderError):
+                log.exception("refresh failed")
+            summary.error = describe_failure(exc)
+        finally:
+            summary.cancelled = cancel.is_set()
+            self._library.close_thread()
+            self.finished.emit(summary)
+
+
+class RefreshSummary:
+    """What a whole refresh did: counts, new story ids and each failed feed's error."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = 0
+        self.new_story_ids: list[int] = []
+        self.failures: list[tuple[str, str]] = []
+        self.error: str | None = None
+        self.cancelled = False
+
+    def add(self, step: RefreshProgress) -> None:
+        """Count one finished feed."""
+        self.total = step.total
+        self.done = step.done
+        self.new_story_ids.extend(step.result.new_story_ids)
+        if step.result.status is RefreshStatus.FAILED:
+            self.failures.append((step.result.title or step.result.url, step.result.error or "failed"))
