@@ -60,6 +60,8 @@ def cli_env(data_dir: Path) -> dict[str, str]:
     env["NEWSREADER_DATA_DIR"] = str(data_dir)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(REPO / "src"), env.get("PYTHONPATH", "")])
     env["PYTHONWARNINGS"] = "ignore"
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        env.pop(name, None)  # no window can open by accident: the app says so and exits
     return env
 
 

@@ -1,0 +1,102 @@
+"""The real app: the Application object in this process, and the real ``newsreader`` process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+from newsreader.app.application import Application
+from newsreader.core.library import open_library
+from tests.app.conftest import populate, sponsored_feed
+from tests.conftest import PYTHON, cli_env, shared_path
+from tests.support.feeds import simple_rss
+
+
+def test_the_app_refreshes_on_start_and_reads_by_keyboard(qtbot, qapp, tmp_path: Path, server, browser) -> None:
+    data = tmp_path / "data"
+    with open_library(data, parse_processes=0) as library:
+        library.subscribe(server.add("/alpha.xml", simple_rss(30, "alpha", "Alpha")), folder="News")
+        library.subscribe(server.add("/beta.xml", sponsored_feed()))
+        library.subscribe(server.add("/dead.xml", b"", status=503))
+    app = Application(qapp, str(data))
+    window = app.window
+    qtbot.addWidget(window)
+    try:
+        with qtbot.waitSignal(window.refresher.finished, timeout=30000) as done:
+            app.show()
+            app.start_refreshing()
+        assert len(done.args[0].new_story_ids) == 35
+        assert done.args[0].failures and "503" in done.args[0].failures[0][1]
+        assert window.errors_button.text() == "1 feed failed"
+        assert window.story_model.rowCount() == 34  # the sponsored story is not listed
+
+        for _ in range(3):
+            with qtbot.waitSignal(window.story_displayed, timeout=10000):
+                qtbot.keyClick(window.story_view, "j")
+        assert window.current_row() == 2
+        shown = window.story_model.story_at(2)
+        assert window.story_pane.story is not None and window.story_pane.story.id == shown.id
+        assert shown.title in window.story_pane.browser.toPlainText()
+        assert window.related_pane.entries()
+        assert app.library.story(shown.id).read
+
+        qtbot.keyClick(window.story_view, "h")
+        assert not window.sponsored_pane.isVisible()
+        qtbot.keyClick(window.story_view, "h")
+        assert window.sponsored_pane.isVisible()
+        beta = next(s for s in app.library.stories(limit=None) if s.feed_title == "Beta")
+        with qtbot.waitSignal(window.story_displayed, timeout=10000):
+            window.show_story_by_id(beta.id)
+        assert [item.title for item in window.sponsored_pane.items.from_source] == ["Buy our zebra-striped laptops"]
+        qtbot.keyClick(window.story_view, "h")
+        assert window.hidden_line.isVisible() and "1 sponsored item hidden" in window.hidden_line.text()
+        assert browser.opened == []
+    finally:
+        window.close()
+        app.shut_down()
+    assert (data / "gui.ini").exists()  # window state kept for the next start
+
+
+def gui_env(tmp_path: Path) -> dict[str, str]:
+    return cli_env(tmp_path / "data")  # without a display
+
+
+def test_screenshot_of_the_seed_story_from_the_real_process(tmp_path: Path, server) -> None:
+    page = shared_path("seed", "register-2014-article.html")
+    with open_library(tmp_path / "data", parse_processes=0) as library:
+        ids = populate(library, server)
+        story = library.stories(feed_id=ids["alpha"], limit=1)[0]
+        library.store_page(story.id, page.read_bytes(), "http://www.theregister.co.uk/2014/08/01/x/")
+    picture = tmp_path / "window.png"
+    result = subprocess.run(
+        [PYTHON, "-m", "newsreader", "gui", "--screenshot", str(picture), "--select", str(story.id)],
+        env=gui_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(picture))
+    assert image.width() >= 1000 and image.height() >= 600
+    assert not (tmp_path / "data" / "gui.ini").exists() or "geometry" not in (tmp_path / "data" / "gui.ini").read_text()
+
+
+def test_without_a_display_the_app_points_to_the_command_line(tmp_path: Path) -> None:
+    for command in ([], ["gui"]):
+        result = subprocess.run(
+            [PYTHON, "-m", "newsreader", *command], env=gui_env(tmp_path), capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1 and "no display is available" in result.stderr
+        assert "newsreader --help" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_the_gui_entry_point_is_installed() -> None:
+    script = Path(PYTHON).parent / "newsreader-gui"
+    assert script.exists(), "pip install -e . creates the newsreader-gui launcher"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60, env=dict(os.environ))
+    assert result.returncode == 0 and "--screenshot" in result.stdout

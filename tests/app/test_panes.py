@@ -1,0 +1,138 @@
+"""The reading panes on their own: what the story pane renders and loads, related and sponsored lists."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QImage, QTextDocument
+
+from newsreader.app.story_html import IMAGE_SCHEME, story_document, without_remote_images
+from newsreader.app.views.related_pane import RelatedPane
+from newsreader.app.views.sponsored_pane import SponsoredItems, SponsoredPane
+from newsreader.app.views.story_pane import StoryBrowser, StoryPane
+from newsreader.core.models import RelatedItem, RelatedStories, Story
+from newsreader.core.pages.analyze import SponsoredLink
+
+WHEN = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
+
+
+def make_story(**changes: object) -> Story:
+    values: dict[str, object] = {
+        "id": 7,
+        "feed_id": 1,
+        "feed_title": "Alpha",
+        "guid": "g",
+        "link": "https://example.com/a",
+        "title": "A <b>title</b>",
+        "author": "Ann",
+        "published": WHEN,
+        "updated": None,
+        "first_seen": WHEN,
+        "read": False,
+        "starred": False,
+        "sponsored": False,
+        "sponsored_reason": None,
+        "content_html": (
+            '<p>Hello <a href="https://example.com/x">x</a></p><img src="https://tracker.example/p.gif" alt="pixel">'
+        ),
+    }
+    values.update(changes)
+    return Story(**values)  # type: ignore[arg-type]
+
+
+def test_the_story_document_escapes_the_header_and_keeps_remote_images_out() -> None:
+    html = story_document(make_story(), None)
+    assert "A &lt;b&gt;title&lt;/b&gt;" in html
+    assert "<img" not in html
+    assert 'href="https://tracker.example/p.gif"' in html and "[image: pixel]" in html
+    assert "Ann" in html and "Alpha" in html
+    assert "<img" in story_document(make_story(), None, remote_images=True)
+    cached = f'<p>x</p><img src="{IMAGE_SCHEME}:abc" alt="a">'
+    assert without_remote_images(cached) == cached
+    assert without_remote_images('<img src="file:///etc/passwd">') == '<span class="image-placeholder">[image]</span>'
+
+
+def test_the_browser_reads_no_files_and_no_remote_resources(qtbot, tmp_path) -> None:
+    secret = tmp_path / "secret.png"
+    QImage(4, 4, QImage.Format.Format_RGB32).save(str(secret))
+    browser = StoryBrowser()
+    qtbot.addWidget(browser)
+    image = QTextDocument.ResourceType.ImageResource.value
+    for refused in (QUrl.fromLocalFile(str(secret)), QUrl("https://example.com/a.png"), QUrl("qrc:/x.png")):
+        assert browser.loadResource(image, refused).size().width() == 1  # a blank pixel, not the file
+    css = QTextDocument.ResourceType.StyleSheetResource.value
+    assert browser.loadResource(css, QUrl.fromLocalFile(str(secret))).size() == 0
+    cached = QImage(2, 2, QImage.Format.Format_RGB32)
+    browser.add_image(f"{IMAGE_SCHEME}:abc", cached)
+    assert browser.loadResource(image, QUrl(f"{IMAGE_SCHEME}:abc")) is cached
+    # rendering goes through the same door: the document never falls back to reading the file
+    browser.setHtml(f'<img src="{QUrl.fromLocalFile(str(secret)).toString()}">')
+    browser.grab()
+    loaded = browser.document().resource(image, QUrl.fromLocalFile(str(secret)))
+    assert loaded is not None and loaded.width() == 1
+
+
+def test_links_open_outside_only_for_web_and_mail(qtbot, browser) -> None:
+    pane = StoryPane()
+    qtbot.addWidget(pane)
+    pane.show_story(make_story(), None)
+    for target in ("https://example.com/x", "javascript:alert(1)", "file:///etc/passwd", "mailto:ann@example.com"):
+        pane.browser.anchorClicked.emit(QUrl(target))
+    assert browser.opened == ["https://example.com/x", "mailto:ann@example.com"]
+
+
+def test_font_size_changes_the_rendered_text(qtbot) -> None:
+    pane = StoryPane()
+    qtbot.addWidget(pane)
+    pane.show_story(make_story(), None)
+    pane.set_font_size(20)
+    assert "font-size: 20pt" in pane.browser.document().defaultStyleSheet()
+    pane.set_font_size(100)
+    assert pane.font_size == 40
+
+
+def test_related_pane_lists_sections_and_routes_activation(qtbot) -> None:
+    pane = RelatedPane()
+    qtbot.addWidget(pane)
+    local = RelatedItem(3, "Local story", "https://e.com/3", 1, "Alpha", WHEN, "Newest from Alpha.")
+    remote = RelatedItem(None, "On the page", "https://e.com/page", None, None, None, "Linked from the article page.")
+    pane.show_related(RelatedStories((), (local,), (local,), (), (), (remote,)), "Alpha")
+    assert [(section, item.title) for section, item in pane.entries()] == [
+        ("Next", "Local story"),
+        ("More from Alpha", "Local story"),
+        ("From the page", "On the page"),
+    ]
+    assert pane.next_button.isEnabled() and not pane.previous_button.isEnabled()
+    assert "Newest from Alpha." in pane.tree.topLevelItem(1).text(0)
+    stories: list[int] = []
+    links: list[str] = []
+    pane.story_requested.connect(stories.append)
+    pane.link_requested.connect(links.append)
+    pane.tree.itemActivated.emit(pane.tree.topLevelItem(1), 0)
+    pane.tree.itemActivated.emit(pane.tree.topLevelItem(5), 0)
+    pane.tree.itemActivated.emit(pane.tree.topLevelItem(0), 0)  # a section header does nothing
+    assert stories == [3]
+    assert links == ["https://e.com/page"]
+
+
+def test_sponsored_pane_shows_reasons_and_offers_not_sponsored_for_stories(qtbot) -> None:
+    pane = SponsoredPane()
+    qtbot.addWidget(pane)
+    ad = make_story(id=9, title="Buy zebras", sponsored=True, sponsored_reason="Its category is “Sponsored”.")
+    link = SponsoredLink(
+        "Whitepaper", "Download it", "https://ads.example/wp", "sidebar", "In a block headed “Whitepapers”."
+    )
+    pane.show_items(SponsoredItems(on_page=(link,), from_source=(ad,)))
+    assert pane.title.text() == "Sponsored (2)"
+    texts = [pane.tree.topLevelItem(i).text(0) for i in range(pane.tree.topLevelItemCount())]
+    assert "Whitepaper — Download it" in texts[0] and "sidebar" in texts[0] and "Whitepapers" in texts[0]
+    assert "Sponsored" in texts[1]
+    asked: list[int] = []
+    pane.not_sponsored_requested.connect(asked.append)
+    pane.tree.setCurrentItem(pane.tree.topLevelItem(0))
+    assert not pane.not_sponsored_button.isEnabled()
+    pane.tree.setCurrentItem(pane.tree.topLevelItem(1))
+    assert pane.not_sponsored_button.isEnabled()
+    qtbot.mouseClick(pane.not_sponsored_button, Qt.MouseButton.LeftButton)
+    assert asked == [9]
