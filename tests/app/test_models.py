@@ -116,3 +116,22 @@ def test_finding_the_next_unread_row_loads_further_pages(gui_library) -> None:
     assert row == PAGE_SIZE + 10
     assert model.rowCount() == ALPHA_STORIES
     assert model.find_row(row, 1, lambda s: s.id == -1) is None
+
+
+def test_signals_keep_reference_counts_balanced() -> None:
+    """PySide6 6.12.0 lost a reference to ``True`` on every emit; Python 3.11 then aborted at exit."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        fired = Signal(object)
+
+    emitter = Emitter()
+    received: list[object] = []
+    emitter.fired.connect(received.append)
+    before = sys.getrefcount(True), sys.getrefcount(False)
+    for _ in range(500):
+        emitter.fired.emit(None)
+    assert (sys.getrefcount(True), sys.getrefcount(False)) == before
+    assert len(received) == 500

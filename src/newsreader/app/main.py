@@ -38,7 +38,6 @@ def run_gui(
     """Open the main window on the library in *data_dir* and run until it closes; returns the exit code."""
     if screenshot and not display_available():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a picture needs no screen
-        os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
     if not display_available():
         print(NO_DISPLAY, file=sys.stderr)
         return EXIT_FAILED
@@ -55,6 +54,9 @@ def run_gui(
     from newsreader.app.application import Application
     from newsreader.core.errors import NewsreaderError
 
+    from PySide6.QtCore import qInstallMessageHandler
+
+    qInstallMessageHandler(_quiet_platform_notes)
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     try:
         app = Application(qt_app, data_dir, auto_refresh=refresh and screenshot is None)  # type: ignore[arg-type]
@@ -62,6 +64,13 @@ def run_gui(
         print(f"newsreader: {exc}", file=sys.stderr)
         return EXIT_FAILED
     return app.run(screenshot=screenshot, select=select)
+
+
+def _quiet_platform_notes(_kind: object, _context: object, message: str) -> None:
+    """Qt's messages go to stderr, except the offscreen platform's note that it cannot resize windows
+    to their hints (printed on every start without a screen, and meaningless to a user)."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 Callback = Callable[[Any], None]
 ErrorCallback = Callable[[str], None]
+Result = TypeVar("Result")
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -60,7 +61,9 @@ class TaskRunner(QObject):
         """Tasks submitted whose callback has not run yet."""
         return len(self._callbacks)
 
-    def submit(self, work: Callable[[], Any], on_done: Callback, on_error: ErrorCallback | None = None) -> int:
+    def submit(
+        self, work: Callable[[], Result], on_done: Callable[[Result], None], on_error: ErrorCallback | None = None
+    ) -> int:
         """Run *work* on a worker; *on_done(result)* or *on_error(message)* then runs in the GUI thread."""
         token = next(self._tokens)
         if self._closed:

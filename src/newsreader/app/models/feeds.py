@@ -51,9 +51,16 @@ class _Node:
     children: list[_Node] = field(default_factory=list)
     count: int = 0
     feed: Feed | None = None
+    position: int = 0
+    """Row under the parent (the tree's shape only changes in :meth:`FeedTreeModel.load`)."""
 
     def row(self) -> int:
-        return self.parent.children.index(self) if self.parent else 0
+        return self.position
+
+    def add(self, child: _Node) -> None:
+        child.parent = self
+        child.position = len(self.children)
+        self.children.append(child)
 
 
 class FeedTreeModel(QAbstractItemModel):
@@ -91,17 +98,16 @@ class FeedTreeModel(QAbstractItemModel):
         self.beginResetModel()
         root = _Node(None, "")
         for key, title in SMART_VIEWS.items():
-            root.children.append(_Node(Selection("view", key), title, root, count=view_counts.get(key, 0)))
+            root.add(_Node(Selection("view", key), title, count=view_counts.get(key, 0)))
         folder_nodes: dict[str, _Node] = {}
         for name in sorted(folders, key=str.casefold):
-            node = _Node(Selection("folder", name), name, root)
+            node = _Node(Selection("folder", name), name)
             folder_nodes[name] = node
-            root.children.append(node)
+            root.add(node)
         self._feed_nodes = {}
         for feed in sorted(feeds, key=lambda f: f.title.casefold()):
-            parent = folder_nodes.get(feed.folder or "", root)
-            node = _Node(Selection("feed", feed.id), feed.title or feed.url, parent, count=feed.unread, feed=feed)
-            parent.children.append(node)
+            node = _Node(Selection("feed", feed.id), feed.title or feed.url, count=feed.unread, feed=feed)
+            folder_nodes.get(feed.folder or "", root).add(node)
             self._feed_nodes[feed.id] = node
         for node in folder_nodes.values():
             node.count = sum(child.count for child in node.children)
@@ -110,7 +116,7 @@ class FeedTreeModel(QAbstractItemModel):
 
     def update_feeds(self, feeds: list[Feed], view_counts: dict[str, int]) -> None:
         """Update counts, titles and errors of feeds already shown (during a refresh), without a reset."""
-        touched_folders: set[int] = set()
+        folders: dict[int, _Node] = {}
         for feed in feeds:
             node = self._feed_nodes.get(feed.id)
             if node is None:
@@ -120,10 +126,10 @@ class FeedTreeModel(QAbstractItemModel):
             node.count = feed.unread
             self._changed(node)
             if node.parent is not None and node.parent is not self._root:
-                touched_folders.add(id(node.parent))
-                folder = node.parent
-                folder.count = sum(child.count for child in folder.children)
-                self._changed(folder)
+                folders[id(node.parent)] = node.parent
+        for folder in folders.values():
+            folder.count = sum(child.count for child in folder.children)
+            self._changed(folder)
         for node in self._root.children:
             if node.selection is not None and node.selection.kind == "view":
                 node.count = view_counts.get(str(node.selection.value), 0)

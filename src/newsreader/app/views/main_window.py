@@ -123,7 +123,10 @@ class MainWindow(QMainWindow):
         self.feed_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.feed_view.customContextMenuRequested.connect(self._feed_context_menu)
         self.feed_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.feed_view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         self.feed_view.header().setStretchLastSection(False)
+        # measuring 1,000 rows on every count update would stall the GUI: room for "99999" instead
+        self.feed_view.header().resizeSection(1, self.fontMetrics().horizontalAdvance("99999") + 12)
         self.feed_view.selectionModel().currentChanged.connect(self._feed_selected)
 
         self.story_model = StoryListModel(self.library, self)
@@ -379,7 +382,6 @@ class MainWindow(QMainWindow):
         feeds = self.library.feeds()
         self.feed_model.load(feeds, [f.name for f in self.library.folders()], self.library.view_counts())
         self.feed_view.expandAll()
-        self.feed_view.resizeColumnToContents(1)
         self.stack.setCurrentWidget(self.main_splitter if feeds else self.empty_state)
         if self.feed_model.index_of(self._selection).isValid():
             self._mark_current(self._selection)
@@ -433,12 +435,20 @@ class MainWindow(QMainWindow):
     def _filter_changed(self, _index: int) -> None:
         self._load_list()
 
-    def _update_counts(self) -> None:
-        ids = sorted(self._pending_count_ids)
+    def _update_counts(self, everything: bool = False) -> None:
+        """Bring unread counts up to date; the counting queries run on a worker."""
+        ids = None if everything else sorted(self._pending_count_ids)
         self._pending_count_ids.clear()
-        feeds = self.library.feeds(ids) if ids else []
-        self.feed_model.update_feeds(feeds, self.library.view_counts())
-        self.feed_view.resizeColumnToContents(1)
+        library = self.library
+
+        def count() -> tuple[list[Feed], dict[str, int]]:
+            feeds = library.feeds(ids) if ids is None or ids else []
+            return feeds, library.view_counts()
+
+        def show(result: tuple[list[Feed], dict[str, int]]) -> None:
+            self.feed_model.update_feeds(*result)
+
+        self.tasks.submit(count, show, self.report)
 
     def _count_later(self, feed_ids: list[int]) -> None:
         self._pending_count_ids.update(feed_ids)
@@ -480,11 +490,10 @@ class MainWindow(QMainWindow):
         self.story_model.set_query(query)
         include = query.include_sponsored
 
-        def done(found: object) -> None:
+        def done(found: list[Story]) -> None:
             if self.story_model.query == query:
-                stories = list(found)  # type: ignore[call-overload]
-                self.story_model.show_results(stories)
-                self.statusBar().showMessage(f"{len(stories)} stories match “{text}”.", 4000)
+                self.story_model.show_results(found)
+                self.statusBar().showMessage(f"{len(found)} stories match “{text}”.", 4000)
 
         self.tasks.submit(lambda: self.library.search(text, limit=500, include_sponsored=include), done, self.report)
 
@@ -620,8 +629,8 @@ class MainWindow(QMainWindow):
         def rank() -> RelatedStories:
             return self.library.related(story.id, include_sponsored=include)
 
-        def done(result: object) -> None:
-            if token != self._related_token or not isinstance(result, RelatedStories):
+        def done(result: RelatedStories) -> None:
+            if token != self._related_token:
                 return
             related = dataclasses.replace(result, prev=prev_next[0], next=prev_next[1])
             self.related_pane.show_related(related, story.feed_title)
@@ -812,8 +821,7 @@ class MainWindow(QMainWindow):
         else:
             self.errors_button.hide()
         self._count_timer.stop()
-        self._pending_count_ids.clear()
-        self.reload_feeds()
+        self._update_counts(everything=True)
         if summary.new_story_ids and not self.search_edit.text():
             keep = self._current_story.id if self._current_story is not None else None
             self._load_list(keep_story=keep)
