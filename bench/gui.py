@@ -197,15 +197,18 @@ def main() -> None:
         with feed_server(corpus, port=args.port, latency_ms=args.latency_ms, hosts=16, limit=args.feeds) as server:
             urls = work / "urls.txt"
             urls.write_text("\n".join(server.urls))
-            for mode, label in (("worker", "newsreader (refresh on its worker thread)"),
-                                ("gui-thread", "same refresh driven from the GUI thread")):
+            for mode, label in (
+                ("worker", "newsreader (refresh on its worker thread)"),
+                ("gui-thread", "same refresh driven from the GUI thread"),
+            ):
                 server.reset()
                 result = run_child("latency", str(work / mode), str(urls), mode)
                 rows.append(
                     (
                         f"timer lateness during a {args.feeds}-feed refresh: {label}",
                         f"p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, max {result['max']:.0f} ms",
-                        f"{result['samples']:.0f} ticks over {result['seconds']:.1f} s, {result['stories']:.0f} stories",
+                        f"{result['samples']:.0f} ticks over {result['seconds']:.1f} s, "
+                        f"{result['stories']:.0f} stories",
                     )
                 )
         library = Path(args.library) if args.library else work / "big"

@@ -140,7 +140,8 @@ def test_refresh_reports_progress_errors_and_new_stories(qtbot, window, gui_libr
         or window.story_model.rowCount() == 200
     )
     alpha = window.feed_model.index_of(Selection("feed", ids["alpha"]))
-    qtbot.waitUntil(lambda: alpha.siblingAtColumn(1).data() == str(ALPHA_STORIES + 3), timeout=10000)  # counted on a worker
+    # counted on a worker
+    qtbot.waitUntil(lambda: alpha.siblingAtColumn(1).data() == str(ALPHA_STORIES + 3), timeout=10000)
 
 
 def test_window_state_is_restored_on_the_next_start(qtbot, window, gui_library) -> None:

@@ -51,10 +51,10 @@ def run_gui(
         )
         return EXIT_FAILED
 
+    from PySide6.QtCore import qInstallMessageHandler
+
     from newsreader.app.application import Application
     from newsreader.core.errors import NewsreaderError
-
-    from PySide6.QtCore import qInstallMessageHandler
 
     qInstallMessageHandler(_quiet_platform_notes)
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -178,12 +178,16 @@ class Fetcher:
         last_modified: str | None = None,
         auth: tuple[str, str] | None = None,
         accept: str | None = None,
+        max_bytes: int | None = None,
     ) -> FetchResponse:
-        """GET *url* (conditionally when validators are given); raises :class:`FetchError`."""
+        """GET *url* (conditionally when validators are given); raises :class:`FetchError`.
+
+        *max_bytes* lowers the body cap for this request (images, icons)."""
         connections = _TRACKER.begin()
         token = _WATCHDOG.arm(self.limits.deadline, lambda: shut_down_connections(connections))
+        limit = min(max_bytes, self.limits.max_bytes) if max_bytes else self.limits.max_bytes
         try:
-            return self._fetch(url, etag, last_modified, auth, accept)
+            return self._fetch(url, etag, last_modified, auth, accept, limit)
         except FetchError:
             raise
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
@@ -199,6 +203,7 @@ class Fetcher:
         last_modified: str | None,
         auth: tuple[str, str] | None,
         accept: str | None,
+        limit: int,
     ) -> FetchResponse:
         headers: dict[str, str] = {}
         if etag:
@@ -238,13 +243,13 @@ class Fetcher:
                         hops.append(target)
                         current = target
                         continue
-                    body = b"" if response.status_code == 304 else self._read_body(url, response)
+                    body = b"" if response.status_code == 304 else self._read_body(url, response, limit)
                 finally:
                     response.close()
             return self._result(url, current, response, body, permanent, hops, started)
         raise FetchError(url, f"{url} redirected more than {self.limits.max_redirects} times.")
 
-    def _read_body(self, url: str, response: requests.Response) -> bytes:
+    def _read_body(self, url: str, response: requests.Response, limit: int) -> bytes:
         status = response.status_code
         if status == 401 or status == 403:
             raise FetchError(
@@ -259,15 +264,14 @@ class Fetcher:
                 reason += f"; it asks to wait until {retry_after:%Y-%m-%d %H:%M} UTC"
             raise FetchError(url, f"{url} answered {reason}.", status=status, retry_after=retry_after)
         declared = response.headers.get("content-length", "").strip()
-        limit = self.limits.max_bytes
         if declared.isdigit() and int(declared) > limit and "content-encoding" not in response.headers:
-            raise FetchError(url, f"{url} is larger than the {limit // (1024 * 1024)} MB limit.")
+            raise FetchError(url, f"{url} is larger than the {size_text(limit)} limit.")
         chunks: list[bytes] = []
         total = 0
         for chunk in response.iter_content(64 * 1024):
             total += len(chunk)
             if total > limit:
-                raise FetchError(url, f"{url} is larger than the {limit // (1024 * 1024)} MB limit.")
+                raise FetchError(url, f"{url} is larger than the {size_text(limit)} limit.")
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -294,6 +298,15 @@ class Fetcher:
             max_age=parse_max_age(headers.get("cache-control")),
             redirects=tuple(hops),
         )
+
+
+def size_text(size: int) -> str:
+    """A byte count for people: ``20 MB``, ``256 KB``."""
+    if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)} MB"
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, size // 1024)} KB"
 
 
 def _describe(url: str, exc: BaseException, limits: FetchLimits) -> str:
