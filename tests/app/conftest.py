@@ -55,7 +55,7 @@ def sponsored_feed() -> str:
     items = [
         {
             "title": f"Beta news {i}",
-            "link": f"http://example.com/beta/{i}",
+            "link": f"http://127.0.0.1:9/beta/{i}",
             "guid": f"beta-{i}",
             "description": f"<p>Beta story {i} about zebras and giraffes.</p>",
             "pubDate": f"Tue, {10 + i:02d} Jun 2025 09:00:00 GMT",
@@ -65,7 +65,7 @@ def sponsored_feed() -> str:
     items.append(
         {
             "title": "Buy our zebra-striped laptops",
-            "link": "http://example.com/beta/ad",
+            "link": "http://127.0.0.1:9/beta/ad",
             "guid": "beta-ad",
             "description": "<p>A message from our partner.</p>",
             "category": "Sponsored",

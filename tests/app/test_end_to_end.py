@@ -100,3 +100,44 @@ def test_the_gui_entry_point_is_installed() -> None:
     assert script.exists(), "pip install -e . creates the newsreader-gui launcher"
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60, env=dict(os.environ))
     assert result.returncode == 0 and "--screenshot" in result.stdout
+
+
+def test_refresh_downloads_full_articles_and_shows_them_offline(qtbot, qapp, tmp_path: Path, server, browser) -> None:
+    from tests.core.test_page_fetching import serve_articles, summary_feed
+
+    names = ["north", "south"]
+    serve_articles(server, names)
+    server.add("/favicon.ico", png_icon(), content_type="image/x-icon")
+    data = tmp_path / "data"
+    with open_library(data, parse_processes=0) as library:
+        library.subscribe(server.add("/teasers.xml", summary_feed(server, names)))
+    app = Application(qapp, str(data))
+    window = app.window
+    qtbot.addWidget(window)
+    pages: list[object] = []
+    window.refresher.page_progress.connect(pages.append)
+    try:
+        with qtbot.waitSignal(window.refresher.finished, timeout=30000) as done:
+            app.show()
+            window.refresh_all()
+        assert done.args[0].pages == 2 and done.args[0].icons == 1
+        assert "2 articles downloaded" in window.progress_label.text()
+        server.close()
+        with qtbot.waitSignal(window.story_displayed, timeout=10000):
+            qtbot.keyClick(window.story_view, "j")
+        text = window.story_pane.browser.toPlainText()
+        assert "Full article, downloaded for offline reading." in text and "Paragraph 7 of the" in text
+        html = window.story_pane.browser.toHtml()
+        assert 'src="nr-image:' in html and 'src="http' not in html  # the image comes from the cache
+        assert [item.text for item in window.sponsored_pane.items.on_page] == ["Buy things"]
+        qtbot.waitUntil(lambda: bool(window.feed_model._icons), timeout=10000)
+        assert browser.opened == []
+    finally:
+        window.close()
+        app.shut_down()
+
+
+def png_icon() -> bytes:
+    from tests.core.test_page_fetching import png
+
+    return png(16, 16)

@@ -47,7 +47,9 @@ def test_the_story_document_escapes_the_header_and_keeps_remote_images_out() -> 
     assert "<img" not in html
     assert 'href="https://tracker.example/p.gif"' in html and "[image: pixel]" in html
     assert "Ann" in html and "Alpha" in html
-    assert "<img" in story_document(make_story(), None, remote_images=True)
+    digest = "a" * 64
+    cached_doc = story_document(make_story(), None, cached={"https://tracker.example/p.gif": digest})
+    assert f'src="{IMAGE_SCHEME}:{digest}"' in cached_doc and "tracker.example" not in cached_doc
     cached = f'<p>x</p><img src="{IMAGE_SCHEME}:abc" alt="a">'
     assert without_remote_images(cached) == cached
     assert without_remote_images('<img src="file:///etc/passwd">') == '<span class="image-placeholder">[image]</span>'
@@ -71,6 +73,42 @@ def test_the_browser_reads_no_files_and_no_remote_resources(qtbot, tmp_path) -> 
     browser.grab()
     loaded = browser.document().resource(image, QUrl.fromLocalFile(str(secret)))
     assert loaded is not None and loaded.width() == 1
+
+
+def png_header(width: int, height: int) -> bytes:
+    """The first bytes of a PNG claiming this size (enough for a reader to ask its size)."""
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+
+
+def test_cached_images_are_decoded_within_bounds(qtbot) -> None:
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from newsreader.app.views.story_pane import decode_image
+
+    picture = QImage(3000, 100, QImage.Format.Format_RGB32)
+    picture.fill(0xFF336699)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    picture.save(buffer, "PNG")
+    wide = decode_image(bytes(data.data()), 600)
+    assert wide is not None and wide.width() == 600 and wide.height() == 20
+    assert decode_image(png_header(50_000, 50_000), 600) is None  # refused before decoding 10 GB
+    assert decode_image(b"not an image", 600) is None
+
+    browser = StoryBrowser()
+    qtbot.addWidget(browser)
+    served: list[str] = []
+    browser.image_loader = lambda digest: served.append(digest) or bytes(data.data())
+    image = QTextDocument.ResourceType.ImageResource.value
+    assert browser.loadResource(image, QUrl(f"{IMAGE_SCHEME}:{'b' * 64}")).width() > 1
+    browser.loadResource(image, QUrl(f"{IMAGE_SCHEME}:{'b' * 64}"))
+    assert served == ["b" * 64]  # decoded once, then kept
 
 
 def test_links_open_outside_only_for_web_and_mail(qtbot, browser) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 
-def rss(items: Sequence[dict[str, str]], title: str = "Test feed", link: str = "http://example.com/") -> str:
+def rss(items: Sequence[dict[str, str]], title: str = "Test feed", link: str = "http://127.0.0.1:9/") -> str:
     """An RSS 2.0 document; each item dict may hold title, link, guid, description, pubDate, author, category."""
     body = []
     for item in items:
@@ -27,7 +27,7 @@ def simple_rss(n: int, prefix: str = "story", title: str = "Test feed") -> str:
         [
             {
                 "title": f"{prefix} number {i}",
-                "link": f"http://example.com/{prefix}/{i}",
+                "link": f"http://127.0.0.1:9/{prefix}/{i}",
                 "guid": f"{prefix}-{i}",
                 "description": f"<p>Body of {prefix} {i} about zebras.</p>",
                 "pubDate": f"Mon, {1 + i % 28:02d} Jun 2025 10:00:00 GMT",

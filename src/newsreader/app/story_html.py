@@ -7,6 +7,7 @@ palette's colours filled in.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
+from newsreader.core.images import story_image_urls
 from newsreader.core.models import Story
 from newsreader.core.pages.analyze import PageAnalysis
 
@@ -66,13 +68,25 @@ def body_html(story: Story, page: PageAnalysis | None) -> tuple[str, str]:
     return story.summary_html, "summary"
 
 
-def without_remote_images(fragment: str) -> str:
-    """Replace images not in the local cache by a link to them, so nothing remote loads by itself."""
+def story_images(story: Story, page: PageAnalysis | None) -> list[str]:
+    """The images the story pane would show: the article's lead image and those in the body."""
+    body, _origin = body_html(story, page)
+    base = (page.url if page is not None else None) or story.link
+    return story_image_urls(body, base, page.lead_image if page is not None else None)
+
+
+def without_remote_images(fragment: str, cached: Mapping[str, str] | None = None) -> str:
+    """Point images that are in the local cache (*cached*: URL → file digest) at it, and replace the
+    others by a link to them, so that nothing remote loads by itself."""
     if "<img" not in fragment.lower():
         return fragment
+    cached = cached or {}
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     for image in list(root.iter("img")):
         source = image.get("src") or ""
+        if source in cached:
+            image.set("src", f"{IMAGE_SCHEME}:{cached[source]}")
+            continue
         if urlsplit(source).scheme == IMAGE_SCHEME:
             continue
         alt = (image.get("alt") or "").strip()
@@ -98,13 +112,12 @@ def story_document(
     story: Story,
     page: PageAnalysis | None,
     *,
-    remote_images: bool = False,
+    cached: Mapping[str, str] | None = None,
     page_error: str | None = None,
 ) -> str:
-    """The whole HTML document for the story pane."""
+    """The whole HTML document for the story pane; images come only from the cache (*cached*)."""
     body, origin = body_html(story, page)
-    if not remote_images:
-        body = without_remote_images(body)
+    body = without_remote_images(body, cached)
     title = html.escape(story.title or "(untitled)")
     heading = f'<a href="{html.escape(story.link, quote=True)}">{title}</a>' if story.link else title
     meta = [html.escape(story.feed_title)]
@@ -113,6 +126,10 @@ def story_document(
         meta.append(html.escape(author))
     meta.append(_when(story.published))
     notes = []
+    lead = (cached or {}).get(page.lead_image or "") if page is not None else None
+    if lead and f"{IMAGE_SCHEME}:{lead}" not in body:
+        body = f'<p><img src="{IMAGE_SCHEME}:{lead}"></p>{body}'
+
     if origin == "article":
         notes.append("Full article, downloaded for offline reading.")
     elif story.link:

@@ -112,11 +112,14 @@ class TaskRunner(QObject):
 class RefreshWorker(QObject):
     """Drives :meth:`Library.refresh` on its own thread; one refresh at a time.
 
-    ``progress`` carries each :class:`RefreshProgress`; ``finished`` carries a :class:`RefreshSummary`.
+    ``progress`` carries each :class:`RefreshProgress`; then the new stories' article pages are
+    downloaded (feeds set to full articles) and feed icons looked for; ``finished`` carries a
+    :class:`RefreshSummary`.
     """
 
-    started = Signal(int)
     progress = Signal(object)
+    page_progress = Signal(object)
+    """Each :class:`PageProgress` of the article pages downloaded after the feeds."""
     finished = Signal(object)
 
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
@@ -158,6 +161,13 @@ class RefreshWorker(QObject):
             for step in self._library.refresh(feed_ids, due_only=due_only, cancel=cancel):
                 summary.add(step)
                 self.progress.emit(step)
+            if summary.new_story_ids and not cancel.is_set():
+                for page in self._library.fetch_pages(story_ids=summary.new_story_ids, cancel=cancel):
+                    summary.pages += 1
+                    summary.page_failures += page.error is not None
+                    self.page_progress.emit(page)
+            if not cancel.is_set():
+                summary.icons = self._library.refresh_icons(cancel=cancel)
         except Exception as exc:
             if not isinstance(exc, NewsreaderError):
                 log.exception("refresh failed")
@@ -178,6 +188,9 @@ class RefreshSummary:
         self.failures: list[tuple[str, str]] = []
         self.error: str | None = None
         self.cancelled = False
+        self.pages = 0
+        self.page_failures = 0
+        self.icons = 0
 
     def add(self, step: RefreshProgress) -> None:
         """Count one finished feed."""

@@ -154,6 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("feed_ids", nargs="*", type=_feed_id, metavar="FEED")
     p.add_argument("--workers", type=_positive)
     p.add_argument("--due", action="store_true", help="only feeds whose update interval has passed")
+    p.add_argument("--no-pages", action="store_true", help="do not download the new stories' article pages")
+    p = command(
+        "fetch-pages",
+        "download article pages and images of feeds set to full articles (all, or the given feeds)",
+        cmd_fetch_pages,
+    )
+    p.add_argument("feed_ids", nargs="*", type=_feed_id, metavar="FEED")
+    p.add_argument("--per-feed", type=_positive, default=10, help="the newest N stories of each feed (default 10)")
+    p.add_argument("--no-images", action="store_true", help="pages only, no images")
     p = command("stories", "list stories, newest first", cmd_stories)
     p.add_argument("--feed", type=_feed_id)
     p.add_argument("--folder")
@@ -372,6 +381,8 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
             print(f"newsreader: {result.title or result.url}: {result.error}", file=sys.stderr)
         progress.update(step.done, step.total)
     progress.clear()
+    new_ids = [story_id for r in results for story_id in r.new_story_ids]
+    pages = _download_pages(library, story_ids=new_ids, quiet=args.json) if new_ids and not args.no_pages else None
     if args.json:
         from newsreader.cli.output import print_json
 
@@ -390,7 +401,46 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
             ]
         )
     else:
-        print(f"Refreshed {len(results)} feed(s): {new} new stories, {failed} failed.")
+        articles = f" {pages[0]} article page(s) downloaded, {pages[1]} failed." if pages and any(pages) else ""
+        print(f"Refreshed {len(results)} feed(s): {new} new stories, {failed} failed.{articles}")
+    return EXIT_PARTIAL if failed else EXIT_OK
+
+
+def _download_pages(
+    library: Library,
+    feed_ids: list[int] | None = None,
+    story_ids: list[int] | None = None,
+    per_feed: int = 10,
+    images: bool = True,
+    quiet: bool = False,
+) -> tuple[int, int]:
+    """Fetch article pages with a progress line; returns (downloaded, failed)."""
+    from newsreader.cli.progress import ProgressLine
+
+    progress = ProgressLine(label="articles")
+    fetched = failed = 0
+    for step in library.fetch_pages(feed_ids, story_ids=story_ids, per_feed=per_feed, images=images):
+        if step.error:
+            failed += 1
+            if not quiet:
+                progress.clear()
+                print(f"newsreader: {step.error}", file=sys.stderr)
+        else:
+            fetched += 1
+        progress.update(step.done, step.total)
+    progress.clear()
+    return fetched, failed
+
+
+def cmd_fetch_pages(library: Library, args: argparse.Namespace) -> int:
+    fetched, failed = _download_pages(
+        library, args.feed_ids or None, per_feed=args.per_feed, images=not args.no_images, quiet=args.json
+    )
+    _out(
+        args,
+        {"downloaded": fetched, "failed": failed},
+        lambda: print(f"Downloaded {fetched} article page(s); {failed} failed."),
+    )
     return EXIT_PARTIAL if failed else EXIT_OK
 
 

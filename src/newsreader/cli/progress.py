@@ -10,8 +10,9 @@ from typing import TextIO
 class ProgressLine:
     """Draws ``refreshing 312/1000 [#####   ]`` on one terminal line (nothing when not a TTY)."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, label: str = "refreshing") -> None:
         self.stream = stream or sys.stderr
+        self.label = label
         self.enabled = self.stream.isatty()
         self._shown = False
 
@@ -21,7 +22,7 @@ class ProgressLine:
             return
         width = max(10, min(40, shutil.get_terminal_size().columns - 30))
         filled = width * done // total
-        self.stream.write(f"\rrefreshing {done}/{total} [{'#' * filled}{' ' * (width - filled)}]")
+        self.stream.write(f"\r{self.label} {done}/{total} [{'#' * filled}{' ' * (width - filled)}]")
         self.stream.flush()
         self._shown = True
 

@@ -31,6 +31,7 @@ from newsreader.core.models import (
     Folder,
     ImportReport,
     OpmlOutline,
+    PageProgress,
     RefreshProgress,
     RelatedItem,
     RelatedStories,
@@ -43,7 +44,9 @@ if TYPE_CHECKING:
     from newsreader.core.classify import FeedRules
     from newsreader.core.classify.rules import Rules
     from newsreader.core.fetch.http import Fetcher, FetchLimits
+    from newsreader.core.images import ImageFolder
     from newsreader.core.pages.analyze import PageAnalysis
+    from newsreader.core.pages.download import ImageOutcome, PageOutcome
     from newsreader.core.update import ProcessParser
 
 DEFAULT_WORKERS = 48
@@ -93,8 +96,11 @@ class Library:
         limits: FetchLimits | None = None,
         clock: Callable[[], datetime] = _now,
         parse_processes: int | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.path = path
+        self.cache_dir = cache_dir or path.parent / "cache"
+        """Downloaded images (the platform's user cache dir for the default library)."""
         self._parse_processes = parse_processes
         self._limits = limits
         self._clock = clock
@@ -678,20 +684,173 @@ class Library:
         return stored[2] if stored is not None else None
 
     def fetch_story_page(self, story_id: int) -> PageAnalysis:
-        """Fetch a story's article page now, analyse it and keep the result for offline reading.
+        """Fetch a story's article page now, analyse it, cache its images and keep it all for offline
+        reading. A failure is stored with the story (which keeps the feed's content) and raised."""
+        from newsreader.core.pages.download import download_page
 
-        A failure is stored with the story (which keeps the feed's content) and raised.
-        """
         story = self.story(story_id)
         if not story.link:
             raise SettingsError(f"Story {story_id} has no link to an article page.")
+        outcome = download_page(self.fetcher(), self._image_folder(), story_id, story.link, self._known_images())
+        self._save_outcome(outcome)
+        if outcome.analysis is None:
+            raise FetchError(story.link, outcome.error or f"{story.link} could not be fetched.")
+        return outcome.analysis
+
+    def fetch_pages(
+        self,
+        feed_ids: Sequence[int] | None = None,
+        *,
+        story_ids: Sequence[int] | None = None,
+        per_feed: int = 10,
+        workers: int | None = None,
+        images: bool = True,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[PageProgress]:
+        """Download the article pages (and their images) of stories that have none yet, yielding
+        progress as each finishes; iterate in the thread that should write.
+
+        Without *story_ids*: the newest *per_feed* stories of each feed (of *feed_ids*, else all)
+        whose "full articles" setting is on, or automatic and the feed carries only summaries. With
+        *story_ids*: those of them that qualify the same way (the pages of a refresh's new stories).
+        Requests share the refresh's bounds (timeouts, size cap, per-host cap).
+        """
+        from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+        from newsreader.core.pages.download import download_page
+
         storage = self._storage()
-        try:
-            response = self.fetcher().fetch(story.link, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
-        except FetchError as exc:
-            storage.save_page(story_id, story.link, self._clock(), None, str(exc))
-            raise
-        return self.store_page(story_id, response.body, response.url)
+        if feed_ids is not None:
+            for feed_id in feed_ids:
+                self.feed(feed_id)
+        wanted = storage.stories_needing_pages(list(feed_ids) if feed_ids is not None else None, per_feed)
+        if story_ids is not None:
+            chosen = set(story_ids)
+            wanted = [w for w in wanted if w[0] in chosen]
+        if not wanted:
+            return
+        count = workers if workers is not None else min(16, int(self.get_setting("workers") or DEFAULT_WORKERS))
+        folder, fetcher, known = self._image_folder(), self.fetcher(), self._known_images()
+        done = 0
+        with ThreadPoolExecutor(max_workers=max(1, count), thread_name_prefix="newsreader-page") as pool:
+            pending: set[Future[PageOutcome]] = set()
+            queue = list(reversed(wanted))
+            while queue or pending:
+                while queue and len(pending) < count * 2 and not (cancel is not None and cancel.is_set()):
+                    story_id, _feed_id, link = queue.pop()
+                    pending.add(pool.submit(download_page, fetcher, folder, story_id, link, known, images=images))
+                if not pending:
+                    break
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    outcome = future.result()
+                    self._save_outcome(outcome)
+                    known.update(i.url for i in outcome.images)
+                    done += 1
+                    cached = sum(1 for i in outcome.images if i.digest)
+                    yield PageProgress(done, len(wanted), outcome.story_id, outcome.url, outcome.error, cached)
+        self._enforce_image_quota()
+
+    def _save_outcome(self, outcome: PageOutcome) -> None:
+        storage = self._storage()
+        now = self._clock()
+        storage.save_page(outcome.story_id, outcome.url, now, outcome.analysis_json, outcome.error, outcome.html)
+        for image in outcome.images:
+            storage.record_image(image.url, image.digest, image.size, image.content_type, now, image.error)
+
+    def _image_folder(self) -> ImageFolder:
+        from newsreader.core.images import ImageFolder
+
+        return ImageFolder(self.cache_dir / "images")
+
+    def _known_images(self) -> set[str]:
+        """Image URLs already tried (cached, or failed recently enough not to ask again)."""
+        rows = self._storage().execute("SELECT url FROM images")
+        return {row[0] for row in rows}
+
+    def _enforce_image_quota(self) -> None:
+        from newsreader.core.images import DEFAULT_QUOTA_MB
+
+        quota = int(self.get_setting("image_cache_mb") or DEFAULT_QUOTA_MB) * 1024 * 1024
+        storage = self._storage()
+        doomed = storage.images_over_quota(quota)
+        if doomed:
+            folder = self._image_folder()
+            for digest in storage.forget_images([url for url, _ in doomed]):
+                folder.remove(digest)
+
+    def cached_images(self, urls: Sequence[str]) -> dict[str, str]:
+        """The cached file (digest) of each of *urls* that is in the offline cache."""
+        found = self._storage().images_for(list(urls))
+        return {url: digest for url, (digest, _error) in found.items() if digest}
+
+    def cache_images(self, urls: Sequence[str]) -> dict[str, str]:
+        """Download the images of *urls* not tried before into the offline cache (what a reader who
+        allows images asks for); returns every one of them now cached (URL → digest)."""
+        from newsreader.core.pages.download import download_images
+
+        tried = self._storage().images_for(list(urls))
+        outcomes = download_images(self.fetcher(), self._image_folder(), list(urls), set(tried))
+        now = self._clock()
+        for image in outcomes:
+            self._storage().record_image(image.url, image.digest, image.size, image.content_type, now, image.error)
+        if outcomes:
+            self._enforce_image_quota()
+        return self.cached_images(urls)
+
+    def image_data(self, digest: str) -> bytes | None:
+        """A cached image's bytes, or None when the file is gone."""
+        return self._image_folder().read(digest)
+
+    def refresh_icons(self, *, max_age_days: int = 30, workers: int = 8, cancel: threading.Event | None = None) -> int:
+        """Look for the icon (``/favicon.ico``) of every feed not checked in *max_age_days*; returns
+        how many feeds have an icon now."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from newsreader.core.images import MAX_ICON_BYTES, favicon_url
+        from newsreader.core.pages.download import download_images
+
+        storage = self._storage()
+        now = self._clock()
+        feeds = storage.feeds_needing_icons(now - timedelta(days=max_age_days))
+        by_icon: dict[str, list[int]] = {}
+        for feed_id, url, site_url in feeds:
+            icon = favicon_url(site_url, url)
+            if icon is None:
+                storage.set_feed_icon(feed_id, None, now)
+            else:
+                by_icon.setdefault(icon, []).append(feed_id)
+        folder, fetcher = self._image_folder(), self.fetcher()
+
+        def fetch(icon: str) -> list[ImageOutcome]:
+            if cancel is not None and cancel.is_set():
+                return []
+            return download_images(fetcher, folder, [icon], (), max_bytes=MAX_ICON_BYTES)
+
+        found = 0
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsreader-icon") as pool:
+            for icon, outcomes in zip(by_icon, pool.map(fetch, list(by_icon)), strict=True):
+                for outcome in outcomes:
+                    storage.record_image(
+                        outcome.url, outcome.digest, outcome.size, outcome.content_type, now, outcome.error
+                    )
+                has_icon = any(o.digest for o in outcomes)
+                if not outcomes:
+                    continue  # cancelled: ask again next time
+                for feed_id in by_icon[icon]:
+                    storage.set_feed_icon(feed_id, icon if has_icon else None, now)
+                    found += has_icon
+        return found
+
+    def feed_icons(self) -> dict[int, bytes]:
+        """The cached icon of every feed that has one."""
+        folder = self._image_folder()
+        icons = {}
+        for feed_id, digest in self._storage().feed_icon_digests().items():
+            data = folder.read(digest)
+            if data is not None:
+                icons[feed_id] = data
+        return icons
 
     def store_page(self, story_id: int, html: bytes, url: str | None = None) -> PageAnalysis:
         """Analyse a copy of a story's article page (fetched, or saved from a browser) and keep both
@@ -821,4 +980,7 @@ def _check_url(url: str) -> str:
 
 def open_library(data_dir: str | os.PathLike[str] | None = None, **options: Any) -> Library:
     """Open (creating if needed) the library in *data_dir* (default: the platform's user data dir)."""
+    from newsreader.core.paths import cache_dir
+
+    options.setdefault("cache_dir", cache_dir(data_dir))
     return Library(database_path(data_dir), **options)

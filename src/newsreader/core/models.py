@@ -212,3 +212,16 @@ class RelatedStories:
     same_story: tuple[RelatedItem, ...]
     related: tuple[RelatedItem, ...]
     from_page: tuple[RelatedItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageProgress:
+    """One article page handled by :meth:`Library.fetch_pages`: ``done`` of ``total``."""
+
+    done: int
+    total: int
+    story_id: int
+    url: str
+    error: str | None = None
+    images: int = 0
+    """Images of the story now in the offline cache."""

@@ -25,3 +25,13 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
 def database_path(override: str | os.PathLike[str] | None = None) -> Path:
     """The SQLite file inside :func:`data_dir`."""
     return data_dir(override) / DATABASE_NAME
+
+
+def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """Where downloaded images live: ``cache`` inside a library folder given explicitly (or by
+    ``$NEWSREADER_DATA_DIR``), else the platform's user cache dir."""
+    if override or os.environ.get(DATA_DIR_ENV):
+        return data_dir(override) / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))

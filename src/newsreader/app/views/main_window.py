@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,6 +36,7 @@ from newsreader.app.external import open_external
 from newsreader.app.models.feeds import FeedTreeModel, Selection
 from newsreader.app.models.stories import StoryListModel, StoryQuery
 from newsreader.app.settings import AppSettings, SettingsStore
+from newsreader.app.story_html import story_images
 from newsreader.app.views.dialogs.add_feed import AddFeedDialog, choose_feed
 from newsreader.app.views.dialogs.feed_properties import FeedProperties, FeedPropertiesDialog
 from newsreader.app.views.dialogs.settings_dialog import SettingsDialog
@@ -46,7 +47,7 @@ from newsreader.app.views.story_pane import StoryPane
 from newsreader.app.workers import RefreshSummary, RefreshWorker, TaskRunner
 from newsreader.core.errors import NewsreaderError
 from newsreader.core.library import Library, MultipleFeedsError
-from newsreader.core.models import Feed, RefreshProgress, RelatedItem, RelatedStories, Story
+from newsreader.core.models import Feed, PageProgress, RefreshProgress, RelatedItem, RelatedStories, Story
 
 SHOW_FILTERS = (("All", "all"), ("Unread", "unread"), ("Starred", "starred"))
 COUNT_UPDATE_MS = 500
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(self)
         self.refresher = RefreshWorker(library, self)
         self.refresher.progress.connect(self._refresh_progress)
+        self.refresher.page_progress.connect(self._page_progress)
         self.refresher.finished.connect(self._refresh_finished)
         self._selection = Selection("view", "all")
         self._current_story: Story | None = None
@@ -90,6 +92,7 @@ class MainWindow(QMainWindow):
         self._last_refresh: datetime | None = None
         self.sponsored_visible = True
         self.on_new_stories: Callable[[int], None] | None = None
+        self._icons_loaded = False
         self.remember_state = True
         """Save geometry, splitters and selection on close (off for screenshots)."""
 
@@ -106,6 +109,7 @@ class MainWindow(QMainWindow):
         self._search_timer.timeout.connect(self._run_search)
         self.apply_settings(settings)
         self.reload_feeds()
+        self.load_icons()
 
     # construction ------------------------------------------------------------------------------
 
@@ -164,6 +168,7 @@ class MainWindow(QMainWindow):
         self.show_box.currentIndexChanged.connect(self._filter_changed)
 
         self.story_pane = StoryPane(self)
+        self.story_pane.browser.image_loader = self.library.image_data
         self.story_pane.open_original.connect(self.open_original)
         self.story_pane.fetch_article.connect(self.fetch_article)
         self.related_pane = RelatedPane(self)
@@ -327,7 +332,6 @@ class MainWindow(QMainWindow):
         """Use new settings (font size, images, sponsored stories in lists)."""
         changed_list = settings.sponsored_in_lists != self.settings.sponsored_in_lists
         self.settings = settings
-        self.story_pane.remote_images = settings.remote_images
         self.story_pane.set_font_size(settings.font_size)
         if changed_list:
             self._load_list()
@@ -608,7 +612,12 @@ class MainWindow(QMainWindow):
             self.story_model.set_flags([story.id], read=True)
             self._count_later([story.feed_id])
         self._current_story = story
-        self.story_pane.show_story(story, page, page_error)
+        images = story_images(story, page)
+        cached = self.library.cached_images(images) if images else {}
+        self.story_pane.show_story(story, page, page_error, cached)
+        missing = [url for url in images if url not in cached]
+        if missing and self.settings.remote_images:
+            self._download_images(story.id, missing)
         source_sponsored = self.library.stories(
             feed_id=story.feed_id, sponsored_only=True, include_sponsored=True, limit=10
         )
@@ -642,6 +651,15 @@ class MainWindow(QMainWindow):
                 self.story_displayed.emit(story.id)
 
         self.tasks.submit(rank, done, failed)
+
+    def _download_images(self, story_id: int, urls: list[str]) -> None:
+        """Images the user allowed: into the offline cache on a worker, then shown."""
+
+        def shown(_cached: dict[str, str]) -> None:
+            if self._current_story is not None and self._current_story.id == story_id and _cached:
+                self._open(story_id)
+
+        self.tasks.submit(lambda: self.library.cache_images(urls), shown, self.report)
 
     def _list_neighbours(self, story_id: int) -> tuple[tuple[RelatedItem, ...], tuple[RelatedItem, ...]]:
         """Previous and next as the list shows them (whatever its sort or search)."""
@@ -801,6 +819,13 @@ class MainWindow(QMainWindow):
         self.progress_label.setText(f"Refreshing {step.done}/{step.total}")
         self._count_later([step.result.feed_id])
 
+    def _page_progress(self, step: PageProgress) -> None:
+        self.progress.setRange(0, step.total)
+        self.progress.setValue(step.done)
+        self.progress_label.setText(f"Downloading articles {step.done}/{step.total}")
+        if self._current_story is not None and self._current_story.id == step.story_id:
+            self._open(step.story_id)
+
     def _refresh_finished(self, summary: RefreshSummary) -> None:
         self.progress.hide()
         self.cancel_button.hide()
@@ -810,8 +835,9 @@ class MainWindow(QMainWindow):
             self.progress_label.setText(f"Refresh failed: {summary.error}")
         else:
             state = "cancelled" if summary.cancelled else "done"
+            pages = f" {summary.pages - summary.page_failures} articles downloaded." if summary.pages else ""
             self.progress_label.setText(
-                f"Refresh {state}: {len(summary.new_story_ids)} new stories from {summary.done} feeds."
+                f"Refresh {state}: {len(summary.new_story_ids)} new stories from {summary.done} feeds.{pages}"
             )
         self.last_refresh_label.setText(f"Last refresh {self._last_refresh:%H:%M}")
         if summary.failures:
@@ -822,11 +848,31 @@ class MainWindow(QMainWindow):
             self.errors_button.hide()
         self._count_timer.stop()
         self._update_counts(everything=True)
+        if summary.icons or not self._icons_loaded:
+            self.load_icons()
         if summary.new_story_ids and not self.search_edit.text():
             keep = self._current_story.id if self._current_story is not None else None
             self._load_list(keep_story=keep)
         if summary.new_story_ids and self.on_new_stories is not None:
             self.on_new_stories(len(summary.new_story_ids))
+
+    def load_icons(self) -> None:
+        """Show the feeds' cached icons (read on a worker)."""
+        self._icons_loaded = True
+        self.tasks.submit(self.library.feed_icons, self._show_icons)
+
+    def _show_icons(self, icons: dict[int, bytes]) -> None:
+        for feed_id, data in icons.items():
+            pixmap = QPixmap()
+            if pixmap.loadFromData(data) and not pixmap.isNull():
+                self.feed_model.set_icon(
+                    feed_id,
+                    QIcon(
+                        pixmap.scaled(
+                            16, 16, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                        )
+                    ),
+                )
 
     def show_errors(self) -> None:
         """The feeds that failed in the last refresh, with their errors."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QUrl, Signal
-from PySide6.QtGui import QImage, QPalette, QTextDocument
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, QUrl, Signal
+from PySide6.QtGui import QImage, QImageReader, QPalette, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from newsreader.app.external import open_external
-from newsreader.app.story_html import Colors, story_document, stylesheet
+from newsreader.app.story_html import IMAGE_SCHEME, Colors, story_document, stylesheet
 from newsreader.core.models import Story
 from newsreader.core.pages.analyze import PageAnalysis
 
@@ -31,6 +32,25 @@ def palette_colors(palette: QPalette) -> Colors:
 
 _BLANK_IMAGE = QImage(1, 1, QImage.Format.Format_ARGB32)
 _BLANK_IMAGE.fill(0)
+MAX_IMAGE_PIXELS = 40_000_000
+"""Larger images are not decoded (a 50,000 × 50,000 px PNG would need 10 GB)."""
+
+
+def decode_image(data: bytes | None, max_width: int) -> QImage | None:
+    """Decode a cached image, refusing huge ones before decoding and scaling wide ones down."""
+    if not data:
+        return None
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    size = reader.size()
+    if not size.isValid() or size.width() * size.height() > MAX_IMAGE_PIXELS:
+        return None
+    if size.width() > max_width:
+        reader.setScaledSize(QSize(max_width, max(1, size.height() * max_width // size.width())))
+    image = reader.read()
+    return None if image.isNull() else image
 
 
 class StoryBrowser(QTextBrowser):
@@ -43,19 +63,26 @@ class StoryBrowser(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(open_external)
         self._images: dict[str, QImage] = {}
+        self.image_loader: Callable[[str], bytes | None] = lambda _digest: None
+        """Reads a cached image file by its digest (set by the window to the library's cache)."""
         self.setAccessibleName("Story")
 
     def add_image(self, url: str, image: QImage) -> None:
-        """Make an image available to the document (from the cache or a download the user allowed)."""
+        """Make an image available to the document under *url*."""
         self._images[url] = image
 
     def loadResource(self, kind: int, url: QUrl | str) -> Any:
         # Whatever is refused must come back non-null: on a null answer QTextDocument falls back to
         # reading file: URLs by itself.
         key = url.toString() if isinstance(url, QUrl) else str(url)
-        if kind == QTextDocument.ResourceType.ImageResource.value:
-            return self._images.get(key, _BLANK_IMAGE)
-        return QByteArray()
+        if kind != QTextDocument.ResourceType.ImageResource.value:
+            return QByteArray()
+        image = self._images.get(key)
+        if image is None and key.startswith(IMAGE_SCHEME + ":"):
+            image = decode_image(self.image_loader(key.split(":", 1)[1]), max(200, self.viewport().width() - 24))
+            if image is not None:
+                self._images[key] = image
+        return image if image is not None else _BLANK_IMAGE
 
 
 class StoryPane(QWidget):
@@ -86,7 +113,7 @@ class StoryPane(QWidget):
         self._story: Story | None = None
         self._page: PageAnalysis | None = None
         self._page_error: str | None = None
-        self.remote_images = False
+        self._cached: Mapping[str, str] = {}
         self.show_empty()
 
     @property
@@ -104,9 +131,17 @@ class StoryPane(QWidget):
         self._font_size = max(6, min(40, points))
         self._render()
 
-    def show_story(self, story: Story, page: PageAnalysis | None, page_error: str | None = None) -> None:
-        """Show a story (its downloaded article when there is one)."""
+    def show_story(
+        self,
+        story: Story,
+        page: PageAnalysis | None,
+        page_error: str | None = None,
+        cached: Mapping[str, str] | None = None,
+    ) -> None:
+        """Show a story (its downloaded article when there is one), with the images of it that are in
+        the offline cache (*cached*: URL → file digest)."""
         self._story, self._page, self._page_error = story, page, page_error
+        self._cached = cached or {}
         self.open_button.setEnabled(bool(story.link))
         self.fetch_button.setEnabled(bool(story.link))
         self._render()
@@ -124,9 +159,7 @@ class StoryPane(QWidget):
         if self._story is None:
             return
         self.browser.document().setDefaultStyleSheet(stylesheet(palette_colors(self.palette()), self._font_size))
-        self.browser.setHtml(
-            story_document(self._story, self._page, remote_images=self.remote_images, page_error=self._page_error)
-        )
+        self.browser.setHtml(story_document(self._story, self._page, cached=self._cached, page_error=self._page_error))
 
     def page_down(self) -> bool:
         """Scroll one page; False when already at the bottom (the caller then moves on)."""

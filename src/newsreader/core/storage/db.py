@@ -189,6 +189,10 @@ def _story_from_row(row: Sequence[Any], summary_html: str = "", content_html: st
     )
 
 
+SUMMARY_ONLY_CHARS = 1500
+"""A feed none of whose stored stories has this much HTML (content or summary) carries summaries only (so its
+article pages are downloaded when its "full articles" setting is automatic)."""
+
 _STORY_ORDERS = {
     "date": (("s.published", "DESC"), ("s.id", "DESC")),
     "title": (("s.title COLLATE NOCASE", "ASC"), ("s.published", "DESC"), ("s.id", "DESC")),
@@ -889,6 +893,110 @@ class Storage:
         for row in rows:
             found[row[17]] = _story_from_row(row)
         return found
+
+    # images and icons ------------------------------------------------------------------------
+
+    def record_image(
+        self, url: str, digest: str | None, size: int, content_type: str | None, now: datetime, error: str | None
+    ) -> None:
+        """Remember what downloading an image gave (its file's digest, or the error)."""
+        with self.transaction() as db:
+            db.execute(
+                """INSERT INTO images(url, digest, size, content_type, fetched_at, error) VALUES (?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(url) DO UPDATE SET digest = excluded.digest, size = excluded.size,
+                   content_type = excluded.content_type, fetched_at = excluded.fetched_at, error = excluded.error""",
+                (url, digest, size, content_type, to_db_time(now), error),
+            )
+
+    def images_for(self, urls: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+        """(digest, error) of each of *urls* already tried."""
+        found: dict[str, tuple[str | None, str | None]] = {}
+        for start in range(0, len(urls), 500):
+            chunk = list(urls[start : start + 500])
+            rows = self.execute(
+                f"SELECT url, digest, error FROM images WHERE url IN ({','.join('?' * len(chunk))})", chunk
+            )
+            found.update({row[0]: (row[1], row[2]) for row in rows})
+        return found
+
+    def images_over_quota(self, quota: int) -> list[tuple[str, str]]:
+        """(url, digest) of the oldest images to drop so that the cache fits in *quota* bytes."""
+        total = int(self.execute("SELECT coalesce(sum(size), 0) FROM images WHERE digest IS NOT NULL").fetchone()[0])
+        doomed: list[tuple[str, str]] = []
+        if total <= quota:
+            return doomed
+        rows = self.execute(
+            "SELECT url, digest, size FROM images WHERE digest IS NOT NULL ORDER BY fetched_at, url"
+        ).fetchall()
+        for url, digest, size in rows:
+            if total <= quota:
+                break
+            doomed.append((url, digest))
+            total -= size
+        return doomed
+
+    def forget_images(self, urls: Sequence[str]) -> set[str]:
+        """Drop images from the index; returns the digests no other URL still uses."""
+        with self.transaction() as db:
+            digests = set()
+            for url in urls:
+                row = db.execute("SELECT digest FROM images WHERE url = ?", (url,)).fetchone()
+                db.execute("DELETE FROM images WHERE url = ?", (url,))
+                if row and row[0]:
+                    digests.add(row[0])
+            return {d for d in digests if db.execute("SELECT 1 FROM images WHERE digest = ?", (d,)).fetchone() is None}
+
+    def feeds_needing_icons(self, checked_before: datetime) -> list[tuple[int, str, str | None]]:
+        """(id, url, site_url) of feeds whose icon was never looked for, or not since *checked_before*."""
+        rows = self.execute(
+            "SELECT id, url, site_url FROM feeds WHERE icon_checked IS NULL OR icon_checked < ?",
+            (to_db_time(checked_before),),
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    def set_feed_icon(self, feed_id: int, icon_url: str | None, now: datetime) -> None:
+        """Record where a feed's icon is (None: it has none) and when that was checked."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE feeds SET icon_url = ?, icon_checked = ? WHERE id = ?", (icon_url, to_db_time(now), feed_id)
+            )
+
+    def feed_icon_digests(self) -> dict[int, str]:
+        """The cached icon file of every feed that has one."""
+        rows = self.execute(
+            """SELECT f.id, i.digest FROM feeds f JOIN images i ON i.url = f.icon_url
+               WHERE i.digest IS NOT NULL"""
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def stories_needing_pages(self, feed_ids: Sequence[int] | None, per_feed: int) -> list[tuple[int, int, str]]:
+        """(story id, feed id, link) of the newest stories without a stored page, at most *per_feed* of
+        each feed, for feeds whose "full articles" setting is on or (unset and) whose entries are
+        summaries only."""
+        feed_filter = ""
+        params: list[Any] = []
+        if feed_ids is not None:
+            feed_filter = f"AND f.id IN ({','.join('?' * len(feed_ids))})"
+            params.extend(feed_ids)
+        rows = self.execute(
+            f"""WITH wanted AS (
+                    SELECT f.id FROM feeds f
+                    WHERE f.enabled = 1 {feed_filter} AND (f.full_articles = 1 OR (f.full_articles IS NULL AND
+                        (SELECT count(*) FROM (SELECT 1 FROM stories c WHERE c.feed_id = f.id
+                                               AND max(length(c.content_html), length(c.summary_html))
+                                                   >= {SUMMARY_ONLY_CHARS} LIMIT 1)) = 0))
+                ),
+                ranked AS (
+                    SELECT s.id, s.feed_id, s.link,
+                           row_number() OVER (PARTITION BY s.feed_id ORDER BY s.published DESC, s.id DESC) AS n
+                    FROM stories s JOIN wanted w ON w.id = s.feed_id
+                    WHERE s.link IS NOT NULL AND s.link != '' AND s.sponsored = 0
+                      AND NOT EXISTS (SELECT 1 FROM story_pages p WHERE p.story_id = s.id)
+                )
+                SELECT id, feed_id, link FROM ranked WHERE n <= ? ORDER BY feed_id, n""",
+            [*params, per_feed],
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
 
     def view_counts(self, since: datetime) -> dict[str, int]:
         """Unread, starred and unread-since-*since* story counts (sponsored stories not counted unread)."""

@@ -165,7 +165,33 @@ def _migrate_to_3(db: sqlite3.Connection) -> None:
     _run_script(db, _V3)
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_1, _migrate_to_2, _migrate_to_3)
+_V4 = """
+CREATE TABLE images (
+    url TEXT PRIMARY KEY,
+    digest TEXT,
+    size INTEGER NOT NULL DEFAULT 0,
+    content_type TEXT,
+    fetched_at TEXT NOT NULL,
+    error TEXT
+);
+CREATE INDEX images_by_digest ON images(digest);
+CREATE INDEX images_by_age ON images(fetched_at);
+ALTER TABLE feeds ADD COLUMN icon_url TEXT;
+ALTER TABLE feeds ADD COLUMN icon_checked TEXT;
+"""
+
+
+def _migrate_to_4(db: sqlite3.Connection) -> None:
+    """The offline image cache's index (files live in the cache folder) and each feed's icon."""
+    _run_script(db, _V4)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_to_1,
+    _migrate_to_2,
+    _migrate_to_3,
+    _migrate_to_4,
+)
 """``MIGRATIONS[n]`` takes a database from version n to n + 1."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

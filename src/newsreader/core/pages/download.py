@@ -1,0 +1,99 @@
+"""Downloading article pages and their images for offline reading (network and cache files only;
+the caller stores the outcomes in the library from its one writing thread)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from newsreader.core.errors import FetchError
+from newsreader.core.fetch.http import Fetcher
+from newsreader.core.images import MAX_IMAGE_BYTES, ImageFolder, sniff_image_type, story_image_urls
+from newsreader.core.pages.analyze import PageAnalysis, analysis_to_json, analyze_page
+
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8"
+
+
+@dataclass(frozen=True, slots=True)
+class ImageOutcome:
+    """One image download: the cached file's digest, or the error."""
+
+    url: str
+    digest: str | None
+    size: int = 0
+    content_type: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageOutcome:
+    """One article page download: the page and its analysis, or the error; and its images."""
+
+    story_id: int
+    url: str
+    analysis: PageAnalysis | None
+    html: bytes | None
+    error: str | None
+    images: tuple[ImageOutcome, ...] = ()
+
+    @property
+    def analysis_json(self) -> str | None:
+        """The analysis as stored."""
+        return analysis_to_json(self.analysis) if self.analysis is not None else None
+
+
+def download_images(
+    fetcher: Fetcher,
+    folder: ImageFolder,
+    urls: list[str],
+    known: Collection[str],
+    *,
+    max_bytes: int = MAX_IMAGE_BYTES,
+) -> list[ImageOutcome]:
+    """Fetch each image not already *known* (at most *max_bytes* each) into *folder*."""
+    outcomes = []
+    for url in urls:
+        if url in known:
+            continue
+        try:
+            response = fetcher.fetch(url, accept=IMAGE_ACCEPT, max_bytes=max_bytes)
+        except FetchError as exc:
+            outcomes.append(ImageOutcome(url, None, error=str(exc)))
+            continue
+        kind = sniff_image_type(response.body)
+        if kind is None:
+            outcomes.append(ImageOutcome(url, None, error=f"{url} is not a PNG, JPEG, GIF, WebP, ICO or BMP image."))
+            continue
+        try:
+            digest = folder.store(response.body)
+        except OSError as exc:
+            outcomes.append(ImageOutcome(url, None, error=f"The image cache could not be written ({exc.strerror})."))
+            continue
+        outcomes.append(ImageOutcome(url, digest, len(response.body), kind))
+    return outcomes
+
+
+def download_page(
+    fetcher: Fetcher,
+    folder: ImageFolder,
+    story_id: int,
+    link: str,
+    known_images: Collection[str] = (),
+    *,
+    images: bool = True,
+) -> PageOutcome:
+    """Fetch and analyse a story's page, then (with *images*) cache the images the story shows."""
+    try:
+        response = fetcher.fetch(link, accept=PAGE_ACCEPT)
+    except FetchError as exc:
+        return PageOutcome(story_id, link, None, None, str(exc))
+    analysis = analyze_page(response.body, response.url)
+    fetched = (
+        download_images(
+            fetcher, folder, story_image_urls(analysis.story_html, analysis.url, analysis.lead_image), known_images
+        )
+        if images
+        else []
+    )
+    return PageOutcome(story_id, response.url, analysis, response.body, None, tuple(fetched))
