@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from newsreader.core.pages import analyze_page
 from tests.conftest import cli_env, shared_path
 
@@ -93,3 +95,34 @@ def test_recommendation_widgets_are_sponsored() -> None:
     assert (item.text, item.href) == ("One weird trick", "https://paid.example/miracle")
     assert item.reason == "In a recommendation widget from Outbrain (paid links)."
     assert "weird trick" not in analyze_page(page, "https://news.example/a").story_text
+
+
+@pytest.mark.corpus
+def test_related_and_sponsored_detection_does_not_take_story_text() -> None:
+    """Beyond the seed: on real pages with gold story text, no related or sponsored item of four
+    words or more is part of the story, and none is also left in our story text."""
+    import re
+
+    from lxml import html as lxml_html
+
+    corpus = shared_path("corpus", "pages", "readability")
+    words = re.compile(r"\w+")
+
+    def normal(text: str) -> str:
+        return " ".join(words.findall(text.lower()))
+
+    checked = taken = leaked = pages_with_blocks = 0
+    for folder in sorted(p for p in corpus.iterdir() if (p / "expected.html").exists()):
+        gold = normal(lxml_html.fromstring((folder / "expected.html").read_bytes()).text_content())
+        analysis = analyze_page((folder / "source.html").read_bytes(), None)
+        texts = [link.title for link in analysis.related] + [item.text for item in analysis.sponsored]
+        pages_with_blocks += bool(texts)
+        story = normal(analysis.story_text)
+        for text in (normal(t) for t in texts):
+            if len(text.split()) >= 4:
+                checked += 1
+                taken += text in gold
+                leaked += text in story
+    assert pages_with_blocks >= 15 and checked >= 50
+    assert taken <= checked * 0.02
+    assert leaked <= checked * 0.02

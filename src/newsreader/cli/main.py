@@ -211,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("story_id", type=_story_id, metavar="ID")
     p.add_argument("--file", help="use a copy of the page saved from a browser instead of fetching it")
     p.add_argument("--url", help="with --file: the page's address (default: the story's link)")
+    p = command("filters", "list, add or remove ad-blocking filter lists (EasyList syntax)", cmd_filters)
+    p.add_argument("action", nargs="?", choices=["list", "add", "remove"], default="list")
+    p.add_argument("source", nargs="?", metavar="FILE_OR_URL_OR_NAME")
+    p.add_argument("--name", help="with add: the list's name (default: from the file or URL)")
     command("reanalyze-pages", "analyse every stored article page again, offline", cmd_reanalyze_pages)
     p = command("page", "split an article page into story, related links and sponsored content", cmd_page_source)
     p.add_argument("source", metavar="FILE_OR_URL")
@@ -563,6 +567,53 @@ def cmd_fetch_page(library: Library, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_filters(library: Library, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from newsreader.core.pages.filters import user_lists
+
+    if args.action == "list":
+        filters = library.page_filters()
+        lists = [{"name": name, "shipped": index == 0} for index, name in enumerate(filters.names)]
+        _out(
+            args,
+            {"lists": lists, "rules": filters.rule_count, "folder": str(library.filters_dir)},
+            lambda: print(
+                "\n".join(f"{item['name']}{'  (shipped)' if item['shipped'] else ''}" for item in lists)
+                + f"\n{filters.rule_count} rules; add lists to {library.filters_dir}"
+            ),
+        )
+        return EXIT_OK
+    if not args.source:
+        print(f"newsreader: 'filters {args.action}' needs a file, URL or list name.", file=sys.stderr)
+        return EXIT_USAGE
+    if args.action == "remove":
+        library.remove_filter_list(args.source)
+        _out(args, {"removed": args.source}, lambda: print(f"Removed the filter list {args.source}."))
+        return EXIT_OK
+    if args.source.startswith(("http://", "https://")):
+        body = library.fetcher().fetch(args.source, accept="text/plain,*/*;q=0.5").body
+        name = args.name or args.source.rstrip("/").rsplit("/", 1)[-1]
+    else:
+        try:
+            body = Path(args.source).read_bytes()
+        except OSError as exc:
+            print(f"newsreader: {args.source} could not be read ({exc.strerror or exc}).", file=sys.stderr)
+            return EXIT_FAILED
+        name = args.name or Path(args.source).name
+    rules = library.add_filter_list(body.decode("utf-8", errors="replace"), name)
+    count = len(user_lists(library.filters_dir))
+    _out(
+        args,
+        {"added": name, "rules": rules},
+        lambda: print(
+            f"Added {name}: {rules} rules ({count} list(s) of your own). Run 'newsreader reanalyze-pages' "
+            "to apply it to pages already downloaded."
+        ),
+    )
+    return EXIT_OK
+
+
 def cmd_reanalyze_pages(library: Library, args: argparse.Namespace) -> int:
     count = library.reanalyze_pages()
     _out(args, {"reanalyzed": count}, lambda: print(f"Re-analysed {count} stored page(s)."))
@@ -672,7 +723,10 @@ def cmd_page_source(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"newsreader: {args.source} could not be read ({exc.strerror or exc}).", file=sys.stderr)
             return EXIT_FAILED
-    analysis = analyze_page(body, url)
+    from newsreader.core.pages.filters import load_filters
+    from newsreader.core.paths import data_dir
+
+    analysis = analyze_page(body, url, load_filters(data_dir(args.data_dir) / "filters"))
     if args.json:
         print_json(page_json(analysis))
     else:

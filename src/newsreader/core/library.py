@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from newsreader.core.images import ImageFolder
     from newsreader.core.pages.analyze import PageAnalysis
     from newsreader.core.pages.download import ImageOutcome, PageOutcome
+    from newsreader.core.pages.filters import PageFilters
     from newsreader.core.update import ProcessParser
 
 DEFAULT_WORKERS = 48
@@ -691,7 +692,14 @@ class Library:
         story = self.story(story_id)
         if not story.link:
             raise SettingsError(f"Story {story_id} has no link to an article page.")
-        outcome = download_page(self.fetcher(), self._image_folder(), story_id, story.link, self._known_images())
+        outcome = download_page(
+            self.fetcher(),
+            self._image_folder(),
+            story_id,
+            story.link,
+            self._known_images(),
+            filters=self.page_filters(),
+        )
         self._save_outcome(outcome)
         if outcome.analysis is None:
             raise FetchError(story.link, outcome.error or f"{story.link} could not be fetched.")
@@ -730,7 +738,12 @@ class Library:
         if not wanted:
             return
         count = workers if workers is not None else min(16, int(self.get_setting("workers") or DEFAULT_WORKERS))
-        folder, fetcher, known = self._image_folder(), self.fetcher(), self._known_images()
+        folder, fetcher, known, filters = (
+            self._image_folder(),
+            self.fetcher(),
+            self._known_images(),
+            self.page_filters(),
+        )
         done = 0
         with ThreadPoolExecutor(max_workers=max(1, count), thread_name_prefix="newsreader-page") as pool:
             pending: set[Future[PageOutcome]] = set()
@@ -738,7 +751,11 @@ class Library:
             while queue or pending:
                 while queue and len(pending) < count * 2 and not (cancel is not None and cancel.is_set()):
                     story_id, _feed_id, link = queue.pop()
-                    pending.add(pool.submit(download_page, fetcher, folder, story_id, link, known, images=images))
+                    pending.add(
+                        pool.submit(
+                            download_page, fetcher, folder, story_id, link, set(known), images=images, filters=filters
+                        )
+                    )
                 if not pending:
                     break
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -750,6 +767,42 @@ class Library:
                     cached = sum(1 for i in outcome.images if i.digest)
                     yield PageProgress(done, len(wanted), outcome.story_id, outcome.url, outcome.error, cached)
         self._enforce_image_quota()
+
+    def page_filters(self) -> PageFilters:
+        """The ad-blocking lists page analysis uses: the shipped one and those in ``filters/`` beside
+        the library (read again whenever one changes)."""
+        from newsreader.core.pages.filters import load_filters
+
+        return load_filters(self.filters_dir)
+
+    @property
+    def filters_dir(self) -> Path:
+        """Where the user's ad-blocking filter lists live."""
+        return self.path.parent / "filters"
+
+    def add_filter_list(self, text: str, name: str) -> int:
+        """Keep a filter list (EasyList syntax) under *name*; returns its number of rules."""
+        from newsreader.core.pages.filters import check_list
+
+        count = check_list(text, name)
+        safe = re.sub(r"[^\w.-]+", "-", name).strip("-.") or "list"
+        target = self.filters_dir / (safe if safe.endswith(".txt") else f"{safe}.txt")
+        try:
+            self.filters_dir.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise SettingsError(f"The filter list could not be saved to {target} ({exc.strerror}).") from exc
+        return count
+
+    def remove_filter_list(self, name: str) -> None:
+        """Delete one of the user's filter lists."""
+        from newsreader.core.pages.filters import user_lists
+
+        for path in user_lists(self.filters_dir):
+            if name in (path.name, path.stem):
+                path.unlink()
+                return
+        raise UnknownIdError(f"There is no filter list named {name!r}.")
 
     def _save_outcome(self, outcome: PageOutcome) -> None:
         storage = self._storage()
@@ -859,7 +912,7 @@ class Library:
 
         story = self.story(story_id)
         address = url or story.link or ""
-        analysis = analyze_page(html, address or None)
+        analysis = analyze_page(html, address or None, self.page_filters())
         self._storage().save_page(story_id, address, self._clock(), analysis_to_json(analysis), None, html)
         return analysis
 
@@ -868,9 +921,10 @@ class Library:
         from newsreader.core.pages.analyze import analysis_to_json, analyze_page
 
         storage = self._storage()
+        filters = self.page_filters()
         count = 0
         for story_id, url, html in list(storage.stored_pages()):
-            storage.update_page_analysis(story_id, analysis_to_json(analyze_page(html, url)))
+            storage.update_page_analysis(story_id, analysis_to_json(analyze_page(html, url, filters)))
             count += 1
         return count
 

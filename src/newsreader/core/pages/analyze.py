@@ -3,8 +3,10 @@
 The page is parsed once (lxml). Ad slots and tracking pixels are counted and dropped; blocks are
 recognised by what a reader sees — a heading such as "Whitepapers" or "More from …", links marked
 ``rel="sponsored"`` or pointing at sponsored-content addresses — and by the class/id tokens sites
-use for ads, never by one site's class names. The story is the container with the most paragraph
-text once those blocks are gone.
+use for ads, never by one site's class names — and by the ad-blocking filter lists users share
+(EasyList syntax, evaluated by the ``adblock`` engine: network rules for ad and tracker servers,
+element-hiding rules for ad slots and paid placements). The story is the container with the most
+paragraph text once those blocks are gone.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ import re
 from collections.abc import Iterable
 from copy import deepcopy
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 from lxml import html as lxml_html
 
+from newsreader.core.pages.filters import PageFilters, default_filters
 from newsreader.core.parse.sanitize import collapse_space, sanitize_html
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
@@ -296,8 +301,11 @@ def _link_parts(a: etree._Element) -> tuple[str, str]:
     return title, _text(summary_el) if summary_el is not None else ""
 
 
-def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
-    """Split an article page into story, related links and sponsored content; counts removed ads."""
+def analyze_page(page: bytes | str, url: str | None = None, filters: PageFilters | None = None) -> PageAnalysis:
+    """Split an article page into story, related links and sponsored content; counts removed ads.
+
+    *filters* are ad-blocking lists (default: the list that ships with newsreader)."""
+    rules = filters or default_filters()
     if isinstance(page, bytes):
         page = page[:MAX_PAGE_BYTES]
         if b"\x00" in page:
@@ -320,13 +328,30 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
             continue
         src = el.get("src") or el.get("data") or ""
         absolute = pg.absolute(src) or src
-        if el.tag in ("script", "iframe", "object", "embed") and src and _matches_host(absolute, AD_HOSTS):
+        kind = _REQUEST_KINDS.get(str(el.tag))
+        blocked = bool(src) and kind is not None and rules.blocks(absolute, pg.url or None, kind)
+        if el.tag in ("script", "iframe", "object", "embed") and src and (blocked or _matches_host(absolute, AD_HOSTS)):
             ad_slots += 1
             _drop(el)
         elif el.tag == "img" and (_is_pixel(el) or (src and _matches_host(absolute, TRACKER_HOSTS))):
             trackers += 1
             _drop(el)
+        elif el.tag == "img" and blocked:
+            ad_slots += 1
+            _drop(el)
         elif el.tag in ("script", "style", "noscript", "template"):
+            _drop(el)
+    hidden: list[tuple[etree._Element, str]] = []  # element-hiding matches that hold links: paid placements
+    for el, selector in _hidden_elements(document, rules, pg.url or None):
+        if el.getparent() is None or _holds_story(el):
+            continue
+        if any(a.get("href") and _text(a) for a in el.iter("a")):
+            if not any(el in b.iterancestors() for b, _ in hidden):
+                widget = _widget(el)
+                why = f"In a recommendation widget from {widget} (paid links)." if widget else None
+                hidden.append((el, why or f"Hidden by the ad-blocking rule “{selector}”."))
+        else:
+            ad_slots += 1
             _drop(el)
 
     title = pg.meta("og:title", "twitter:title") or _first_text(document, "h1") or _first_text(document, "title")
@@ -334,10 +359,10 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
     published = pg.meta("article:published_time", "date", "pubdate", "dc.date")
     lead_image = pg.absolute(pg.meta("og:image", "twitter:image"))
 
-    sponsored: list[tuple[etree._Element, str]] = []  # (block, why it is sponsored)
+    sponsored: list[tuple[etree._Element, str]] = list(hidden)  # (block, why it is sponsored)
     related_blocks: list[etree._Element] = []
     for block in list(document.iter("div", "section", "aside", "ul", "ol", "nav")):
-        if block.getparent() is None:
+        if block.getparent() is None or any(block is b or b in block.iterancestors() for b, _ in hidden):
             continue
         widget = _widget(block)
         if widget is not None and not any(block in b.iterancestors() for b, _ in sponsored):
@@ -378,6 +403,8 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
             reason = f"The link goes to sponsored content ({urlsplit(href).hostname})."
         elif _matches_host(href, AD_HOSTS):
             reason = f"The link goes to the ad network {urlsplit(href).hostname}."
+        elif rules.blocks(href, pg.url or None, "other"):
+            reason = f"The link goes to {urlsplit(href).hostname}, an ad server by the ad-blocking rules."
         if reason:
             text, summary = _link_parts(a)
             seen.add(href)
@@ -428,6 +455,48 @@ def analyze_page(page: bytes | str, url: str | None = None) -> PageAnalysis:
         ad_slots=ad_slots,
         trackers=trackers,
     )
+
+
+_REQUEST_KINDS = {"script": "script", "iframe": "subdocument", "object": "object", "embed": "object", "img": "image"}
+MAX_HIDING_SELECTORS = 500
+"""Element-hiding selectors evaluated on one page (each is a pass over the tree)."""
+
+
+@lru_cache(maxsize=4096)
+def _selector_xpath(selector: str) -> etree.XPath | None:
+    """A CSS selector compiled for lxml, or None when cssselect cannot read it (procedural rules)."""
+    try:
+        return etree.XPath(GenericTranslator().css_to_xpath(selector))
+    except (SelectorError, etree.XPathSyntaxError, ValueError):
+        return None
+
+
+def _hidden_elements(document: etree._Element, rules: PageFilters, url: str | None) -> list[tuple[etree._Element, str]]:
+    """Elements the element-hiding rules hide on this page, with the selector that matched."""
+    classes: set[str] = set()
+    ids: set[str] = set()
+    for el in document.iter():
+        if isinstance(el.tag, str):
+            classes.update((el.get("class") or "").split())
+            if el.get("id"):
+                ids.add(el.get("id", ""))
+    found: list[tuple[etree._Element, str]] = []
+    seen: set[etree._Element] = set()
+    for selector in rules.hidden_selectors(url, classes, ids)[:MAX_HIDING_SELECTORS]:
+        xpath = _selector_xpath(selector)
+        if xpath is None:
+            continue
+        matches = xpath(document)
+        for match in matches if isinstance(matches, list) else ():
+            if isinstance(match, etree._Element) and match.tag not in ("html", "body") and match not in seen:
+                seen.add(match)
+                found.append((match, selector))
+    return found
+
+
+def _holds_story(el: etree._Element) -> bool:
+    """A matched element with this much paragraph text is the story, not an ad (a rule too broad)."""
+    return sum(len(_text(p)) for p in islice(el.iter("p"), 50)) > 600
 
 
 def _single_link_box(a: etree._Element) -> etree._Element:

@@ -10,6 +10,7 @@ from newsreader.core.errors import FetchError
 from newsreader.core.fetch.http import Fetcher
 from newsreader.core.images import MAX_IMAGE_BYTES, ImageFolder, sniff_image_type, story_image_urls
 from newsreader.core.pages.analyze import PageAnalysis, analysis_to_json, analyze_page
+from newsreader.core.pages.filters import PageFilters
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8"
@@ -82,13 +83,14 @@ def download_page(
     known_images: Collection[str] = (),
     *,
     images: bool = True,
+    filters: PageFilters | None = None,
 ) -> PageOutcome:
     """Fetch and analyse a story's page, then (with *images*) cache the images the story shows."""
     try:
         response = fetcher.fetch(link, accept=PAGE_ACCEPT)
     except FetchError as exc:
         return PageOutcome(story_id, link, None, None, str(exc))
-    analysis = analyze_page(response.body, response.url)
+    analysis = analyze_page(response.body, response.url, filters)
     fetched = (
         download_images(
             fetcher, folder, story_image_urls(analysis.story_html, analysis.url, analysis.lead_image), known_images
