@@ -162,3 +162,23 @@ def test_cli_fetches_pages_after_a_refresh_and_on_request(tmp_path: Path, server
     again = run("refresh")
     assert again.returncode == 0 and "1 article page(s) downloaded" in again.stdout
     assert (data / "cache" / "images").is_dir()
+
+
+def test_library_defaults_for_full_articles_and_images(library: Library, server: FeedServer) -> None:
+    serve_articles(server, ["east", "west"])
+    feed_id = library.subscribe(server.add("/teasers.xml", summary_feed(server, ["east"])))
+    list(library.refresh())
+    library.set_setting("full_articles", "off")
+    assert list(library.fetch_pages()) == []
+    library.set_setting("full_articles", "on")
+    library.set_setting("download_images", "off")
+    [step] = library.fetch_pages()
+    assert step.error is None and step.images == 0 and not (library.cache_dir / "images").exists()
+    fetched, analysed = library.page_times(step.story_id)
+    assert fetched is not None and analysed == fetched
+    assert library.reanalyze_pages() == 1
+    assert library.page_times(step.story_id)[1] is not None
+    library.set_feed_options(feed_id, full_articles=False)  # the feed's own setting wins
+    server.add("/teasers.xml", summary_feed(server, ["east", "west"]))
+    list(library.refresh())
+    assert list(library.fetch_pages()) == []

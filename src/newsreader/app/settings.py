@@ -11,6 +11,7 @@ from newsreader.core.library import DEFAULT_WORKERS, Library
 
 THEMES = ("system", "light", "dark")
 SPONSORED_IN_LISTS = ("hide", "mark")
+FULL_ARTICLES = ("auto", "on", "off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,10 @@ class AppSettings:
     keep_days: int = 0
     """0: keep stories that left their feed for ever (per-feed settings still apply)."""
     keep_count: int = 0
+    full_articles: str = "auto"
+    """Download article pages for feeds without their own setting: ``auto`` (summary-only feeds), ``on``, ``off``."""
+    download_images: bool = True
+    """Keep the images of downloaded articles for offline reading."""
     remote_images: bool = False
     theme: str = "system"
     font_size: int = 11
@@ -58,6 +63,8 @@ class SettingsStore:
             workers=_int(lib.get_setting("workers"), DEFAULT_WORKERS),
             keep_days=_int(lib.get_setting("keep_days"), 0),
             keep_count=_int(lib.get_setting("keep_count"), 0),
+            full_articles=full if (full := lib.get_setting("full_articles") or "auto") in FULL_ARTICLES else "auto",
+            download_images=lib.get_setting("download_images") != "off",
             remote_images=self.flag("remote_images", defaults.remote_images),
             theme=theme if theme in THEMES else defaults.theme,
             font_size=_int(str(qs.value("font_size", defaults.font_size)), defaults.font_size),
@@ -75,6 +82,8 @@ class SettingsStore:
         lib.set_setting("keep_days", str(settings.keep_days) if settings.keep_days else None)
         lib.set_setting("keep_count", str(settings.keep_count) if settings.keep_count else None)
         lib.set_setting("proxy", settings.proxy.strip() or None)
+        lib.set_setting("full_articles", None if settings.full_articles == "auto" else settings.full_articles)
+        lib.set_setting("download_images", None if settings.download_images else "off")
         for key in (
             "refresh_on_start",
             "remote_images",

@@ -415,7 +415,7 @@ def _download_pages(
     feed_ids: list[int] | None = None,
     story_ids: list[int] | None = None,
     per_feed: int = 10,
-    images: bool = True,
+    images: bool | None = None,
     quiet: bool = False,
 ) -> tuple[int, int]:
     """Fetch article pages with a progress line; returns (downloaded, failed)."""
@@ -438,7 +438,11 @@ def _download_pages(
 
 def cmd_fetch_pages(library: Library, args: argparse.Namespace) -> int:
     fetched, failed = _download_pages(
-        library, args.feed_ids or None, per_feed=args.per_feed, images=not args.no_images, quiet=args.json
+        library,
+        args.feed_ids or None,
+        per_feed=args.per_feed,
+        images=False if args.no_images else None,
+        quiet=args.json,
     )
     _out(
         args,

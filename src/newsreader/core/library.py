@@ -679,6 +679,10 @@ class Library:
             return None
         return analysis_from_json(stored[1])
 
+    def page_times(self, story_id: int) -> tuple[datetime | None, datetime | None]:
+        """When a story's article page was fetched and when it was last analysed (None: never)."""
+        return self._storage().page_times(story_id)
+
     def page_error(self, story_id: int) -> str | None:
         """Why the last attempt to fetch a story's article page failed, or None."""
         stored = self._storage().page(story_id)
@@ -712,7 +716,7 @@ class Library:
         story_ids: Sequence[int] | None = None,
         per_feed: int = 10,
         workers: int | None = None,
-        images: bool = True,
+        images: bool | None = None,
         cancel: threading.Event | None = None,
     ) -> Iterator[PageProgress]:
         """Download the article pages (and their images) of stories that have none yet, yielding
@@ -721,7 +725,9 @@ class Library:
         Without *story_ids*: the newest *per_feed* stories of each feed (of *feed_ids*, else all)
         whose "full articles" setting is on, or automatic and the feed carries only summaries. With
         *story_ids*: those of them that qualify the same way (the pages of a refresh's new stories).
-        Requests share the refresh's bounds (timeouts, size cap, per-host cap).
+        Feeds without their own setting follow the library's ``full_articles`` setting (``auto``,
+        ``on``, ``off``). Images are cached too unless *images* (default: the ``download_images``
+        setting) is False. Requests share the refresh's bounds (timeouts, size cap, per-host cap).
         """
         from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
@@ -731,12 +737,15 @@ class Library:
         if feed_ids is not None:
             for feed_id in feed_ids:
                 self.feed(feed_id)
-        wanted = storage.stories_needing_pages(list(feed_ids) if feed_ids is not None else None, per_feed)
+        default = self.get_setting("full_articles") or "auto"
+        wanted = storage.stories_needing_pages(list(feed_ids) if feed_ids is not None else None, per_feed, default)
         if story_ids is not None:
             chosen = set(story_ids)
             wanted = [w for w in wanted if w[0] in chosen]
         if not wanted:
             return
+        if images is None:
+            images = self.get_setting("download_images") != "off"
         count = workers if workers is not None else min(16, int(self.get_setting("workers") or DEFAULT_WORKERS))
         folder, fetcher, known, filters = (
             self._image_folder(),
@@ -924,7 +933,7 @@ class Library:
         filters = self.page_filters()
         count = 0
         for story_id, url, html in list(storage.stored_pages()):
-            storage.update_page_analysis(story_id, analysis_to_json(analyze_page(html, url, filters)))
+            storage.update_page_analysis(story_id, analysis_to_json(analyze_page(html, url, filters)), self._clock())
             count += 1
         return count
 

@@ -856,11 +856,21 @@ class Storage:
         packed = zlib.compress(html, 6) if html is not None else None
         with self.transaction() as db:
             db.execute(
-                """INSERT INTO story_pages(story_id, url, fetched_at, analysis, error, html) VALUES (?, ?, ?, ?, ?, ?)
+                """INSERT INTO story_pages(story_id, url, fetched_at, analysis, error, html, analyzed_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(story_id) DO UPDATE SET url = excluded.url, fetched_at = excluded.fetched_at,
                        analysis = coalesce(excluded.analysis, story_pages.analysis), error = excluded.error,
-                       html = coalesce(excluded.html, story_pages.html)""",
-                (story_id, url, to_db_time(now), analysis_json, error, packed),
+                       html = coalesce(excluded.html, story_pages.html),
+                       analyzed_at = coalesce(excluded.analyzed_at, story_pages.analyzed_at)""",
+                (
+                    story_id,
+                    url,
+                    to_db_time(now),
+                    analysis_json,
+                    error,
+                    packed,
+                    to_db_time(now) if analysis_json else None,
+                ),
             )
 
     def stored_pages(self) -> Iterator[tuple[int, str, bytes]]:
@@ -870,10 +880,18 @@ class Storage:
         ).fetchall():
             yield story_id, url, zlib.decompress(packed)
 
-    def update_page_analysis(self, story_id: int, analysis_json: str) -> None:
+    def update_page_analysis(self, story_id: int, analysis_json: str, now: datetime) -> None:
         """Replace a stored page's analysis."""
         with self.transaction() as db:
-            db.execute("UPDATE story_pages SET analysis = ? WHERE story_id = ?", (analysis_json, story_id))
+            db.execute(
+                "UPDATE story_pages SET analysis = ?, analyzed_at = ? WHERE story_id = ?",
+                (analysis_json, to_db_time(now), story_id),
+            )
+
+    def page_times(self, story_id: int) -> tuple[datetime | None, datetime | None]:
+        """When a story's page was fetched and when it was last analysed."""
+        row = self.execute("SELECT fetched_at, analyzed_at FROM story_pages WHERE story_id = ?", (story_id,)).fetchone()
+        return (from_db_time(row[0]), from_db_time(row[1])) if row else (None, None)
 
     def page(self, story_id: int) -> tuple[str, str | None, str | None] | None:
         """(url, analysis JSON, error) of a story's page, if one was fetched."""
@@ -969,10 +987,18 @@ class Storage:
         )
         return {row[0]: row[1] for row in rows}
 
-    def stories_needing_pages(self, feed_ids: Sequence[int] | None, per_feed: int) -> list[tuple[int, int, str]]:
+    def stories_needing_pages(
+        self, feed_ids: Sequence[int] | None, per_feed: int, default: str = "auto"
+    ) -> list[tuple[int, int, str]]:
         """(story id, feed id, link) of the newest stories without a stored page, at most *per_feed* of
-        each feed, for feeds whose "full articles" setting is on or (unset and) whose entries are
-        summaries only."""
+        each feed, for feeds whose "full articles" setting is on, or unset and *default* says so:
+        ``on``, ``off``, or ``auto`` (feeds whose entries are summaries only)."""
+        unset = {"on": "1", "off": "0"}.get(
+            default,
+            f"""(SELECT count(*) FROM (SELECT 1 FROM stories c
+                    WHERE c.feed_id = f.id AND max(length(c.content_html), length(c.summary_html))
+                    >= {SUMMARY_ONLY_CHARS} LIMIT 1)) = 0""",
+        )
         feed_filter = ""
         params: list[Any] = []
         if feed_ids is not None:
@@ -981,10 +1007,7 @@ class Storage:
         rows = self.execute(
             f"""WITH wanted AS (
                     SELECT f.id FROM feeds f
-                    WHERE f.enabled = 1 {feed_filter} AND (f.full_articles = 1 OR (f.full_articles IS NULL AND
-                        (SELECT count(*) FROM (SELECT 1 FROM stories c WHERE c.feed_id = f.id
-                                               AND max(length(c.content_html), length(c.summary_html))
-                                                   >= {SUMMARY_ONLY_CHARS} LIMIT 1)) = 0))
+                    WHERE f.enabled = 1 {feed_filter} AND (f.full_articles = 1 OR (f.full_articles IS NULL AND {unset}))
                 ),
                 ranked AS (
                     SELECT s.id, s.feed_id, s.link,

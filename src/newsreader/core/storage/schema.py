@@ -178,11 +178,14 @@ CREATE INDEX images_by_digest ON images(digest);
 CREATE INDEX images_by_age ON images(fetched_at);
 ALTER TABLE feeds ADD COLUMN icon_url TEXT;
 ALTER TABLE feeds ADD COLUMN icon_checked TEXT;
+ALTER TABLE story_pages ADD COLUMN analyzed_at TEXT;
+UPDATE story_pages SET analyzed_at = fetched_at WHERE analysis IS NOT NULL;
 """
 
 
 def _migrate_to_4(db: sqlite3.Connection) -> None:
-    """The offline image cache's index (files live in the cache folder) and each feed's icon."""
+    """The offline image cache's index (files live in the cache folder), each feed's icon, and when
+    each stored page was last analysed."""
     _run_script(db, _V4)
 
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsreader.app.settings import SPONSORED_IN_LISTS, THEMES, AppSettings
+from newsreader.app.settings import FULL_ARTICLES, SPONSORED_IN_LISTS, THEMES, AppSettings
 from newsreader.core.library import MAX_WORKERS
 
 
@@ -44,6 +44,14 @@ class SettingsDialog(QDialog):
         self.keep_count_spin.setRange(0, 1000000)
         self.keep_count_spin.setSpecialValueText("no limit")
         self.keep_count_spin.setValue(settings.keep_count)
+        self.full_articles_box = QComboBox(self)
+        self.full_articles_box.addItems(
+            ["For feeds that carry only summaries", "For every feed", "Never (feeds can still say otherwise)"]
+        )
+        self.full_articles_box.setCurrentIndex(FULL_ARTICLES.index(settings.full_articles))
+        self.full_articles_box.setAccessibleName("Download full articles")
+        self.download_images_box = QCheckBox("Keep their images for offline reading", self)
+        self.download_images_box.setChecked(settings.download_images)
         self.remote_images_box = QCheckBox("Load images from the web in stories (privacy: off by default)", self)
         self.remote_images_box.setChecked(settings.remote_images)
         self.theme_box = QComboBox(self)
@@ -72,6 +80,8 @@ class SettingsDialog(QDialog):
         form.addRow("Concurrent &downloads:", self.workers_spin)
         form.addRow("Keep stories gone from feeds:", self.keep_days_spin)
         form.addRow("Keep at most per feed:", self.keep_count_spin)
+        form.addRow("Download full &articles:", self.full_articles_box)
+        form.addRow("", self.download_images_box)
         form.addRow("Images:", self.remote_images_box)
         form.addRow("&Theme:", self.theme_box)
         form.addRow("Story &font size:", self.font_spin)
@@ -94,6 +104,8 @@ class SettingsDialog(QDialog):
             workers=self.workers_spin.value(),
             keep_days=self.keep_days_spin.value(),
             keep_count=self.keep_count_spin.value(),
+            full_articles=FULL_ARTICLES[self.full_articles_box.currentIndex()],
+            download_images=self.download_images_box.isChecked(),
             remote_images=self.remote_images_box.isChecked(),
             theme=THEMES[self.theme_box.currentIndex()],
             font_size=self.font_spin.value(),
