@@ -118,6 +118,8 @@ class Application:
         self.timer.setInterval(settings.refresh_minutes * 60_000)
         self.auto_refresh = auto_refresh
         self.tray = self._make_tray()
+        if self.library.set_aside_message:
+            self.window.report(self.library.set_aside_message)
 
     def apply_theme(self, theme: str) -> None:
         """``system`` keeps the platform's look; ``light``/``dark`` use Fusion with a fixed palette."""

@@ -782,6 +782,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         with open_library(args.data_dir) as library:
+            if library.set_aside_message:
+                print(f"newsreader: {library.set_aside_message}", file=sys.stderr)
             return int(handler(library, args))
     except NewsreaderError as exc:
         print(f"newsreader: {exc}", file=sys.stderr)

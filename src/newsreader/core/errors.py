@@ -43,6 +43,10 @@ class StorageError(NewsreaderError):
     """The local database could not be read or written."""
 
 
+class UnusableLibraryError(StorageError):
+    """The library file is damaged, or is some other program's database: it can be set aside."""
+
+
 class UnknownIdError(NewsreaderError):
     """A feed, story or folder id that the library does not hold."""
 

@@ -23,7 +23,9 @@ from newsreader.core.errors import (
     OpmlError,
     ParseError,
     SettingsError,
+    StorageError,
     UnknownIdError,
+    UnusableLibraryError,
 )
 from newsreader.core.models import (
     DiscoveredFeed,
@@ -109,7 +111,25 @@ class Library:
         self._fetcher: Fetcher | None = None
         self._fetcher_lock = threading.Lock()
         self._rules: Rules | None = None
-        self._storage()  # open (and migrate) now, so errors surface at open time
+        self.set_aside: Path | None = None
+        """Where an unusable library file found at open was moved (a new library took its place)."""
+        self.set_aside_reason: str | None = None
+        try:
+            self._storage()  # open (and migrate) now, so errors surface at open time
+        except UnusableLibraryError as exc:
+            self.set_aside = _set_aside(path, self._clock())
+            self.set_aside_reason = str(exc)
+            self._storage()
+
+    @property
+    def set_aside_message(self) -> str | None:
+        """One sentence for the user when an unusable library file was set aside at open."""
+        if self.set_aside is None:
+            return None
+        return (
+            f"{self.path} was damaged or not a newsreader library, so it was moved to {self.set_aside} "
+            "(nothing in it was changed) and a new, empty library was started."
+        )
 
     # plumbing --------------------------------------------------------------------------------
 
@@ -1039,6 +1059,26 @@ def _check_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(f"{url!r} is not an http or https address.")
     return url
+
+
+def _set_aside(path: Path, now: datetime) -> Path:
+    """Move an unusable database file (with its WAL and shared-memory files) out of the way, never
+    overwriting anything; returns its new name."""
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.unusable-{stamp}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.unusable-{stamp}-{counter}")
+    try:
+        path.rename(target)
+        for suffix in ("-wal", "-shm"):
+            companion = path.with_name(path.name + suffix)
+            if companion.exists():
+                companion.rename(target.with_name(target.name + suffix))
+    except OSError as exc:
+        raise StorageError(f"{path} is unusable and could not be moved aside ({exc.strerror}).") from exc
+    return target
 
 
 def open_library(data_dir: str | os.PathLike[str] | None = None, **options: Any) -> Library:

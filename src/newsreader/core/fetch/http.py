@@ -7,6 +7,8 @@ each hop's scheme is checked and permanent moves are noticed) and a per-host con
 
 from __future__ import annotations
 
+import re
+
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -243,6 +245,8 @@ class Fetcher:
                         hops.append(target)
                         current = target
                         continue
+                    if response.status_code == 304 and not (etag or last_modified):
+                        raise FetchError(url, f"{url} answered 304 Not Modified to a request that was not conditional.")
                     body = b"" if response.status_code == 304 else self._read_body(url, response, limit)
                 finally:
                     response.close()
@@ -317,7 +321,14 @@ def _describe(url: str, exc: BaseException, limits: FetchLimits) -> str:
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return f"{url} stopped answering for {limits.read_timeout:g} s."
     if isinstance(exc, requests.exceptions.SSLError):
-        return f"The secure connection to {url} failed ({_short(text)})."
+        lowered = text.lower()
+        if "wrong_version_number" in lowered or "wrong version number" in lowered or "record layer" in lowered:
+            why = "the server does not speak TLS at that address"
+        elif "certificate" in lowered:
+            why = "its certificate could not be verified"
+        else:
+            why = "the TLS handshake failed"
+        return f"The secure connection to {url} failed: {why}."
     if isinstance(exc, requests.exceptions.ConnectionError):
         lowered = text.lower()
         if (
@@ -330,6 +341,8 @@ def _describe(url: str, exc: BaseException, limits: FetchLimits) -> str:
             return f"{url} refused the connection."
         if "reset" in lowered or "aborted" in lowered or "broken pipe" in lowered:
             return f"The connection to {url} was cut off."
+        if "read timed out" in lowered:
+            return f"{url} stopped answering for {limits.read_timeout:g} s."
         return f"The connection to {url} failed or took longer than {limits.deadline:g} s ({_short(text)})."
     if isinstance(exc, (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError)):
         return f"The connection to {url} was cut off mid-answer or exceeded {limits.deadline:g} s."
@@ -340,6 +353,11 @@ def _describe(url: str, exc: BaseException, limits: FetchLimits) -> str:
     return f"Fetching {url} failed ({_short(text)})."
 
 
+_POOL_NOISE = re.compile(
+    r"\w*HTTPS?(?:Connection)?Pool\(host='[^']*', port=\d+\): |Max retries exceeded with url: \S+ "
+)
+
+
 def _short(text: str) -> str:
-    text = " ".join(text.split())
+    text = _POOL_NOISE.sub("", " ".join(text.split()))
     return text if len(text) <= 160 else text[:157] + "..."

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from newsreader.core.errors import StorageError, UnknownIdError
+from newsreader.core.errors import StorageError, UnknownIdError, UnusableLibraryError
 from newsreader.core.models import Enclosure, Feed, Folder, ParsedEntry, Story, Verdict
 from newsreader.core.storage.grouping import group_new_stories
 from newsreader.core.storage.schema import migrate
@@ -233,7 +233,7 @@ class Storage:
             migrate(self._db, str(path))
         except sqlite3.DatabaseError as exc:
             self._db.close()
-            raise StorageError(f"{path} is not a newsreader library or is damaged ({exc}).") from exc
+            raise UnusableLibraryError(f"{path} is not a newsreader library or is damaged ({exc}).") from exc
         except BaseException:
             self._db.close()
             raise

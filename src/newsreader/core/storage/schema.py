@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from newsreader.core.errors import StorageError
+from newsreader.core.errors import StorageError, UnusableLibraryError
 
 _V1 = """
 CREATE TABLE settings (
@@ -217,7 +217,7 @@ def migrate(db: sqlite3.Connection, path: str) -> None:
     if version == 0:
         tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
         if tables:
-            raise StorageError(f"{path} is an SQLite database that does not belong to newsreader.")
+            raise UnusableLibraryError(f"{path} is an SQLite database that does not belong to newsreader.")
     while version < SCHEMA_VERSION:
         step = MIGRATIONS[version]
         db.execute("BEGIN IMMEDIATE")
