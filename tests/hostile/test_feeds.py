@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.conftest import check_survived, hostile_library
-
 from tests.support.httpserver import FeedServer
 
 HEAD = '<?xml version="1.0" encoding="utf-8"?>'

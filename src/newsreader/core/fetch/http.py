@@ -8,7 +8,6 @@ each hop's scheme is checked and permanent moves are noticed) and a per-host con
 from __future__ import annotations
 
 import re
-
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
