@@ -43,6 +43,10 @@ class StorageError(NewsreaderError):
     """The local database could not be read or written."""
 
 
+class LibraryFullError(StorageError):
+    """The library could not be written because the disk is full or failing: stop, lose nothing."""
+
+
 class UnusableLibraryError(StorageError):
     """The library file is damaged, or is some other program's database: it can be set aside."""
 

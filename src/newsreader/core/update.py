@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsreader.core.classify import FeedRules, Rules, StoryFacts, classify
-from newsreader.core.errors import FetchError, NewsreaderError, ParseError, StorageError
+from newsreader.core.errors import FetchError, LibraryFullError, NewsreaderError, ParseError, StorageError
 from newsreader.core.fetch.http import Fetcher
 from newsreader.core.models import ParsedEntry, ParsedFeed, RefreshProgress, RefreshResult, RefreshStatus, Verdict
 from newsreader.core.parse import parse_feed
@@ -220,6 +220,12 @@ def interleave_by_host(states: Sequence[FeedState]) -> list[FeedState]:
     return ordered
 
 
+def _release_slots(outcomes: Sequence[_Outcome], parse_slots: threading.BoundedSemaphore) -> None:
+    for outcome in outcomes:
+        if outcome.holds_parse_slot:
+            parse_slots.release()
+
+
 class Refresher:
     """Runs one refresh over a set of feeds; iterate :meth:`run` from the writer thread."""
 
@@ -300,18 +306,27 @@ class Refresher:
                     )
 
             submit_more()
-            while in_flight:
-                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                in_flight.difference_update(finished)
-                submit_more()
-                outcomes = [f.result() for f in finished]
-                stored = self._store_group(outcomes)
-                for outcome in outcomes:
-                    if outcome.holds_parse_slot:
-                        parse_slots.release()
-                for result in stored:
-                    done += 1
-                    yield RefreshProgress(done, total, result)
+            try:
+                while in_flight:
+                    finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    in_flight.difference_update(finished)
+                    submit_more()
+                    outcomes = [f.result() for f in finished]
+                    try:
+                        stored = self._store_group(outcomes)
+                    finally:
+                        _release_slots(outcomes, parse_slots)
+                    for result in stored:
+                        done += 1
+                        yield RefreshProgress(done, total, result)
+            except BaseException:
+                # a full disk, or the caller stopped iterating: let the running fetches finish
+                # (they may be waiting for a parse slot) so that the pool can shut down
+                cancel.set()
+                while in_flight:
+                    finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                    _release_slots([f.result() for f in finished if f.exception() is None], parse_slots)
+                raise
         for state in pending:
             done += 1
             yield RefreshProgress(
@@ -348,6 +363,8 @@ class Refresher:
         try:
             with self.storage.transaction():
                 results = [self._store(outcome) for outcome in outcomes]
+        except LibraryFullError:
+            raise  # no later feed could be stored either: stop the refresh with this one error
         except StorageError as exc:
             return [
                 RefreshResult(o.state.id, o.state.url, o.state.title, RefreshStatus.FAILED, error=str(exc))
@@ -401,6 +418,8 @@ class Refresher:
                 max_age_days=state.max_age_days,
                 verdicts=outcome.verdicts,
             )
+        except LibraryFullError:
+            raise
         except StorageError as exc:
             return RefreshResult(state.id, state.url, title, RefreshStatus.FAILED, error=str(exc))
         return RefreshResult(

@@ -123,7 +123,7 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "*": {"title", "lang", "dir"},
     "a": {"href", "hreflang", "name"},
     "img": {"src", "alt", "width", "height"},
-    "source": {"src", "srcset", "type", "media"},
+    "source": {"src", "type", "media"},
     "audio": {"src", "controls"},
     "video": {"src", "controls", "poster", "width", "height"},
     "td": {"colspan", "rowspan", "align"},

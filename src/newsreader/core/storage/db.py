@@ -11,18 +11,20 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from newsreader.core.errors import StorageError, UnknownIdError, UnusableLibraryError
+from newsreader.core.errors import LibraryFullError, StorageError, UnknownIdError, UnusableLibraryError
 from newsreader.core.models import Enclosure, Feed, Folder, ParsedEntry, Story, Verdict
 from newsreader.core.storage.grouping import group_new_stories
-from newsreader.core.storage.schema import migrate
+from newsreader.core.storage.schema import check_ours, migrate
 
 BUSY_TIMEOUT_MS = 10_000
+SQLITE_IOERR = 10
+SQLITE_FULL = 13
 SEARCH_WINDOW = 1_000
 """A search ranks at most this many of the most recent matching stories."""
 
@@ -223,6 +225,7 @@ class Storage:
             raise StorageError(f"The library {path} could not be opened ({exc}).") from exc
         try:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            check_ours(self._db, str(path))  # before anything writes to a file that may not be ours
             mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise StorageError(f"The library {path} cannot use write-ahead logging (journal mode {mode}).")
@@ -264,22 +267,35 @@ class Storage:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StorageError(f"The library {self.path} could not be written ({exc}).") from exc
+            raise self._write_error(exc) from exc
         try:
             yield self._db
+        except sqlite3.Error as exc:
+            self._rollback_if_open()
+            raise self._write_error(exc) from exc
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback_if_open()
             raise
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback_if_open()
-            raise StorageError(f"The library {self.path} could not be written ({exc}).") from exc
+            raise self._write_error(exc) from exc
+
+    def _write_error(self, exc: sqlite3.Error) -> StorageError:
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code in (SQLITE_FULL, SQLITE_IOERR) or "disk" in str(exc).lower():
+            return LibraryFullError(
+                f"The library {self.path} could not be written: the disk is full or failing ({exc}). "
+                "Nothing already stored was lost; free some space and try again."
+            )
+        return StorageError(f"The library {self.path} could not be written ({exc}).")
 
     def _rollback_if_open(self) -> None:
-        # a failed COMMIT (disk full, I/O error) may or may not have ended the transaction
+        # a failed statement or COMMIT (disk full, I/O error) may or may not have ended the transaction
         if self._db.in_transaction:
-            self._db.execute("ROLLBACK")
+            with suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Run one read statement, wrapping SQLite errors."""

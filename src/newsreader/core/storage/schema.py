@@ -206,8 +206,9 @@ def schema_version(db: sqlite3.Connection) -> int:
     return int(row[0])
 
 
-def migrate(db: sqlite3.Connection, path: str) -> None:
-    """Bring the database at *path* to :data:`SCHEMA_VERSION`, one transaction per step."""
+def check_ours(db: sqlite3.Connection, path: str) -> int:
+    """Read-only checks before anything is written: the file is an SQLite database, newsreader's (or
+    empty), and not newer than this code. Returns its schema version."""
     version = schema_version(db)
     if version > SCHEMA_VERSION:
         raise StorageError(
@@ -218,6 +219,12 @@ def migrate(db: sqlite3.Connection, path: str) -> None:
         tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
         if tables:
             raise UnusableLibraryError(f"{path} is an SQLite database that does not belong to newsreader.")
+    return version
+
+
+def migrate(db: sqlite3.Connection, path: str) -> None:
+    """Bring the database at *path* to :data:`SCHEMA_VERSION`, one transaction per step."""
+    version = check_ours(db, path)
     while version < SCHEMA_VERSION:
         step = MIGRATIONS[version]
         db.execute("BEGIN IMMEDIATE")
