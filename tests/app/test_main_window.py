@@ -177,3 +177,24 @@ def test_every_shortcut_is_listed_in_help(window) -> None:
         assert any(expected in keys.split(", ") for keys in listed), expected
     assert any("/" in keys for keys in listed)
     assert all(widget.accessibleName() for widget in (window.feed_view, window.story_view, window.search_edit))
+
+
+def test_a_page_link_marked_not_sponsored_leaves_the_pane(qtbot, window, gui_library) -> None:
+    from tests.conftest import shared_path
+
+    library, ids = gui_library
+    page = shared_path("seed", "register-2014-article.html").read_bytes()
+    story = library.stories(feed_id=ids["alpha"], limit=1)[0]
+    library.store_page(story.id, page, "http://www.theregister.co.uk/2014/08/01/x/")
+    with qtbot.waitSignal(window.story_displayed, timeout=10000):
+        window.show_story_by_id(story.id)
+    assert len(window.sponsored_pane.items.on_page) == 7
+    first = window.sponsored_pane.items.on_page[0]
+    window.sponsored_pane.tree.setCurrentItem(window.sponsored_pane.tree.topLevelItem(0))
+    with qtbot.waitSignal(window.story_displayed, timeout=10000):
+        qtbot.mouseClick(window.sponsored_pane.not_sponsored_button, Qt.MouseButton.LeftButton)
+    assert [item.href for item in window.sponsored_pane.items.on_page].count(first.href) == 0
+    assert len(window.sponsored_pane.items.on_page) == 6
+    assert first.href not in {item.href for item in library.page(story.id).sponsored}
+    library.set_link_sponsored(first.href, True)
+    assert len(library.page(story.id).sponsored) == 7

@@ -167,9 +167,13 @@ def test_sponsored_pane_shows_reasons_and_offers_not_sponsored_for_stories(qtbot
     assert "Whitepaper — Download it" in texts[0] and "sidebar" in texts[0] and "Whitepapers" in texts[0]
     assert "Sponsored" in texts[1]
     asked: list[int] = []
+    links: list[str] = []
     pane.not_sponsored_requested.connect(asked.append)
+    pane.link_not_sponsored_requested.connect(links.append)
     pane.tree.setCurrentItem(pane.tree.topLevelItem(0))
-    assert not pane.not_sponsored_button.isEnabled()
+    assert pane.not_sponsored_button.isEnabled()
+    qtbot.mouseClick(pane.not_sponsored_button, Qt.MouseButton.LeftButton)
+    assert links == ["https://ads.example/wp"]
     pane.tree.setCurrentItem(pane.tree.topLevelItem(1))
     assert pane.not_sponsored_button.isEnabled()
     qtbot.mouseClick(pane.not_sponsored_button, Qt.MouseButton.LeftButton)

@@ -697,7 +697,37 @@ class Library:
         stored = self._storage().page(story_id)
         if stored is None or stored[1] is None:
             return None
-        return analysis_from_json(stored[1])
+        analysis = analysis_from_json(stored[1])
+        cleared = self.links_not_sponsored()
+        if cleared and any(item.href in cleared for item in analysis.sponsored):
+            import dataclasses
+
+            kept = tuple(item for item in analysis.sponsored if item.href not in cleared)
+            analysis = dataclasses.replace(analysis, sponsored=kept)
+        return analysis
+
+    def links_not_sponsored(self) -> frozenset[str]:
+        """Page links the user said are not sponsored (they leave every sponsored pane)."""
+        import json
+
+        raw = self.get_setting("not_sponsored_links")
+        try:
+            values = json.loads(raw) if raw else []
+        except ValueError:
+            return frozenset()
+        return frozenset(v for v in values if isinstance(v, str)) if isinstance(values, list) else frozenset()
+
+    def set_link_sponsored(self, href: str, sponsored: bool) -> None:
+        """The user's verdict on a link found on article pages: ``False`` keeps it out of the
+        sponsored pane from now on, ``True`` lets the analysis decide again."""
+        import json
+
+        links = set(self.links_not_sponsored())
+        if sponsored:
+            links.discard(href)
+        else:
+            links.add(href)
+        self.set_setting("not_sponsored_links", json.dumps(sorted(links)) if links else None)
 
     def page_times(self, story_id: int) -> tuple[datetime | None, datetime | None]:
         """When a story's article page was fetched and when it was last analysed (None: never)."""

@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         self.sponsored_pane.story_requested.connect(self.show_story_by_id)
         self.sponsored_pane.link_requested.connect(open_external)
         self.sponsored_pane.not_sponsored_requested.connect(self._not_sponsored)
+        self.sponsored_pane.link_not_sponsored_requested.connect(self._link_not_sponsored)
         self.hidden_line = QPushButton("", self)
         self.hidden_line.setFlat(True)
         self.hidden_line.setAccessibleName("Sponsored items hidden; activate to show them")
@@ -730,6 +731,12 @@ class MainWindow(QMainWindow):
 
     def _not_sponsored(self, story_id: int) -> None:
         self._set_sponsored(story_id, False)
+
+    def _link_not_sponsored(self, href: str) -> None:
+        self.library.set_link_sponsored(href, False)
+        self.statusBar().showMessage(f"{href} will not be shown as sponsored again.", 4000)
+        if self._current_story is not None:
+            self._open(self._current_story.id)
 
     def _set_sponsored(self, story_id: int, sponsored: bool) -> None:
         try:

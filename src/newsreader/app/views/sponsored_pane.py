@@ -38,11 +38,13 @@ class SponsoredItems:
 
 class SponsoredPane(QWidget):
     """Lists sponsored items. ``story_requested``/``link_requested`` open one;
-    ``not_sponsored_requested`` carries the story id the user says is not sponsored."""
+    ``not_sponsored_requested`` carries the story id, ``link_not_sponsored_requested`` the page link,
+    the user says is not sponsored."""
 
     story_requested = Signal(int)
     link_requested = Signal(str)
     not_sponsored_requested = Signal(int)
+    link_not_sponsored_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,7 +61,7 @@ class SponsoredPane(QWidget):
         self.tree.itemActivated.connect(self._activate)
         self.tree.currentItemChanged.connect(self._current_changed)
         self.not_sponsored_button = QPushButton("Not sponsored", self)
-        self.not_sponsored_button.setAccessibleName("Mark the selected story as not sponsored")
+        self.not_sponsored_button.setAccessibleName("Mark the selected item as not sponsored")
         self.not_sponsored_button.setEnabled(False)
         self.not_sponsored_button.clicked.connect(self._not_sponsored)
         layout = QVBoxLayout(self)
@@ -102,12 +104,14 @@ class SponsoredPane(QWidget):
         return current.data(0, ItemRole) if current is not None else None
 
     def _current_changed(self, *_: object) -> None:
-        self.not_sponsored_button.setEnabled(isinstance(self._selected(), Story))
+        self.not_sponsored_button.setEnabled(isinstance(self._selected(), Story | SponsoredLink))
 
     def _not_sponsored(self) -> None:
         value = self._selected()
         if isinstance(value, Story):
             self.not_sponsored_requested.emit(value.id)
+        elif isinstance(value, SponsoredLink):
+            self.link_not_sponsored_requested.emit(value.href)
 
     def _activate(self, widget_item: QTreeWidgetItem, _column: int) -> None:
         value = widget_item.data(0, ItemRole)
