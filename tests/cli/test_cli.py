@@ -167,14 +167,15 @@ def test_bad_input_gives_one_sentence_and_an_exit_code(cli: Cli, args: list[str]
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_unreadable_library_is_reported(tmp_path: Path) -> None:
+def test_unreadable_library_is_reported_and_set_aside(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
     (data / "library.sqlite3").write_bytes(b"garbage" * 1000)
     result = Cli(data)("feeds")
-    assert result.returncode == 1
-    assert "not a newsreader library or is damaged" in result.stderr
-    assert (data / "library.sqlite3").read_bytes() == b"garbage" * 1000
+    assert result.returncode == 0
+    assert "was damaged or not a newsreader library, so it was moved to" in result.stderr
+    [aside] = list(data.glob("library.sqlite3.unusable-*"))
+    assert aside.read_bytes() == b"garbage" * 1000
 
 
 def test_help_lists_the_commands(cli: Cli) -> None:
