@@ -52,6 +52,9 @@ def child_latency(data_dir: str, urls_file: str, mode: str) -> None:
     library = open_library(data_dir)
     for url in Path(urls_file).read_text().split():
         library.subscribe(url)
+    # the corpus links to sites that do not exist: feeds only, no article pages or icons
+    library.set_setting("full_articles", "off")
+    library.set_setting("feed_icons", "off")
     store = SettingsStore(library)
     window = MainWindow(library, store, store.load())
     window.show()

@@ -32,7 +32,8 @@ def newsreader(urls: list[str], work: Path, workers: int | None) -> dict[str, Me
     opml.write_text(f'<?xml version="1.0"?><opml version="2.0"><head/><body>\n{outlines}</body></opml>\n')
     cli = [sys.executable, "-m", "newsreader", "--data-dir", str(data)]
     run_measured([*cli, "import", str(opml)])
-    refresh = [*cli, "refresh"] + (["--workers", str(workers)] if workers else [])
+    # feeds only, like the peers: no article pages
+    refresh = [*cli, "refresh", "--no-pages"] + (["--workers", str(workers)] if workers else [])
     cold = run_measured(refresh)
     stories = sqlite3.connect(data / "library.sqlite3").execute("SELECT count(*) FROM stories").fetchone()[0]
     warm = run_measured(refresh)

@@ -916,12 +916,14 @@ class Library:
 
     def refresh_icons(self, *, max_age_days: int = 30, workers: int = 8, cancel: threading.Event | None = None) -> int:
         """Look for the icon (``/favicon.ico``) of every feed not checked in *max_age_days*; returns
-        how many feeds have an icon now."""
+        how many feeds have an icon now (none when the ``feed_icons`` setting is ``off``)."""
         from concurrent.futures import ThreadPoolExecutor
 
         from newsreader.core.images import MAX_ICON_BYTES, favicon_url
         from newsreader.core.pages.download import download_images
 
+        if self.get_setting("feed_icons") == "off":
+            return 0
         storage = self._storage()
         now = self._clock()
         feeds = storage.feeds_needing_icons(now - timedelta(days=max_age_days))
