@@ -141,3 +141,20 @@ def png_icon() -> bytes:
     from tests.core.test_page_fetching import png
 
     return png(16, 16)
+
+
+def test_a_bug_is_logged_and_the_app_carries_on(tmp_path: Path) -> None:
+    import sys
+
+    from newsreader.app.crash import CrashReporter
+
+    reporter = CrashReporter(tmp_path / "logs")
+    try:
+        raise ValueError("an unexpected value")
+    except ValueError:
+        kind, value, tb = sys.exc_info()
+    assert kind is not None and value is not None
+    reporter(kind, value, tb)
+    [report] = reporter.reports
+    text = report.read_text()
+    assert "ValueError: an unexpected value" in text and "Traceback" in text

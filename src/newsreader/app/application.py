@@ -11,9 +11,11 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QStyleFactory, QSystemTrayIcon
 
+from newsreader.app.crash import CrashReporter
 from newsreader.app.settings import AppSettings, SettingsStore
 from newsreader.app.views.main_window import MainWindow
 from newsreader.core.library import open_library
+from newsreader.core.paths import log_dir
 
 SCREENSHOT_TIMEOUT_MS = 30000
 QUIT_WAIT_SECONDS = 5.0
@@ -103,6 +105,8 @@ class Application:
         qt_app.setApplicationDisplayName("newsreader")
         qt_app.setWindowIcon(app_icon())
         self.library = open_library(data_dir)
+        self.crashes = CrashReporter(log_dir(data_dir))
+        self.crashes.install()
         self.store = SettingsStore(self.library)
         settings = self.store.load()
         self._default_style = qt_app.style().name()
@@ -219,3 +223,4 @@ class Application:
         self.window.refresher.wait(QUIT_WAIT_SECONDS)
         self.window.tasks.close()
         self.library.close()
+        self.crashes.uninstall()

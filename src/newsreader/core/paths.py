@@ -35,3 +35,13 @@ def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def log_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """Where crash reports go: ``logs`` inside a library folder given explicitly (or by
+    ``$NEWSREADER_DATA_DIR``), else the platform's user log dir."""
+    if override or os.environ.get(DATA_DIR_ENV):
+        return data_dir(override) / "logs"
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
