@@ -386,6 +386,9 @@ class MainWindow(QMainWindow):
         """Rebuild the subscriptions tree (after adding, removing or moving feeds)."""
         feeds = self.library.feeds()
         self.feed_model.load(feeds, [f.name for f in self.library.folders()], self.library.view_counts())
+        checked = [f.last_checked for f in feeds if f.last_checked is not None]
+        if checked and self._last_refresh is None:
+            self.last_refresh_label.setText(f"Last refresh {max(checked).astimezone():%d %b %H:%M}")
         self.feed_view.expandAll()
         self.stack.setCurrentWidget(self.main_splitter if feeds else self.empty_state)
         if self.feed_model.index_of(self._selection).isValid():
