@@ -182,3 +182,29 @@ def test_library_defaults_for_full_articles_and_images(library: Library, server:
     server.add("/teasers.xml", summary_feed(server, ["east", "west"]))
     list(library.refresh())
     assert list(library.fetch_pages()) == []
+
+
+def test_images_of_full_content_feeds_are_cached_too(tmp_path: Path, server: FeedServer) -> None:
+    body = "<p>" + "A full story told in the feed itself. " * 60 + "</p>"
+    items = [
+        {
+            "title": f"full {i}",
+            "guid": f"full-{i}",
+            "link": server.url(f"/articles/full-{i}.html"),
+            "description": f'{body}<img src="{server.add(f"/img/full-{i}.png", png(seed=i), content_type="image/png")}">',
+        }
+        for i in range(3)
+    ]
+    data = tmp_path / "data"
+    with open_library(data) as library:
+        feed_id = library.subscribe(server.add("/full.xml", rss(items, link=server.url("/"))))
+    result = subprocess.run(
+        [PYTHON, "-m", "newsreader", "refresh"], env=cli_env(data), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert server.hits_for("/articles/full-0.html") == []  # a full-content feed: no article pages
+    with open_library(data) as library:
+        urls = [server.url(f"/img/full-{i}.png") for i in range(3)]
+        assert set(library.cached_images(urls)) == set(urls)
+        story = library.stories(feed_id=feed_id, limit=1)[0]
+        assert library.page(story.id) is None

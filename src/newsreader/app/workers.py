@@ -166,6 +166,8 @@ class RefreshWorker(QObject):
                     summary.pages += 1
                     summary.page_failures += page.error is not None
                     self.page_progress.emit(page)
+            if summary.new_story_ids and not cancel.is_set():
+                summary.images = self._library.fetch_story_images(summary.new_story_ids, cancel=cancel)
             if not cancel.is_set():
                 summary.icons = self._library.refresh_icons(cancel=cancel)
         except Exception as exc:
@@ -190,6 +192,7 @@ class RefreshSummary:
         self.cancelled = False
         self.pages = 0
         self.page_failures = 0
+        self.images = 0
         self.icons = 0
 
     def add(self, step: RefreshProgress) -> None:

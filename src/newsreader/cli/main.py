@@ -154,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("feed_ids", nargs="*", type=_feed_id, metavar="FEED")
     p.add_argument("--workers", type=_positive)
     p.add_argument("--due", action="store_true", help="only feeds whose update interval has passed")
-    p.add_argument("--no-pages", action="store_true", help="do not download the new stories' article pages")
+    p.add_argument("--no-pages", action="store_true", help="do not download the new stories' article pages and images")
     p = command(
         "fetch-pages",
         "download article pages and images of feeds set to full articles (all, or the given feeds)",
@@ -387,6 +387,8 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     progress.clear()
     new_ids = [story_id for r in results for story_id in r.new_story_ids]
     pages = _download_pages(library, story_ids=new_ids, quiet=args.json) if new_ids and not args.no_pages else None
+    if new_ids and not args.no_pages:
+        library.fetch_story_images(new_ids)  # the offline copy of the feeds' own images
     if args.json:
         from newsreader.cli.output import print_json
 

@@ -910,6 +910,49 @@ class Library:
             self._enforce_image_quota()
         return self.cached_images(urls)
 
+    def fetch_story_images(
+        self,
+        story_ids: Sequence[int],
+        *,
+        per_feed: int = 10,
+        workers: int = 8,
+        cancel: threading.Event | None = None,
+    ) -> int:
+        """Cache the images of stories read from the feed's own content (no article page), for the
+        newest *per_feed* of each feed; nothing when the ``download_images`` setting is ``off``.
+        Returns how many images were added to the cache."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from newsreader.core.images import story_image_urls
+        from newsreader.core.pages.download import download_images
+
+        if self.get_setting("download_images") == "off" or not story_ids:
+            return 0
+        storage = self._storage()
+        wanted = [
+            urls
+            for _story_id, link, html in storage.stories_for_images(list(story_ids), per_feed)
+            if (urls := story_image_urls(html, link))
+        ]
+        if not wanted:
+            return 0
+        folder, fetcher, known = self._image_folder(), self.fetcher(), self._known_images()
+
+        def fetch(urls: list[str]) -> list[ImageOutcome]:
+            if cancel is not None and cancel.is_set():
+                return []
+            return download_images(fetcher, folder, urls, known)
+
+        added = 0
+        now = self._clock()
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsreader-image") as pool:
+            for outcomes in pool.map(fetch, wanted):
+                for image in outcomes:
+                    storage.record_image(image.url, image.digest, image.size, image.content_type, now, image.error)
+                    added += image.digest is not None
+        self._enforce_image_quota()
+        return added
+
     def image_data(self, digest: str) -> bytes | None:
         """A cached image's bytes, or None when the file is gone."""
         return self._image_folder().read(digest)

@@ -1037,6 +1037,29 @@ class Storage:
         )
         return [(row[0], row[1], row[2]) for row in rows]
 
+    def stories_for_images(self, story_ids: Sequence[int], per_feed: int) -> list[tuple[int, str | None, str]]:
+        """(id, link, HTML) of the newest *per_feed* stories of each feed among *story_ids* that have no
+        analysed article page (their images come from the feed's own content)."""
+        rows: list[tuple[int, int, str | None, str]] = []
+        for start in range(0, len(story_ids), 500):
+            chunk = list(story_ids[start : start + 500])
+            rows.extend(
+                self.execute(
+                    f"""SELECT feed_id, id, link, CASE WHEN content_html != '' THEN content_html ELSE summary_html END
+                        FROM stories s WHERE id IN ({",".join("?" * len(chunk))}) AND sponsored = 0
+                        AND NOT EXISTS (SELECT 1 FROM story_pages p WHERE p.story_id = s.id AND p.analysis IS NOT NULL)
+                        ORDER BY published DESC, id DESC""",
+                    chunk,
+                )
+            )
+        taken: dict[int, int] = {}
+        chosen = []
+        for feed_id, story_id, link, html in rows:
+            if taken.get(feed_id, 0) < per_feed:
+                taken[feed_id] = taken.get(feed_id, 0) + 1
+                chosen.append((story_id, link, html))
+        return chosen
+
     def view_counts(self, since: datetime) -> dict[str, int]:
         """Unread, starred and unread-since-*since* story counts (sponsored stories not counted unread)."""
         row = self.execute(
