@@ -186,12 +186,13 @@ def test_library_defaults_for_full_articles_and_images(library: Library, server:
 
 def test_images_of_full_content_feeds_are_cached_too(tmp_path: Path, server: FeedServer) -> None:
     body = "<p>" + "A full story told in the feed itself. " * 60 + "</p>"
+    images = [server.add(f"/img/full-{i}.png", png(seed=i), content_type="image/png") for i in range(3)]
     items = [
         {
             "title": f"full {i}",
             "guid": f"full-{i}",
             "link": server.url(f"/articles/full-{i}.html"),
-            "description": f'{body}<img src="{server.add(f"/img/full-{i}.png", png(seed=i), content_type="image/png")}">',
+            "description": f'{body}<img src="{images[i]}">',
         }
         for i in range(3)
     ]
