@@ -81,6 +81,8 @@ def test_screenshot_of_the_seed_story_from_the_real_process(tmp_path: Path, serv
     assert result.returncode == 0, result.stderr
     image = QImage(str(picture))
     assert image.width() >= 1000 and image.height() >= 600
+    with open_library(tmp_path / "data", parse_processes=0) as library:
+        assert not library.story(story.id).read  # taking a picture changes nothing
     assert not (tmp_path / "data" / "gui.ini").exists() or "geometry" not in (tmp_path / "data" / "gui.ini").read_text()
 
 

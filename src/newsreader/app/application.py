@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -172,7 +173,10 @@ class Application:
         self.window.activateWindow()
 
     def run(self, *, screenshot: str | None = None, select: int | None = None) -> int:
-        """Show the window and run the event loop; with *screenshot*, save a picture once painted and exit."""
+        """Show the window and run the event loop; with *screenshot*, save a picture once painted and exit
+        (a picture changes nothing: no window state saved, the story shown stays unread)."""
+        if screenshot:
+            self.window.settings = dataclasses.replace(self.window.settings, mark_read_on_select=False)
         self.show(select=select, remember=not screenshot)
         if screenshot:
             return self._screenshot(Path(screenshot))
