@@ -8,15 +8,14 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
+from newsreader.app.views.dialogs.form import finish_form
 from newsreader.core.classify import FeedRules
 from newsreader.core.models import Feed
 
@@ -114,12 +113,7 @@ class FeedPropertiesDialog(QDialog):
         form.addRow("Sponsored if categorised:", self.categories_edit)
         form.addRow("&User name:", self.user_edit)
         form.addRow("&Password:", self.password_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        finish_form(self, form)
 
     def values(self) -> FeedProperties:
         """What the user set."""

@@ -6,15 +6,14 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from newsreader.app.settings import FULL_ARTICLES, SPONSORED_IN_LISTS, THEMES, AppSettings
+from newsreader.app.views.dialogs.form import finish_form
 from newsreader.core.library import MAX_WORKERS
 
 
@@ -89,12 +88,7 @@ class SettingsDialog(QDialog):
         form.addRow("&Sponsored stories in lists:", self.sponsored_box)
         form.addRow("", self.notify_box)
         form.addRow("", self.mark_read_box)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        finish_form(self, form)
 
     def values(self) -> AppSettings:
         """The settings as edited."""
