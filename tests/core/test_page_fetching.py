@@ -209,3 +209,13 @@ def test_images_of_full_content_feeds_are_cached_too(tmp_path: Path, server: Fee
         assert set(library.cached_images(urls)) == set(urls)
         story = library.stories(feed_id=feed_id, limit=1)[0]
         assert library.page(story.id) is None
+
+
+def test_a_new_proxy_setting_takes_effect_with_the_next_request(library: Library) -> None:
+    first = library.fetcher()
+    assert first.proxy is None
+    library.set_setting("proxy", "http://127.0.0.1:9")
+    second = library.fetcher()
+    assert second is not first and second.proxy == "http://127.0.0.1:9"
+    library.set_setting("workers", "8")
+    assert library.fetcher() is second  # other settings keep the fetcher

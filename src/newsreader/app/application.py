@@ -139,7 +139,6 @@ class Application:
         self.apply_theme(settings.theme)
         self.window.story_pane.set_font_size(settings.font_size)
         self.timer.setInterval(settings.refresh_minutes * 60_000)
-        self.library.close()  # a new proxy setting takes effect with the next fetcher
 
     def _make_tray(self) -> QSystemTrayIcon | None:
         if not QSystemTrayIcon.isSystemTrayAvailable():

@@ -186,6 +186,10 @@ class Library:
                     "value = excluded.value",
                     (key, value),
                 )
+        if key == "proxy":
+            # the next request builds a fetcher with the new proxy; one in use keeps working until done
+            with self._fetcher_lock:
+                self._fetcher = None
 
     def default_interval(self) -> int:
         """Seconds between scheduled checks for feeds without their own interval."""
@@ -812,7 +816,7 @@ class Library:
                     story_id, _feed_id, link = queue.pop()
                     pending.add(
                         pool.submit(
-                            download_page, fetcher, folder, story_id, link, set(known), images=images, filters=filters
+                            download_page, fetcher, folder, story_id, link, known, images=images, filters=filters
                         )
                     )
                 if not pending:
@@ -821,7 +825,7 @@ class Library:
                 for future in finished:
                     outcome = future.result()
                     self._save_outcome(outcome)
-                    known.update(i.url for i in outcome.images)
+                    known.update(i.url for i in outcome.images)  # workers only test membership: no copy
                     done += 1
                     cached = sum(1 for i in outcome.images if i.digest)
                     yield PageProgress(done, len(wanted), outcome.story_id, outcome.url, outcome.error, cached)

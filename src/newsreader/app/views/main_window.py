@@ -611,10 +611,7 @@ class MainWindow(QMainWindow):
             self.report(str(exc))
             return
         if self.settings.mark_read_on_select and not story.read:
-            self.library.mark_read([story.id])
-            story = dataclasses.replace(story, read=True)
-            self.story_model.set_flags([story.id], read=True)
-            self._count_later([story.feed_id])
+            story = self._set_flag(story, "read", True)
         self._current_story = story
         images = story_images(story, page)
         cached = self.library.cached_images(images) if images else {}
@@ -687,23 +684,21 @@ class MainWindow(QMainWindow):
 
     def toggle_read(self) -> None:
         """M: read ↔ unread."""
-        story = self._current_story
-        if story is None:
-            return
-        self.library.mark_read([story.id], not story.read)
-        self._current_story = dataclasses.replace(story, read=not story.read)
-        self.story_model.set_flags([story.id], read=not story.read)
-        self._count_later([story.feed_id])
+        if self._current_story is not None:
+            self._current_story = self._set_flag(self._current_story, "read", not self._current_story.read)
 
     def toggle_star(self) -> None:
         """S: star ↔ unstar."""
-        story = self._current_story
-        if story is None:
-            return
-        self.library.mark_starred([story.id], not story.starred)
-        self._current_story = dataclasses.replace(story, starred=not story.starred)
-        self.story_model.set_flags([story.id], starred=not story.starred)
+        if self._current_story is not None:
+            self._current_story = self._set_flag(self._current_story, "starred", not self._current_story.starred)
+
+    def _set_flag(self, story: Story, flag: str, value: bool) -> Story:
+        """Store a read/starred change, show it in the list, and recount; returns the changed story."""
+        mark = self.library.mark_read if flag == "read" else self.library.mark_starred
+        mark([story.id], value)
+        self.story_model.set_flags([story.id], **{flag: value})
         self._count_later([story.feed_id])
+        return dataclasses.replace(story, **{flag: value})  # type: ignore[arg-type]
 
     def open_original(self) -> None:
         """O / Enter: the story's page in the system browser."""

@@ -8,15 +8,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from newsreader.app.views.item_list import ItemRole, entry, entry_list
 from newsreader.core.models import RelatedItem, RelatedStories
-
-ItemRole = Qt.ItemDataRole.UserRole + 1
 
 
 def section_titles(related: RelatedStories, source: str) -> list[tuple[str, tuple[RelatedItem, ...]]]:
@@ -50,12 +48,7 @@ class RelatedPane(QWidget):
         self.next_button.setAccessibleName("Next story")
         self.next_button.clicked.connect(self.next_requested)
         self.status = QLabel("", self)
-        self.tree = QTreeWidget(self)
-        self.tree.setAccessibleName("Related stories")
-        self.tree.setColumnCount(1)
-        self.tree.setHeaderHidden(True)
-        self.tree.setRootIsDecorated(False)
-        self.tree.setIndentation(0)
+        self.tree = entry_list(self, "Related stories")
         self.tree.itemActivated.connect(self._activate)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -94,10 +87,8 @@ class RelatedPane(QWidget):
                 if item.story_id is None and item.link:
                     where = where or "on the web"
                 details = " · ".join(part for part in (where, item.reason) if part)
-                row = QTreeWidgetItem([f"{item.title or item.link or '(untitled)'}\n    {details}"])
-                row.setData(0, ItemRole, item)
-                row.setToolTip(0, f"{item.title}\n{item.link or ''}\n{item.reason}".strip())
-                self.tree.addTopLevelItem(row)
+                tooltip = f"{item.title}\n{item.link or ''}\n{item.reason}".strip()
+                self.tree.addTopLevelItem(entry(item.title or item.link or "(untitled)", details, item, tooltip))
         count = sum(len(items) for _, items in sections)
         self.status.setText("" if count else "Nothing related yet.")
 

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from newsreader.app.views.item_list import ItemRole, entry, entry_list
 from newsreader.core.models import Story
 from newsreader.core.pages.analyze import SponsoredLink
-
-ItemRole = Qt.ItemDataRole.UserRole + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +50,7 @@ class SponsoredPane(QWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        self.tree = QTreeWidget(self)
-        self.tree.setAccessibleName("Sponsored content")
-        self.tree.setColumnCount(1)
-        self.tree.setHeaderHidden(True)
-        self.tree.setRootIsDecorated(False)
-        self.tree.setIndentation(0)
+        self.tree = entry_list(self, "Sponsored content")
         self.tree.itemActivated.connect(self._activate)
         self.tree.currentItemChanged.connect(self._current_changed)
         self.not_sponsored_button = QPushButton("Not sponsored", self)
@@ -94,10 +87,7 @@ class SponsoredPane(QWidget):
         self.not_sponsored_button.setEnabled(False)
 
     def _add(self, text: str, where: str, reason: str, value: object) -> None:
-        row = QTreeWidgetItem([f"{text}\n    {where} · {reason}"])
-        row.setData(0, ItemRole, value)
-        row.setToolTip(0, f"{text}\n{where}\n{reason}")
-        self.tree.addTopLevelItem(row)
+        self.tree.addTopLevelItem(entry(text, f"{where} · {reason}", value, f"{text}\n{where}\n{reason}"))
 
     def _selected(self) -> object:
         current = self.tree.currentItem()

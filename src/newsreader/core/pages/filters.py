@@ -31,9 +31,7 @@ class PageFilters:
             filter_set.add_filter_list(text)
         self._engine = adblock.Engine(filter_set, optimize=True)
         self.names = tuple(names)
-        self.rule_count = sum(
-            1 for text in lists for line in text.splitlines() if line.strip() and not line.startswith(("!", "["))
-        )
+        self.rule_count = sum(len(_rules(text)) for text in lists)
 
     def blocks(self, url: str, page_url: str | None, kind: str) -> bool:
         """Whether a request for *url* of *kind* (``script``, ``subdocument``, ``image``, ``other``)
@@ -106,7 +104,12 @@ def load_filters(folder: Path) -> PageFilters:
 
 def check_list(text: str, source: str) -> int:
     """How many rules a list has; raises :class:`SettingsError` when it is not a filter list."""
-    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith(("!", "["))]
-    if not lines or "<html" in text[:2000].lower():
+    rules = _rules(text)
+    if not rules or "<html" in text[:2000].lower():
         raise SettingsError(f"{source} is not an ad-blocking filter list (EasyList syntax).")
-    return len(lines)
+    return len(rules)
+
+
+def _rules(text: str) -> list[str]:
+    """The rule lines of a list (comments ``!`` and the ``[Adblock Plus]`` header left out)."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith(("!", "["))]
