@@ -16,6 +16,10 @@ shoot() {  # name, gui.ini lines, extra arguments
   .venv/bin/newsreader --data-dir "$work/lib" gui --screenshot "$out/$name.png" "$@"
 }
 shoot main "" --select "$story"
+for size in 1024x700 1920x1080; do
+  shoot "light-$size" "[General]\ntheme=light\n" --select "$story" --size "$size"
+  shoot "dark-$size" "[General]\ntheme=dark\n" --select "$story" --size "$size"
+done
 shoot sponsored-hidden "[window]\nsponsored_visible=false\n" --select "$story"
 shoot dark "[General]\ntheme=dark\n" --select "$story"
 mkdir -p "$work/empty"

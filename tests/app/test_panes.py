@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QImage, QTextDocument
 
 from newsreader.app.story_html import IMAGE_SCHEME, story_document, without_remote_images
+from newsreader.app.views.item_list import ReasonRole, SourceRole, TitleRole
 from newsreader.app.views.related_pane import RelatedPane
 from newsreader.app.views.sponsored_pane import SponsoredItems, SponsoredPane
 from newsreader.app.views.story_pane import StoryBrowser, StoryPane
@@ -147,11 +148,42 @@ def test_related_pane_lists_sections_and_routes_activation(qtbot) -> None:
     links: list[str] = []
     pane.story_requested.connect(stories.append)
     pane.link_requested.connect(links.append)
-    pane.tree.itemActivated.emit(pane.tree.topLevelItem(1), 0)
-    pane.tree.itemActivated.emit(pane.tree.topLevelItem(5), 0)
-    pane.tree.itemActivated.emit(pane.tree.topLevelItem(0), 0)  # a section header does nothing
-    assert stories == [3]
+    pane.resize(360, 500)
+    pane.show()
+    qtbot.waitExposed(pane)
+
+    def click(row: int) -> None:
+        rect = pane.tree.visualItemRect(pane.tree.topLevelItem(row))
+        qtbot.mouseClick(pane.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+    click(1)  # one click opens an entry
+    click(0)  # a section heading does nothing
+    assert stories == [3] and links == []
+    pane.tree.setFocus()
+    qtbot.keyClick(pane.tree, Qt.Key.Key_Down)
+    qtbot.keyClick(pane.tree, Qt.Key.Key_End)
+    qtbot.keyClick(pane.tree, Qt.Key.Key_Return)  # and so does Enter
     assert links == ["https://e.com/page"]
+
+
+def test_related_entries_show_title_source_time_and_reason_readably(qtbot) -> None:
+    pane = RelatedPane()
+    qtbot.addWidget(pane)
+    title = "A rather long headline about the zebras of the savannah and the giraffes that live beside them"
+    local = RelatedItem(3, title, "https://e.com/3", 1, "Alpha", WHEN, "Newest from Alpha.")
+    pane.show_related(RelatedStories((), (), (local,), (), (), ()), "Alpha")
+    pane.resize(300, 400)
+    pane.show()
+    qtbot.waitExposed(pane)
+    row = pane.tree.topLevelItem(1)
+    assert row.data(0, TitleRole) == title and row.data(0, ReasonRole) == "Newest from Alpha."
+    assert row.data(0, SourceRole).startswith("Alpha · ")
+    line = pane.fontMetrics().lineSpacing()
+    height = pane.tree.visualItemRect(row).height()
+    assert height >= 4 * line - 4  # two lines of title, the source and time, the reason
+    assert title in row.toolTip(0)
+    pane.resize(1200, 400)
+    qtbot.waitUntil(lambda: pane.tree.visualItemRect(row).height() < height)  # one line of title when wide
 
 
 def test_sponsored_pane_shows_reasons_and_offers_not_sponsored_for_stories(qtbot) -> None:
@@ -165,6 +197,7 @@ def test_sponsored_pane_shows_reasons_and_offers_not_sponsored_for_stories(qtbot
     assert pane.title.text() == "Sponsored (2)"
     texts = [pane.tree.topLevelItem(i).text(0) for i in range(pane.tree.topLevelItemCount())]
     assert "Whitepaper — Download it" in texts[0] and "sidebar" in texts[0] and "Whitepapers" in texts[0]
+    assert "ads.example" in texts[0]  # where the link goes
     assert "Sponsored" in texts[1]
     asked: list[int] = []
     links: list[str] = []

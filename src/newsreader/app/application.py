@@ -8,9 +8,18 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QMenu, QStyleFactory, QSystemTrayIcon
+from PySide6.QtWidgets import (
+    QApplication,
+    QMenu,
+    QProxyStyle,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QSystemTrayIcon,
+    QWidget,
+)
 
 from newsreader.app.crash import CrashReporter
 from newsreader.app.settings import AppSettings, SettingsStore
@@ -19,6 +28,7 @@ from newsreader.core.library import open_library
 from newsreader.core.paths import log_dir
 
 SCREENSHOT_TIMEOUT_MS = 30000
+SCREENSHOT_SIZE = (1280, 800)
 QUIT_WAIT_SECONDS = 5.0
 FIRST_PAINT_ENV = "NEWSREADER_REPORT_FIRST_PAINT"
 """When set, the app prints ``first paint`` to stderr as the window first paints (benchmarks)."""
@@ -41,11 +51,42 @@ def dark_palette() -> QPalette:
         (QPalette.ColorRole.Highlight, QColor(64, 110, 190)),
         (QPalette.ColorRole.HighlightedText, QColor(255, 255, 255)),
         (QPalette.ColorRole.Link, QColor(130, 170, 255)),
+        (QPalette.ColorRole.PlaceholderText, QColor(150, 150, 158)),
+        (QPalette.ColorRole.Light, QColor(90, 90, 96)),
+        (QPalette.ColorRole.Midlight, QColor(70, 70, 76)),
+        (QPalette.ColorRole.Mid, QColor(110, 110, 118)),
+        (QPalette.ColorRole.Dark, QColor(20, 20, 22)),
+        (QPalette.ColorRole.Shadow, QColor(0, 0, 0)),
     ):
         palette.setColor(role, color)
-    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(140, 140, 146))
-    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor(140, 140, 146))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(140, 140, 146))
     return palette
+
+
+class OutlinedIndicators(QProxyStyle):
+    """Fusion draws check box and radio button outlines a shade darker than the window, which vanishes on
+    a dark one; this draws them again in the palette's ``Mid`` colour, visible on light and dark."""
+
+    def drawPrimitive(
+        self, element: QStyle.PrimitiveElement, option: QStyleOption, painter: QPainter, widget: QWidget | None = None
+    ) -> None:
+        super().drawPrimitive(element, option, painter, widget)
+        if element not in (
+            QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+            QStyle.PrimitiveElement.PE_IndicatorRadioButton,
+        ):
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(option.palette.color(QPalette.ColorRole.Mid))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        rect = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5)
+        if element == QStyle.PrimitiveElement.PE_IndicatorRadioButton:
+            painter.drawEllipse(rect)
+        else:
+            painter.drawRoundedRect(rect, 1.5, 1.5)
+        painter.restore()
 
 
 def app_icon(unread: int = 0) -> QIcon:
@@ -132,7 +173,7 @@ class Application:
             self.qt_app.setStyle(self._default_style)
             self.qt_app.setPalette(self._default_palette)
             return
-        self.qt_app.setStyle(QStyleFactory.create("Fusion"))
+        self.qt_app.setStyle(OutlinedIndicators(QStyleFactory.create("Fusion")))
         self.qt_app.setPalette(dark_palette() if theme == "dark" else self.qt_app.style().standardPalette())
 
     def _settings_changed(self, settings: AppSettings) -> None:
@@ -171,12 +212,15 @@ class Application:
         self.window.raise_()
         self.window.activateWindow()
 
-    def run(self, *, screenshot: str | None = None, select: int | None = None) -> int:
+    def run(
+        self, *, screenshot: str | None = None, select: int | None = None, size: tuple[int, int] | None = None
+    ) -> int:
         """Show the window and run the event loop; with *screenshot*, save a picture once painted and exit
         (a picture changes nothing: no window state saved, the story shown stays unread)."""
         if screenshot:
             self.window.settings = dataclasses.replace(self.window.settings, mark_read_on_select=False)
-        self.show(select=select, remember=not screenshot)
+            size = size or SCREENSHOT_SIZE  # the same picture whatever the screen
+        self.show(select=select, remember=not screenshot, size=size)
         if screenshot:
             return self._screenshot(Path(screenshot))
         self.start_refreshing()
@@ -184,9 +228,13 @@ class Application:
         self.shut_down()
         return int(code)
 
-    def show(self, *, select: int | None = None, remember: bool = True) -> None:
-        """Open the window as the user left it (or, with *remember* False, at its default size)."""
+    def show(self, *, select: int | None = None, remember: bool = True, size: tuple[int, int] | None = None) -> None:
+        """Open the window as the user left it (or, with *remember* False, at its default size; *size*
+        (width, height) overrides either, with pane sizes to match)."""
         self.window.restore_state(geometry=remember)
+        if size is not None:
+            self.window.resize(*size)
+            self.window.default_pane_sizes()
         self.window.remember_state = remember
         self.window.show()
         if select is not None:

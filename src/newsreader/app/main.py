@@ -30,10 +30,25 @@ def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--screenshot", metavar="FILE.png", help="save a picture of the window once painted, then exit")
     parser.add_argument("--select", type=int, metavar="STORY_ID", help="open this story on start")
     parser.add_argument("--no-refresh", action="store_true", help="do not refresh on start")
+    parser.add_argument(
+        "--size", type=window_size, metavar="WxH", help="open the window at this size (e.g. 1024x700), for screenshots"
+    )
+
+
+def window_size(text: str) -> tuple[int, int]:
+    """``"1024x700"`` → ``(1024, 700)``; raises :class:`argparse.ArgumentTypeError` otherwise."""
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit()) or not (100 <= int(width) <= 10000 and 100 <= int(height) <= 10000):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a window size such as 1024x700.")
+    return int(width), int(height)
 
 
 def run_gui(
-    data_dir: str | None, screenshot: str | None = None, select: int | None = None, refresh: bool = True
+    data_dir: str | None,
+    screenshot: str | None = None,
+    select: int | None = None,
+    refresh: bool = True,
+    size: tuple[int, int] | None = None,
 ) -> int:
     """Open the main window on the library in *data_dir* and run until it closes; returns the exit code."""
     if screenshot and not display_available():
@@ -63,7 +78,7 @@ def run_gui(
     except NewsreaderError as exc:
         print(f"newsreader: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    return app.run(screenshot=screenshot, select=select)
+    return app.run(screenshot=screenshot, select=select, size=size)
 
 
 def _quiet_platform_notes(_kind: object, _context: object, message: str) -> None:
@@ -79,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", help="library folder (default: $NEWSREADER_DATA_DIR or the user data dir)")
     add_gui_arguments(parser)
     args = parser.parse_args(argv)
-    return run_gui(args.data_dir, args.screenshot, args.select, not args.no_refresh)
+    return run_gui(args.data_dir, args.screenshot, args.select, not args.no_refresh, args.size)
 
 
 if __name__ == "__main__":

@@ -104,6 +104,104 @@ def without_remote_images(fragment: str, cached: Mapping[str, str] | None = None
     return inner + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
 
 
+BLOCK_TAGS = frozenset(
+    {"p", "div", "li", "td", "th", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "section", "article"}
+)
+"""Elements an image is lifted out of, so that it stands on its own line rather than at the end of one."""
+
+
+def _image_unit(image: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The image, or the link that holds nothing else but it (a linked picture moves as one)."""
+    parent = image.getparent()
+    if (
+        parent is not None
+        and parent.tag == "a"
+        and not (parent.text or "").strip()
+        and len(parent) == 1
+        and not (image.tail or "").strip()
+    ):
+        return parent
+    return image
+
+
+def images_as_blocks(fragment: str) -> str:
+    """Give every image a paragraph of its own and keep figures' captions under them.
+
+    Qt's rich text places an ``<img>`` inline, so a picture inside (or at the end of) a paragraph
+    sits at the end of a line of text. Each image is moved into a ``<p class="image">`` right after
+    the paragraph it was in (the text around it stays in place); ``<figure>``/``<figcaption>``,
+    which Qt does not know, become a block and a caption paragraph."""
+    lowered = fragment.lower()
+    if "<img" not in lowered and "<fig" not in lowered:
+        return fragment
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    for caption in list(root.iter("figcaption")):
+        caption.tag = "p"
+        caption.set("class", "caption")
+    for figure in list(root.iter("figure")):
+        figure.tag = "div"
+        figure.set("class", "figure")
+    for image in list(root.iter("img")):
+        unit = _image_unit(image)
+        block = unit.getparent()
+        while block is not None and block is not root and block.tag not in BLOCK_TAGS:
+            block = block.getparent()
+        if block is None:
+            continue
+        if block.tag == "p" and block.get("class") != "caption" and _only_images(block):
+            block.set("class", "image")
+            continue
+        if block.tag in ("div", "section", "article") and unit.getparent() is block:
+            holder = lxml.html.Element("p")
+            holder.set("class", "image")
+            unit.addprevious(holder)
+            tail = unit.tail
+            unit.tail = None
+            holder.append(unit)
+            holder.tail = tail
+            continue
+        if block.tag != "p":
+            continue  # list items, table cells, quotes: the image stays where the author put it
+        holder = lxml.html.Element("p")
+        holder.set("class", "image")
+        _detach(unit)
+        holder.append(unit)
+        block.addnext(holder)
+    for paragraph in list(root.iter("p")):
+        if paragraph.get("class") != "image" and not _text_of(paragraph).strip() and not len(paragraph):
+            _detach(paragraph)
+    inner = (root.text and html.escape(root.text)) or ""
+    return inner + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
+
+
+def _text_of(element: lxml.html.HtmlElement) -> str:
+    return "".join(element.itertext())
+
+
+def _only_images(block: lxml.html.HtmlElement) -> bool:
+    """Whether *block* holds images (possibly linked) and no text."""
+    return not _text_of(block).strip() and all(
+        child.tag == "img" or (child.tag == "a" and [c.tag for c in child] == ["img"]) or child.tag == "br"
+        for child in block
+    )
+
+
+def _detach(element: lxml.html.HtmlElement) -> None:
+    """Remove *element* but keep the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail or ""
+    previous = element.getprevious()
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    element.tail = None
+    parent.remove(element)
+
+
 def _when(moment: datetime) -> str:
     return moment.astimezone().strftime("%a %d %b %Y, %H:%M")
 
@@ -117,7 +215,7 @@ def story_document(
 ) -> str:
     """The whole HTML document for the story pane; images come only from the cache (*cached*)."""
     body, origin = body_html(story, page)
-    body = without_remote_images(body, cached)
+    body = images_as_blocks(without_remote_images(body, cached))
     title = html.escape(story.title or "(untitled)")
     heading = f'<a href="{html.escape(story.link, quote=True)}">{title}</a>' if story.link else title
     meta = [html.escape(story.feed_title)]
@@ -128,7 +226,7 @@ def story_document(
     notes = []
     lead = (cached or {}).get(page.lead_image or "") if page is not None else None
     if lead and f"{IMAGE_SCHEME}:{lead}" not in body:
-        body = f'<p><img src="{IMAGE_SCHEME}:{lead}"></p>{body}'
+        body = f'<p class="image"><img src="{IMAGE_SCHEME}:{lead}"></p>{body}'
 
     if origin == "article":
         notes.append("Full article, downloaded for offline reading.")

@@ -748,7 +748,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     """Open the desktop app."""
     from newsreader.app.main import run_gui
 
-    return run_gui(args.data_dir, args.screenshot, args.select, not args.no_refresh)
+    return run_gui(args.data_dir, args.screenshot, args.select, not args.no_refresh, args.size)
 
 
 STANDALONE: tuple[Standalone, ...] = (cmd_classify_file, cmd_page_source, cmd_gui)

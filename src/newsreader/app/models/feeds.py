@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelInde
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
+from newsreader.app.text import plural
 from newsreader.core.models import Feed
 
 FEED_IDS_MIME = "application/x-newsreader-feed-ids"
@@ -168,6 +169,22 @@ class FeedTreeModel(QAbstractItemModel):
             return [node.feed.id]
         return [child.feed.id for child in node.children if child.feed is not None]
 
+    def next_with_unread(self, selection: Selection) -> Selection | None:
+        """The next feed below *selection* in the tree (wrapping round to the top) that has unread
+        stories, as NetNewsWire and RSS Guard move on; None when no other feed has any."""
+        nodes = self._walk(self._root)
+        current = next((n for n in nodes if n.selection == selection), None)
+        if current is None:
+            return None
+        start = nodes.index(current) + 1
+        if current.feed is None:  # a folder: continue after its feeds
+            start += len(current.children)
+        inside = set(self.feeds_in(selection))
+        for node in nodes[start:] + nodes[:start]:
+            if node.feed is not None and node.count and node.feed.id not in inside:
+                return node.selection
+        return None
+
     def _walk(self, node: _Node) -> list[_Node]:
         found = []
         for child in node.children:
@@ -227,11 +244,7 @@ class FeedTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return self._decoration(node)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if feed is not None and feed.last_error:
-                return f"{feed.title}: {feed.last_error}"
-            if feed is not None:
-                return feed.url
-            return None
+            return self._tooltip(node)
         if role == Qt.ItemDataRole.FontRole and node.count:
             return self._bold
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
@@ -243,6 +256,18 @@ class FeedTreeModel(QAbstractItemModel):
         if role == self.ErrorRole:
             return feed.last_error if feed else None
         return None
+
+    def _tooltip(self, node: _Node) -> str:
+        """The full name (the tree elides long ones), the unread count, and a feed's address and error."""
+        lines = [node.title, plural(node.count, "unread story", "unread stories")]
+        feed = node.feed
+        if feed is not None:
+            lines.append(feed.url)
+            if feed.last_error:
+                lines.append(f"Last refresh failed: {feed.last_error}")
+            elif not feed.enabled:
+                lines.append(f"Not checked: {feed.disabled_reason or 'disabled in its properties'}")
+        return "\n".join(lines)
 
     def _decoration(self, node: _Node) -> QIcon:
         feed = node.feed

@@ -37,7 +37,17 @@ class StoryQuery:
     search: str = ""
 
 
-def fetch_page(library: Library, query: StoryQuery, offset: int, limit: int = PAGE_SIZE) -> list[Story]:
+def sorted_stories(stories: Sequence[Story], order: str, reverse: bool) -> list[Story]:
+    """*stories* in a list order (``date`` newest first, ``title``/``source`` A–Z; *reverse* flips it),
+    as the library sorts a listing, for search results (which come ranked by relevance)."""
+    if order == "title":
+        return sorted(stories, key=lambda s: (s.title.casefold(), -s.id), reverse=reverse)
+    if order == "source":
+        return sorted(stories, key=lambda s: (s.feed_title.casefold(), s.published), reverse=reverse)
+    return sorted(stories, key=lambda s: (s.published, s.id), reverse=not reverse)
+
+
+def fetch_page(library: Library, query: StoryQuery, offset: int, limit: int | None = PAGE_SIZE) -> list[Story]:
     """One page of the list *query* describes (called in the GUI thread: an indexed, bounded query)."""
     selection = query.selection
     feed_id = int(selection.value) if selection.kind == "feed" else None
@@ -117,10 +127,10 @@ class StoryListModel(QAbstractTableModel):
             self._resetting = False
 
     def show_results(self, stories: Sequence[Story]) -> None:
-        """Show search results (found off the GUI thread) for the current query."""
+        """Show search results (found off the GUI thread) for the current query, in its sort order."""
         self._resetting = True
         self.beginResetModel()
-        self._rows = list(stories)
+        self._rows = sorted_stories(stories, self._query.order, self._query.reverse)
         self._exhausted = True
         self._index_rows()
         self._end_reset()
@@ -254,4 +264,9 @@ class StoryListModel(QAbstractTableModel):
         key = ORDER_OF_COLUMN[column]
         # "date" reads newest first naturally; a descending indicator on it means the natural order
         natural = Qt.SortOrder.DescendingOrder if key == "date" else Qt.SortOrder.AscendingOrder
-        self.set_query(dataclasses.replace(self._query, order=key, reverse=order != natural))
+        query = dataclasses.replace(self._query, order=key, reverse=order != natural)
+        if query.search:  # search results are all loaded: sort them in place
+            self._query = query
+            self.show_results(self._rows)
+        else:
+            self.set_query(query)

@@ -7,10 +7,21 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QKeySequence,
+    QMouseEvent,
+    QPixmap,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -33,10 +44,12 @@ from PySide6.QtWidgets import (
 
 from newsreader import __version__
 from newsreader.app.external import open_external
+from newsreader.app.icons import action_icon
 from newsreader.app.models.feeds import FeedTreeModel, Selection
-from newsreader.app.models.stories import StoryListModel, StoryQuery
+from newsreader.app.models.stories import StoryListModel, StoryQuery, fetch_page
 from newsreader.app.settings import AppSettings, SettingsStore
 from newsreader.app.story_html import story_images
+from newsreader.app.text import plural
 from newsreader.app.views.dialogs.add_feed import AddFeedDialog, choose_feed
 from newsreader.app.views.dialogs.feed_properties import FeedProperties, FeedPropertiesDialog
 from newsreader.app.views.dialogs.settings_dialog import SettingsDialog
@@ -50,6 +63,28 @@ from newsreader.core.library import Library, MultipleFeedsError
 from newsreader.core.models import Feed, PageProgress, RefreshProgress, RelatedItem, RelatedStories, Story
 
 SHOW_FILTERS = (("All", "all"), ("Unread", "unread"), ("Starred", "starred"))
+MIN_WINDOW_SIZE = QSize(760, 520)
+"""Small enough for an 800×600 screen with a panel; every pane still usable."""
+MIN_FEED_PANE = 190
+MIN_STORY_PANE = 260
+MIN_SIDE_PANE = 180
+
+
+def _int(value: object, default: int) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return default
+
+
+def default_window_size(available: QSize) -> QSize:
+    """The first window: 1280×800 where it fits, else the screen's available area less a margin."""
+    return QSize(
+        max(MIN_WINDOW_SIZE.width(), min(1280, available.width() - 40)),
+        max(MIN_WINDOW_SIZE.height(), min(800, available.height() - 40)),
+    )
+
+
 COUNT_UPDATE_MS = 500
 """During a refresh, the subscription counts are brought up to date at most this often."""
 
@@ -64,6 +99,17 @@ class ActionSpec:
     slot: Callable[[], object]
     menu: str
     checkable: bool = False
+
+
+class StoryTable(QTableView):
+    """The story list. A right-click opens the context menu without selecting (so without opening and
+    marking read) the story under the pointer."""
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.RightButton:
+            event.accept()
+            return
+        super().mousePressEvent(event)
 
 
 class MainWindow(QMainWindow):
@@ -119,7 +165,7 @@ class MainWindow(QMainWindow):
         self.feed_view = QTreeView(self)
         self.feed_view.setModel(self.feed_model)
         self.feed_view.setAccessibleName("Subscriptions")
-        self.feed_view.setHeaderHidden(False)
+        self.feed_view.setHeaderHidden(True)
         self.feed_view.setUniformRowHeights(True)
         self.feed_view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.feed_view.setDefaultDropAction(Qt.DropAction.MoveAction)
@@ -129,12 +175,16 @@ class MainWindow(QMainWindow):
         self.feed_view.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.feed_view.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         self.feed_view.header().setStretchLastSection(False)
-        # measuring 1,000 rows on every count update would stall the GUI: room for "99999" instead
-        self.feed_view.header().resizeSection(1, self.fontMetrics().horizontalAdvance("99999") + 12)
+        self.feed_view.header().setMinimumSectionSize(8)
+        self.feed_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.feed_view.setIndentation(max(12, self.fontMetrics().horizontalAdvance("M")))
+        self.feed_view.setMinimumWidth(MIN_FEED_PANE)
+        # measuring 1,000 rows on every count update would stall the GUI: room for "9999" instead
+        self.feed_view.header().resizeSection(1, self.fontMetrics().horizontalAdvance("9999") + 10)
         self.feed_view.selectionModel().currentChanged.connect(self._feed_selected)
 
         self.story_model = StoryListModel(self.library, self)
-        self.story_view = QTableView(self)
+        self.story_view = StoryTable(self)
         self.story_view.setModel(self.story_model)
         self.story_view.setAccessibleName("Stories")
         self.story_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -146,8 +196,11 @@ class MainWindow(QMainWindow):
         self.story_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.story_view.horizontalHeader().setSortIndicator(2, Qt.SortOrder.DescendingOrder)
         self.story_view.setSortingEnabled(True)
-        self.story_view.setColumnWidth(1, 160)
-        self.story_view.setColumnWidth(2, 130)
+        self.story_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        bold = QFont(self.font())
+        bold.setBold(True)  # unread rows are bold; "30 Sep 00:00" is the widest date the list shows
+        self.story_view.setColumnWidth(2, QFontMetrics(bold).horizontalAdvance("30 Sep 00:00") + 16)
+        self.story_view.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
         self.story_view.selectionModel().currentRowChanged.connect(self._story_row_changed)
         self.story_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.story_view.customContextMenuRequested.connect(self._story_context_menu)
@@ -173,12 +226,12 @@ class MainWindow(QMainWindow):
         self.story_pane.fetch_article.connect(self.fetch_article)
         self.related_pane = RelatedPane(self)
         self.related_pane.story_requested.connect(self.show_story_by_id)
-        self.related_pane.link_requested.connect(open_external)
+        self.related_pane.link_requested.connect(self.open_link)
         self.related_pane.previous_requested.connect(self.previous_story)
         self.related_pane.next_requested.connect(self.next_story)
         self.sponsored_pane = SponsoredPane(self)
         self.sponsored_pane.story_requested.connect(self.show_story_by_id)
-        self.sponsored_pane.link_requested.connect(open_external)
+        self.sponsored_pane.link_requested.connect(self.open_link)
         self.sponsored_pane.not_sponsored_requested.connect(self._not_sponsored)
         self.sponsored_pane.link_not_sponsored_requested.connect(self._link_not_sponsored)
         self.hidden_line = QPushButton("", self)
@@ -243,14 +296,40 @@ class MainWindow(QMainWindow):
         empty_layout.addLayout(buttons)
         empty_layout.addStretch(2)
 
+        self.story_view.setMinimumHeight(self.story_view.verticalHeader().defaultSectionSize() * 4)
+        self.story_pane.setMinimumWidth(MIN_STORY_PANE)
+        self.side_splitter.setMinimumWidth(MIN_SIDE_PANE)
+        for splitter in (self.main_splitter, self.content_splitter, self.reading_splitter, self.side_splitter):
+            splitter.setChildrenCollapsible(True)
+            splitter.setHandleWidth(6)
+        self.content_splitter.setCollapsible(0, False)
+
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.empty_state)
         self.stack.addWidget(self.main_splitter)
         self.setCentralWidget(self.stack)
-        self.resize(1280, 800)
-        self.main_splitter.setSizes([260, 1020])
-        self.content_splitter.setSizes([300, 500])
-        self.reading_splitter.setSizes([640, 380])
+        self.setMinimumSize(MIN_WINDOW_SIZE)
+        self.resize(default_window_size(self.screen().availableGeometry().size()))
+        self.default_pane_sizes()
+
+    def default_pane_sizes(self) -> None:
+        """Pane sizes for the window's current size: a subscriptions column wide enough for real names
+        (a quarter of the width, 190–320 px), a story list of about a third of the height (at least eight
+        rows), and the story about three fifths of the reading area."""
+        width = max(self.width(), MIN_WINDOW_SIZE.width())
+        height = max(self.height(), MIN_WINDOW_SIZE.height())
+        feeds = max(MIN_FEED_PANE, min(320, width // 4))
+        content = width - feeds
+        self.main_splitter.setSizes([feeds, content])
+        row = self.story_view.verticalHeader().defaultSectionSize()
+        usable = height - 110  # menu, toolbar and status bar
+        chrome = 2 * row + 24  # the search field and the column headers above the rows
+        rows = max(8 * row + chrome, min(16 * row + chrome, usable * 2 // 5))
+        self.content_splitter.setSizes([rows, usable - rows])
+        side = max(MIN_SIDE_PANE, min(420, content * 2 // 5))
+        self.reading_splitter.setSizes([content - side, side])
+        self.story_view.setColumnWidth(1, max(90, min(220, content // 5)))
+        self.side_splitter.setSizes([3 * usable // 5, 2 * usable // 5])
 
     def _build_actions(self) -> None:
         specs = [
@@ -272,8 +351,14 @@ class MainWindow(QMainWindow):
             ActionSpec("fetch_article", "&Fetch full article", ("F",), self.fetch_article, "&Story"),
             ActionSpec("search", "&Search", ("/", "Ctrl+F"), self.focus_search, "&Story"),
             ActionSpec("toggle_sponsored", "&Sponsored pane", ("H",), self.toggle_sponsored, "&View", True),
+            ActionSpec("toggle_feeds", "Su&bscriptions pane", ("Ctrl+Shift+B",), self._toggle_feed_pane, "&View", True),
             ActionSpec("toggle_story_pane", "S&tory pane", (), self._toggle_story_pane, "&View", True),
             ActionSpec("toggle_related", "&Related pane", (), self._toggle_related_pane, "&View", True),
+            ActionSpec("focus_feeds", "Go to subscriptions", ("Ctrl+1",), lambda: self.focus_pane(0), "&View"),
+            ActionSpec("focus_stories", "Go to the story list", ("Ctrl+2",), lambda: self.focus_pane(1), "&View"),
+            ActionSpec("focus_story", "Go to the story", ("Ctrl+3",), lambda: self.focus_pane(2), "&View"),
+            ActionSpec("focus_related", "Go to related stories", ("Ctrl+4",), lambda: self.focus_pane(3), "&View"),
+            ActionSpec("focus_sponsored", "Go to sponsored items", ("Ctrl+5",), lambda: self.focus_pane(4), "&View"),
             ActionSpec("bigger_text", "&Bigger text", ("Ctrl++", "Ctrl+="), self.bigger_text, "&View"),
             ActionSpec("smaller_text", "S&maller text", ("Ctrl+-",), self.smaller_text, "&View"),
             ActionSpec("shortcuts", "&Keyboard shortcuts", ("F1",), self.show_shortcuts, "&Help"),
@@ -290,6 +375,8 @@ class MainWindow(QMainWindow):
             if spec.checkable:
                 action.setChecked(True)
             action.triggered.connect(spec.slot)
+            keys = f" ({spec.shortcuts[0]})" if spec.shortcuts else ""
+            action.setToolTip(spec.text.replace("&", "").rstrip("…") + keys)
             self.addAction(action)
             menu = menus.get(spec.menu)
             if menu is None:
@@ -300,8 +387,39 @@ class MainWindow(QMainWindow):
         self.action_specs = specs
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main-toolbar")
-        for name in ("refresh", "add_feed", "mark_all_read", "open_original", "fetch_article", "toggle_sponsored"):
-            toolbar.addAction(self.actions_by_name[name])
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        toolbar.setIconSize(QSize(20, 20))
+        for name in ("refresh", "add_feed", "mark_all_read", None, "toggle_read", "toggle_star", "open_original"):
+            if name is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(self.actions_by_name[name])
+        toolbar.addAction(self.actions_by_name["fetch_article"])
+        toolbar.addSeparator()
+        toolbar.addAction(self.actions_by_name["toggle_sponsored"])
+        self.toolbar = toolbar
+        self._update_story_actions()
+        self.apply_icons()
+
+    def apply_icons(self) -> None:
+        """Give the actions their icons in the current palette's colours (again after a theme change)."""
+        for name, action in self.actions_by_name.items():
+            action.setIcon(action_icon(name, self))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "actions_by_name"):
+            self.apply_icons()
+
+    STORY_ACTIONS = ("toggle_read", "toggle_star", "open_original", "fetch_article")
+    """Actions that need a story shown; disabled without one."""
+
+    def _update_story_actions(self) -> None:
+        story = self._current_story
+        for name in self.STORY_ACTIONS:
+            needs_link = name in ("open_original", "fetch_article")
+            self.actions_by_name[name].setEnabled(story is not None and (bool(story.link) or not needs_link))
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -344,12 +462,23 @@ class MainWindow(QMainWindow):
         saved = qs.value("window/geometry") if geometry else None
         if saved is not None:
             self.restoreGeometry(saved)
+        if saved is None:
+            self.default_pane_sizes()
         for name, splitter in self._splitters().items():
             sizes = qs.value(f"window/{name}")
             if sizes is not None:
                 splitter.restoreState(sizes)
+        column = _int(qs.value("window/sort_column"), -1)
+        if 0 <= column < self.story_model.columnCount():
+            order = (
+                Qt.SortOrder.AscendingOrder
+                if self.store.flag("window/sort_ascending", False)
+                else (Qt.SortOrder.DescendingOrder)
+            )
+            self.story_view.horizontalHeader().setSortIndicator(column, order)
         self.set_sponsored_visible(self.store.flag("window/sponsored_visible", True))
         for key, pane, action in (
+            ("feeds_visible", self.feed_view, "toggle_feeds"),
             ("story_visible", self.story_pane, "toggle_story_pane"),
             ("related_visible", self.related_pane, "toggle_related"),
         ):
@@ -367,9 +496,13 @@ class MainWindow(QMainWindow):
         for name, splitter in self._splitters().items():
             qs.setValue(f"window/{name}", splitter.saveState())
         qs.setValue("window/sponsored_visible", self.sponsored_visible)
+        qs.setValue("window/feeds_visible", not self.feed_view.isHidden())
         qs.setValue("window/story_visible", not self.story_pane.isHidden())
         qs.setValue("window/related_visible", not self.related_pane.isHidden())
         qs.setValue("window/selection", self._selection.to_text())
+        header = self.story_view.horizontalHeader()
+        qs.setValue("window/sort_column", header.sortIndicatorSection())
+        qs.setValue("window/sort_ascending", header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder)
         qs.sync()
 
     def _splitters(self) -> dict[str, QSplitter]:
@@ -501,7 +634,7 @@ class MainWindow(QMainWindow):
         def done(found: list[Story]) -> None:
             if self.story_model.query == query:
                 self.story_model.show_results(found)
-                self.statusBar().showMessage(f"{len(found)} stories match “{text}”.", 4000)
+                self.statusBar().showMessage(f"{plural(len(found), 'story', 'stories')} match “{text}”.", 4000)
 
         self.tasks.submit(lambda: self.library.search(text, limit=500, include_sponsored=include), done, self.report)
 
@@ -529,11 +662,19 @@ class MainWindow(QMainWindow):
         self._select_row(max(0, self.current_row() - 1) if self.current_row() > 0 else None)
 
     def next_unread(self) -> bool:
-        """N: the next unread story below; False when there is none."""
+        """N: the next unread story below; at the end of a feed's (or folder's) list, the first unread
+        story of the next feed that has any. False when there is none anywhere."""
         row = self.story_model.find_row(self.current_row(), 1, lambda s: not s.read)
-        if row is None:
-            self.statusBar().showMessage("No more unread stories in this list.", 3000)
-        return self._select_row(row)
+        if row is not None:
+            return self._select_row(row)
+        target = self.feed_model.next_with_unread(self._selection) if self._selection.kind != "view" else None
+        if target is not None:
+            self.select(target)
+            row = self.story_model.find_row(-1, 1, lambda s: not s.read)
+            if row is not None:
+                return self._select_row(row)
+        self.statusBar().showMessage("No more unread stories.", 3000)
+        return False
 
     def previous_unread(self) -> None:
         """P: the previous unread story above."""
@@ -544,22 +685,67 @@ class MainWindow(QMainWindow):
         if self._current_story is None or not self.story_pane.page_down():
             self.next_unread()
 
-    def _story_context_menu(self, position: QPoint) -> None:
-        index = self.story_view.indexAt(position)
-        story = self.story_model.story_at(index.row()) if index.isValid() else None
-        if story is None:
-            return
-        if self._current_story is None or self._current_story.id != story.id:
-            self._select_row(index.row())
+    def story_menu(self, story: Story) -> QMenu:
+        """The story list's context menu for *story*; it acts on that story without opening it (so a
+        right-click marks nothing read)."""
         menu = QMenu(self)
-        for name in ("toggle_read", "toggle_star", "open_original", "fetch_article"):
-            menu.addAction(self.actions_by_name[name])
+        menu.addAction("Mark as unread" if story.read else "Mark as read", lambda: self._flag(story, "read"))
+        menu.addAction("Unstar" if story.starred else "Star", lambda: self._flag(story, "starred"))
+        menu.addAction("Mark older as read", lambda: self.mark_older_read(story))
         menu.addAction("Mark read in every feed", lambda: self._mark_group_read(story.id))
+        menu.addSeparator()
+        open_action = menu.addAction("Open in browser", lambda: self.open_link(story.link))
+        copy_action = menu.addAction("Copy link", lambda: self.copy_text(story.link))
+        fetch_action = menu.addAction("Fetch full article", lambda: self.fetch_article(story))
+        for action in (open_action, copy_action, fetch_action):
+            action.setEnabled(bool(story.link))
+        menu.addSeparator()
         if story.sponsored:
             menu.addAction("Not sponsored", lambda: self._not_sponsored(story.id))
         else:
             menu.addAction("Sponsored", lambda: self._sponsored(story.id))
-        menu.popup(self.story_view.viewport().mapToGlobal(position))
+        return menu
+
+    def _story_context_menu(self, position: QPoint) -> None:
+        index = self.story_view.indexAt(position)
+        story = self.story_model.story_at(index.row()) if index.isValid() else None
+        if story is not None:
+            self.story_menu(story).popup(self.story_view.viewport().mapToGlobal(position))
+
+    def _flag(self, story: Story, flag: str) -> None:
+        """Toggle read or starred on a story of the list (the one shown, or another)."""
+        shown = self._current_story
+        current = shown if shown is not None and shown.id == story.id else story
+        changed = self._set_flag(current, flag, not getattr(current, flag))
+        if shown is not None and shown.id == story.id:
+            self._current_story = changed
+
+    def mark_older_read(self, story: Story) -> None:
+        """Mark read every story of the current list published before *story*, and *story* (on a worker)."""
+        query = self._query()
+        library = self.library
+
+        def work() -> list[int]:
+            older = [
+                s.id
+                for s in fetch_page(library, dataclasses.replace(query, show="unread"), 0, limit=None)
+                if (s.published, s.id) <= (story.published, story.id)  # the list's own order breaks ties
+            ]
+            library.mark_read(older)
+            return older
+
+        def done(ids: list[int]) -> None:
+            self.story_model.set_flags(ids, read=True)
+            self._count_later([])
+            self.statusBar().showMessage(f"{plural(len(ids), 'story', 'stories')} marked read.", 4000)
+
+        self.tasks.submit(work, done, self.report)
+
+    def copy_text(self, text: str | None) -> None:
+        """Put *text* (a link) on the clipboard."""
+        if text:
+            QApplication.clipboard().setText(text)
+            self.statusBar().showMessage(f"Copied {text}", 3000)
 
     def _mark_group_read(self, story_id: int) -> None:
         self.library.mark_group_read(story_id)
@@ -596,6 +782,7 @@ class MainWindow(QMainWindow):
 
     def _clear_reading(self) -> None:
         self._current_story = None
+        self._update_story_actions()
         self._related_token += 1
         self.story_pane.show_empty()
         self.related_pane.clear()
@@ -613,6 +800,7 @@ class MainWindow(QMainWindow):
         if self.settings.mark_read_on_select and not story.read:
             story = self._set_flag(story, "read", True)
         self._current_story = story
+        self._update_story_actions()
         images = story_images(story, page)
         cached = self.library.cached_images(images) if images else {}
         self.story_pane.show_story(story, page, page_error, cached)
@@ -702,12 +890,18 @@ class MainWindow(QMainWindow):
 
     def open_original(self) -> None:
         """O / Enter: the story's page in the system browser."""
-        if self._current_story is not None and self._current_story.link:
-            open_external(self._current_story.link)
+        if self._current_story is not None:
+            self.open_link(self._current_story.link)
 
-    def fetch_article(self) -> None:
-        """Download and analyse the current story's article page (off the GUI thread)."""
-        story = self._current_story
+    def open_link(self, link: str | None) -> None:
+        """Open a web link in the system browser, saying so when none could open it."""
+        if link and not open_external(link):
+            self.report(f"No browser could open {link}; the link is on the clipboard instead.")
+            QApplication.clipboard().setText(link)
+
+    def fetch_article(self, story: Story | None = None) -> None:
+        """Download and analyse a story's (by default the current one's) article page off the GUI thread."""
+        story = story if isinstance(story, Story) else self._current_story
         if story is None or not story.link:
             return
         self.statusBar().showMessage(f"Fetching the article “{story.title}”…")
@@ -742,10 +936,17 @@ class MainWindow(QMainWindow):
         except NewsreaderError as exc:
             self.report(str(exc))
             return
-        self.story_model.replace_story(changed)
         self._count_later([changed.feed_id])
-        if self._current_story is not None:
-            self._open(self._current_story.id)
+        keep = self._current_story.id if self._current_story is not None else None
+        listed = self.settings.sponsored_in_lists == "mark" or self.search_edit.text()
+        if listed:
+            self.story_model.replace_story(changed)
+        else:  # hidden sponsored stories: the list gains (or loses) this one now, not on the next reload
+            self.story_model.reload()
+            if keep is not None:
+                self._reselect(keep)
+        if keep is not None:
+            self._open(keep)
 
     # panes ---------------------------------------------------------------------------------------
 
@@ -765,9 +966,26 @@ class MainWindow(QMainWindow):
         if self.sponsored_visible or not count:
             self.hidden_line.hide()
             return
-        noun = "item" if count == 1 else "items"
-        self.hidden_line.setText(f"{count} sponsored {noun} hidden — press H to show")
+        self.hidden_line.setText(f"{plural(count, 'sponsored item')} hidden — press H to show")
         self.hidden_line.show()
+
+    def _toggle_feed_pane(self) -> None:
+        self.feed_view.setVisible(self.actions_by_name["toggle_feeds"].isChecked())
+
+    def focus_pane(self, number: int) -> None:
+        """Ctrl+1…5: move the keyboard focus to subscriptions, the list, the story, related or sponsored
+        (showing the pane first when it was hidden)."""
+        widgets: list[tuple[QWidget, str | None]] = [
+            (self.feed_view, "toggle_feeds"),
+            (self.story_view, None),
+            (self.story_pane.browser, "toggle_story_pane"),
+            (self.related_pane.tree, "toggle_related"),
+            (self.sponsored_pane.tree, "toggle_sponsored"),
+        ]
+        widget, action = widgets[number]
+        if action is not None and not self.actions_by_name[action].isChecked():
+            self.actions_by_name[action].trigger()
+        widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _toggle_story_pane(self) -> None:
         self.story_pane.setVisible(self.actions_by_name["toggle_story_pane"].isChecked())
@@ -840,14 +1058,14 @@ class MainWindow(QMainWindow):
             self.progress_label.setText(f"Refresh failed: {summary.error}")
         else:
             state = "cancelled" if summary.cancelled else "done"
-            pages = f" {summary.pages - summary.page_failures} articles downloaded." if summary.pages else ""
+            pages = f" {plural(summary.pages - summary.page_failures, 'article')} downloaded." if summary.pages else ""
             self.progress_label.setText(
-                f"Refresh {state}: {len(summary.new_story_ids)} new stories from {summary.done} feeds.{pages}"
+                f"Refresh {state}: {plural(len(summary.new_story_ids), 'new story', 'new stories')} from "
+                f"{plural(summary.done, 'feed')}.{pages}"
             )
         self.last_refresh_label.setText(f"Last refresh {self._last_refresh:%H:%M}")
         if summary.failures:
-            noun = "feed" if len(summary.failures) == 1 else "feeds"
-            self.errors_button.setText(f"{len(summary.failures)} {noun} failed")
+            self.errors_button.setText(f"{plural(len(summary.failures), 'feed')} failed")
             self.errors_button.show()
         else:
             self.errors_button.hide()
@@ -1003,7 +1221,7 @@ class MainWindow(QMainWindow):
             self.report(str(exc))
             return
         skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
-        self.statusBar().showMessage(f"Imported {len(report.added)} feeds{skipped}.", 6000)
+        self.statusBar().showMessage(f"Imported {plural(len(report.added), 'feed')}{skipped}.", 6000)
         self.reload_feeds()
         if report.added:
             self.refresh_all()

@@ -3,17 +3,12 @@ stories and the article page's own links, each entry with its source, date and r
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from urllib.parse import urlsplit
 
-from newsreader.app.views.item_list import ItemRole, entry, entry_list
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from newsreader.app.views.item_list import ItemRole, entry, entry_list, heading
 from newsreader.core.models import RelatedItem, RelatedStories
 
 
@@ -49,7 +44,7 @@ class RelatedPane(QWidget):
         self.next_button.clicked.connect(self.next_requested)
         self.status = QLabel("", self)
         self.tree = entry_list(self, "Related stories")
-        self.tree.itemActivated.connect(self._activate)
+        self.tree.entry_opened.connect(self._open)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.previous_button)
@@ -75,20 +70,16 @@ class RelatedPane(QWidget):
         self.next_button.setEnabled(bool(related.next))
         sections = section_titles(related, source)
         for title, items in sections:
-            header = QTreeWidgetItem([title])
-            font = header.font(0)
-            font.setBold(True)
-            header.setFont(0, font)
-            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.tree.addTopLevelItem(header)
+            self.tree.addTopLevelItem(heading(title))
             for item in items:
                 when = item.published.astimezone().strftime("%d %b %H:%M") if item.published else ""
                 where = " · ".join(part for part in (item.feed_title or "", when) if part)
                 if item.story_id is None and item.link:
-                    where = where or "on the web"
-                details = " · ".join(part for part in (where, item.reason) if part)
+                    where = where or (urlsplit(item.link).hostname or "on the web")
                 tooltip = f"{item.title}\n{item.link or ''}\n{item.reason}".strip()
-                self.tree.addTopLevelItem(entry(item.title or item.link or "(untitled)", details, item, tooltip))
+                self.tree.addTopLevelItem(
+                    entry(item.title or item.link or "(untitled)", where, item.reason, item, tooltip)
+                )
         count = sum(len(items) for _, items in sections)
         self.status.setText("" if count else "Nothing related yet.")
 
@@ -107,8 +98,7 @@ class RelatedPane(QWidget):
                 found.append((section, item))
         return found
 
-    def _activate(self, widget_item: QTreeWidgetItem, _column: int) -> None:
-        item = widget_item.data(0, ItemRole)
+    def _open(self, item: object) -> None:
         if not isinstance(item, RelatedItem):
             return
         if item.story_id is not None:

@@ -4,15 +4,10 @@ stories, each with the reason it was flagged and a "Not sponsored" action."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QLabel,
-    QPushButton,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from newsreader.app.views.item_list import ItemRole, entry, entry_list
 from newsreader.core.models import Story
@@ -51,7 +46,7 @@ class SponsoredPane(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         self.tree = entry_list(self, "Sponsored content")
-        self.tree.itemActivated.connect(self._activate)
+        self.tree.entry_opened.connect(self._open)
         self.tree.currentItemChanged.connect(self._current_changed)
         self.not_sponsored_button = QPushButton("Not sponsored", self)
         self.not_sponsored_button.setAccessibleName("Mark the selected item as not sponsored")
@@ -76,18 +71,20 @@ class SponsoredPane(QWidget):
         self.title.setText(f"Sponsored ({items.count})" if items.count else "Sponsored: nothing flagged")
         if items.this_story is not None:
             story = items.this_story
-            self._add(story.title, "this story", story.sponsored_reason or "Flagged by the rules.", story)
+            self._add(story.title, "This story", story.sponsored_reason or "Flagged by the rules.", story)
         for link in items.on_page:
             text = link.text + (f" — {link.summary}" if link.summary else "")
-            self._add(text, f"page, {link.placement}", link.reason, link)
+            host = urlsplit(link.href).hostname if link.href else None
+            where = " · ".join(part for part in (f"On the page, {link.placement}", host) if part)
+            self._add(text, where, link.reason, link)
         for story in items.from_source:
-            self._add(
-                story.title, f"feed: {story.feed_title}", story.sponsored_reason or "Flagged by the rules.", story
-            )
+            when = story.published.astimezone().strftime("%d %b %H:%M")
+            reason = story.sponsored_reason or "Flagged by the rules."
+            self._add(story.title, f"{story.feed_title} · {when}", reason, story)
         self.not_sponsored_button.setEnabled(False)
 
     def _add(self, text: str, where: str, reason: str, value: object) -> None:
-        self.tree.addTopLevelItem(entry(text, f"{where} · {reason}", value, f"{text}\n{where}\n{reason}"))
+        self.tree.addTopLevelItem(entry(text, where, reason, value, f"{text}\n{where}\n{reason}"))
 
     def _selected(self) -> object:
         current = self.tree.currentItem()
@@ -103,8 +100,7 @@ class SponsoredPane(QWidget):
         elif isinstance(value, SponsoredLink):
             self.link_not_sponsored_requested.emit(value.href)
 
-    def _activate(self, widget_item: QTreeWidgetItem, _column: int) -> None:
-        value = widget_item.data(0, ItemRole)
+    def _open(self, value: object) -> None:
         if isinstance(value, Story):
             self.story_requested.emit(value.id)
         elif isinstance(value, SponsoredLink) and value.href:
