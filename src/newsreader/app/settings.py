@@ -53,22 +53,23 @@ class SettingsStore:
 
     def load(self) -> AppSettings:
         """The current settings (defaults for anything unset or unreadable)."""
-        lib, qs = self._library, self.qsettings
+        qs = self.qsettings
+        stored = self._library.settings()
         defaults = AppSettings()
         theme = str(qs.value("theme", defaults.theme))
         sponsored = str(qs.value("sponsored_in_lists", defaults.sponsored_in_lists))
         return AppSettings(
-            refresh_minutes=max(1, _int(lib.get_setting("update_interval"), lib.default_interval()) // 60),
+            refresh_minutes=max(1, stored.update_interval // 60),
             refresh_on_start=self.flag("refresh_on_start", defaults.refresh_on_start),
-            workers=_int(lib.get_setting("workers"), DEFAULT_WORKERS),
-            keep_days=_int(lib.get_setting("keep_days"), 0),
-            keep_count=_int(lib.get_setting("keep_count"), 0),
-            full_articles=full if (full := lib.get_setting("full_articles") or "auto") in FULL_ARTICLES else "auto",
-            download_images=lib.get_setting("download_images") != "off",
+            workers=stored.workers,
+            keep_days=stored.keep_days or 0,
+            keep_count=stored.keep_count or 0,
+            full_articles=stored.full_articles,
+            download_images=stored.download_images,
             remote_images=self.flag("remote_images", defaults.remote_images),
             theme=theme if theme in THEMES else defaults.theme,
             font_size=_int(str(qs.value("font_size", defaults.font_size)), defaults.font_size),
-            proxy=lib.get_setting("proxy") or "",
+            proxy=stored.proxy or "",
             sponsored_in_lists=sponsored if sponsored in SPONSORED_IN_LISTS else defaults.sponsored_in_lists,
             notify_new=self.flag("notify_new", defaults.notify_new),
             mark_read_on_select=self.flag("mark_read_on_select", defaults.mark_read_on_select),

@@ -5,7 +5,12 @@ Messages are one sentence a user can read; the cause is chained with ``raise ...
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsreader.core.models import DiscoveredFeed
 
 
 class NewsreaderError(Exception):
@@ -52,7 +57,42 @@ class UnusableLibraryError(StorageError):
 
 
 class UnknownIdError(NewsreaderError):
-    """A feed, story or folder id that the library does not hold."""
+    """A feed, story, folder or filter list that the library does not hold; ``subject`` is its id
+    (or name)."""
+
+    kind = "item"
+
+    def __init__(self, subject: int | str, message: str | None = None) -> None:
+        super().__init__(message or f"There is no {self.kind} {_named(subject)}.")
+        self.subject = subject
+
+
+def _named(subject: int | str) -> str:
+    return f"with id {subject}" if isinstance(subject, int) else f"named {subject!r}"
+
+
+class FeedNotFoundError(UnknownIdError):
+    """No feed has this id (``subject``)."""
+
+    kind = "feed"
+
+
+class StoryNotFoundError(UnknownIdError):
+    """No story has this id (``subject``)."""
+
+    kind = "story"
+
+
+class FolderNotFoundError(UnknownIdError):
+    """No folder has this name (``subject``)."""
+
+    kind = "folder"
+
+
+class FilterListNotFoundError(UnknownIdError):
+    """No filter list of the user's has this name (``subject``)."""
+
+    kind = "filter list"
 
 
 class OpmlError(NewsreaderError):
@@ -65,3 +105,12 @@ class SettingsError(NewsreaderError):
 
 class CredentialsError(NewsreaderError):
     """Credentials could not be stored or read (for example, no keyring backend)."""
+
+
+class MultipleFeedsError(NewsreaderError):
+    """A web page offers several feeds; the caller picks one (``candidates``)."""
+
+    def __init__(self, url: str, candidates: Sequence[DiscoveredFeed]) -> None:
+        super().__init__(f"{url} offers {len(candidates)} feeds; choose one of them.")
+        self.url = url
+        self.candidates = tuple(candidates)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,9 +26,12 @@ from newsreader.core.errors import FetchError, LibraryFullError, NewsreaderError
 from newsreader.core.fetch.http import Fetcher
 from newsreader.core.models import ParsedEntry, ParsedFeed, RefreshProgress, RefreshResult, RefreshStatus, Verdict
 from newsreader.core.parse import parse_feed
+from newsreader.core.pool import completed_in_window
+from newsreader.core.settings import DEFAULT_INTERVAL, LibrarySettings
 from newsreader.core.storage.db import FeedState, Storage
 
-DEFAULT_INTERVAL = 3600
+PROCESS_POOL_MIN_FEEDS = 40
+"""Refreshes of at least this many feeds parse in worker processes (starting them costs ~0.2 s)."""
 PARSED_BACKLOG = 16
 """Feeds parsed but not yet stored, at most (each holds its stories in memory)."""
 MAX_MAX_AGE = 24 * 3600
@@ -226,6 +231,31 @@ def _release_slots(outcomes: Sequence[_Outcome], parse_slots: threading.BoundedS
             parse_slots.release()
 
 
+def parser_for(feed_count: int, processes: int | None = None) -> ProcessParser | None:
+    """Worker processes for parsing when a refresh of *feed_count* feeds pays for starting them
+    (*processes* forces a number; 0 parses in the fetch threads)."""
+    if processes is None:
+        # one core stays with the writer and the network threads
+        cores = os.cpu_count() or 1
+        processes = max(1, min(4, cores - 1)) if feed_count >= PROCESS_POOL_MIN_FEEDS and cores > 1 else 0
+    return ProcessParser(processes) if processes > 0 else None
+
+
+def with_default_retention(states: list[FeedState], settings: LibrarySettings) -> list[FeedState]:
+    """Feeds without their own retention limits follow the library's (none by default)."""
+    days, count = settings.keep_days, settings.keep_count
+    if days is None and count is None:
+        return states
+    return [
+        replace(
+            s,
+            max_age_days=s.max_age_days if s.max_age_days is not None else days,
+            max_count=s.max_count if s.max_count is not None else count,
+        )
+        for s in states
+    ]
+
+
 class Refresher:
     """Runs one refresh over a set of feeds; iterate :meth:`run` from the writer thread."""
 
@@ -279,38 +309,33 @@ class Refresher:
             else:
                 runnable.append(state)
         pending = iter(interleave_by_host(runnable))
-        in_flight: set[Future[_Outcome]] = set()
-        window = self.workers + 8
         # Parsed feeds waiting for the writer are the bulk of a refresh's memory: bound them.
         parse_slots = threading.BoundedSemaphore(PARSED_BACKLOG)
+
+        def release(future: Future[_Outcome]) -> None:
+            if future.exception() is None:
+                _release_slots([future.result()], parse_slots)
+
         with ThreadPoolExecutor(self.workers, thread_name_prefix="newsreader-fetch") as pool:
 
-            def submit_more() -> None:
-                while len(in_flight) < window and not cancel.is_set():
-                    state = next(pending, None)
-                    if state is None:
-                        return
-                    auth = self._auth(state)
-                    in_flight.add(
-                        pool.submit(
-                            fetch_and_parse,
-                            state,
-                            self.fetcher,
-                            now=self.clock(),
-                            max_entries=self.max_entries,
-                            auth=auth,
-                            parse=self.parse,
-                            parse_slots=parse_slots,
-                            job=self._job(state),
-                        )
-                    )
+            def submit(state: FeedState) -> Future[_Outcome]:
+                return pool.submit(
+                    fetch_and_parse,
+                    state,
+                    self.fetcher,
+                    now=self.clock(),
+                    max_entries=self.max_entries,
+                    auth=self._auth(state),
+                    parse=self.parse,
+                    parse_slots=parse_slots,
+                    job=self._job(state),
+                )
 
-            submit_more()
-            try:
-                while in_flight:
-                    finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                    in_flight.difference_update(finished)
-                    submit_more()
+            # a full disk, or the caller stopped iterating: the fetches in flight finish (they may be
+            # waiting for a parse slot) so that the pool can shut down
+            batches = completed_in_window(submit, pending, window=self.workers + 8, cancel=cancel, abandon=release)
+            with closing(batches):
+                for finished in batches:
                     outcomes = [f.result() for f in finished]
                     try:
                         stored = self._store_group(outcomes)
@@ -319,14 +344,6 @@ class Refresher:
                     for result in stored:
                         done += 1
                         yield RefreshProgress(done, total, result)
-            except BaseException:
-                # a full disk, or the caller stopped iterating: let the running fetches finish
-                # (they may be waiting for a parse slot) so that the pool can shut down
-                cancel.set()
-                while in_flight:
-                    finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                    _release_slots([f.result() for f in finished if f.exception() is None], parse_slots)
-                raise
         for state in pending:
             done += 1
             yield RefreshProgress(

@@ -1,0 +1,56 @@
+"""Running work in an executor with a bounded number of jobs in flight."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def completed_in_window(
+    submit: Callable[[T], Future[R]],
+    items: Iterable[T],
+    *,
+    window: int,
+    cancel: threading.Event | None = None,
+    abandon: Callable[[Future[R]], None] | None = None,
+) -> Generator[list[Future[R]], None, None]:
+    """Submit *items* keeping at most *window* of them in flight; yield the futures that finished
+    together, in completion order, topping the window up before each yield.
+
+    Nothing more is submitted once *cancel* is set; items never submitted stay in *items* (pass an
+    iterator to pick them up afterwards). When the caller stops early (an exception, ``close()``),
+    *cancel* is set, the jobs in flight are waited for and each is handed to *abandon* (to release
+    what it holds). Raises nothing of its own.
+    """
+    source = iter(items)
+    in_flight: set[Future[R]] = set()
+
+    def top_up() -> None:
+        while len(in_flight) < window and not (cancel is not None and cancel.is_set()):
+            for item in source:
+                in_flight.add(submit(item))
+                break
+            else:
+                return
+
+    top_up()
+    try:
+        while in_flight:
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            in_flight.difference_update(finished)
+            top_up()
+            yield list(finished)
+    finally:
+        if in_flight and cancel is not None:
+            cancel.set()
+        while in_flight:
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            in_flight.difference_update(finished)
+            if abandon is not None:
+                for future in finished:
+                    abandon(future)

@@ -1,0 +1,231 @@
+"""Subscriptions: finding a feed behind an address, subscribing, OPML, folders and per-feed options.
+
+Functions take the thread's :class:`Storage` (and a :class:`Fetcher` where the network is asked);
+:class:`~newsreader.core.library.Library` passes both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from newsreader.core.errors import (
+    FetchError,
+    FolderNotFoundError,
+    NotAFeedError,
+    ParseError,
+    SettingsError,
+)
+from newsreader.core.models import DiscoveredFeed, Feed, ImportReport, OpmlOutline
+from newsreader.core.storage.db import Storage, to_db_time
+
+if TYPE_CHECKING:
+    from newsreader.core.fetch.http import Fetcher
+
+
+class Keep(Enum):
+    """Marks a setting left as it is (``None`` already means "back to the default")."""
+
+    KEEP = "keep"
+
+
+def check_url(url: str) -> str:
+    """*url* made absolute (``feed://`` and a bare ``host/path`` become http(s)); raises
+    :class:`SettingsError` when it is not an http or https address."""
+    url = url.strip()
+    if url.startswith("feed://"):
+        url = "http://" + url[len("feed://") :]
+    elif "://" not in url and "." in url.split("/")[0]:
+        url = "https://" + url
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise SettingsError(f"{url!r} is not a valid address.") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{url!r} is not an http or https address.")
+    return url
+
+
+def discover(fetcher: Fetcher, url: str) -> list[DiscoveredFeed]:
+    """The feeds at *url*: the URL itself when it is a feed, else what the page announces or what
+    answers at common feed paths of its site. Raises :class:`SettingsError` (not an address),
+    :class:`FetchError` (the page could not be fetched), :class:`NotAFeedError` (no feed found)."""
+    from newsreader.core.discovery import common_feed_urls, discover_feeds, looks_like_html
+    from newsreader.core.parse import parse_feed
+
+    url = check_url(url)
+    response = fetcher.fetch(url)
+    if not looks_like_html(response.body):
+        try:
+            parsed = parse_feed(response.body, response.url, response.headers)
+        except ParseError:
+            pass
+        else:
+            return [DiscoveredFeed(url=response.permanent_url or url, title=parsed.title or None, format=parsed.format)]
+    found = discover_feeds(response.body, response.url)
+    if found:
+        return found
+    for candidate in common_feed_urls(response.url):
+        try:
+            probe = fetcher.fetch(candidate)
+            parsed = parse_feed(probe.body, probe.url, probe.headers)
+        except (FetchError, ParseError):
+            continue
+        return [DiscoveredFeed(url=probe.url, title=parsed.title or None, format=parsed.format)]
+    raise NotAFeedError(url, f"{url} is not a feed and does not link to one.")
+
+
+def refuse_known(storage: Storage, url: str) -> None:
+    """Raise :class:`SettingsError` when *url* is subscribed already."""
+    existing = storage.feed_id_for_url(url)
+    if existing is not None:
+        raise SettingsError(f"You are already subscribed to {url} (feed {existing}).")
+
+
+def subscribe(storage: Storage, url: str, now: datetime, *, title: str | None = None, folder: str | None = None) -> int:
+    """Record a subscription to *url* (checked, not fetched); returns the new feed's id. Raises
+    :class:`SettingsError` for an address that is not http(s)."""
+    return storage.add_feed(check_url(url), title or "", folder, now)
+
+
+def remove_feed(storage: Storage, feed_id: int) -> None:
+    """Unsubscribe and delete the feed's stories and its stored password; raises
+    :class:`FeedNotFoundError`."""
+    feed = storage.feed(feed_id)
+    storage.delete_feed(feed_id)
+    if feed.auth_user:
+        from newsreader.core.credentials import delete_password
+
+        delete_password(feed.url, feed.auth_user)
+
+
+def move_feed(storage: Storage, feed_id: int, folder: str | None) -> None:
+    """Put a feed in *folder* (created if needed), or at the top level with None; raises
+    :class:`FeedNotFoundError`."""
+    storage.feed(feed_id)
+    with storage.transaction() as db:
+        folder_id = storage.folder_id(db, folder.strip()) if folder and folder.strip() else None
+        db.execute("UPDATE feeds SET folder_id = ? WHERE id = ?", (folder_id, feed_id))
+
+
+def rename_folder(storage: Storage, old: str, new: str) -> None:
+    """Rename a folder; raises :class:`FolderNotFoundError` when *old* does not exist,
+    :class:`SettingsError` when *new* is empty or taken."""
+    new = new.strip()
+    if not new:
+        raise SettingsError("A folder name cannot be empty.")
+    with storage.transaction() as db:
+        folder_id = storage.folder_id(db, old, create=False)
+        if folder_id is None:
+            raise FolderNotFoundError(old)
+        other = storage.folder_id(db, new, create=False)
+        if other is not None and other != folder_id:
+            raise SettingsError(f"A folder named {new!r} already exists.")
+        db.execute("UPDATE folders SET name = ? WHERE id = ?", (new, folder_id))
+
+
+def delete_folder(storage: Storage, name: str) -> None:
+    """Delete a folder (its feeds move to the top level); raises :class:`FolderNotFoundError`."""
+    with storage.transaction() as db:
+        if db.execute("DELETE FROM folders WHERE name = ?", (name,)).rowcount == 0:
+            raise FolderNotFoundError(name)
+
+
+def set_feed_options(
+    storage: Storage,
+    feed_id: int,
+    *,
+    enabled: bool | None = None,
+    update_interval: int | Keep | None = Keep.KEEP,
+    full_articles: bool | Keep | None = Keep.KEEP,
+    retention_max_age_days: int | Keep | None = Keep.KEEP,
+    retention_max_count: int | Keep | None = Keep.KEEP,
+) -> None:
+    """Change per-feed settings; an argument left out keeps its value (``None`` resets to default).
+    Raises :class:`SettingsError` for a value out of range, :class:`FeedNotFoundError`."""
+    columns: dict[str, Any] = {}
+    if enabled is not None:
+        columns["enabled"] = int(enabled)
+        if enabled:
+            columns["disabled_reason"] = None
+    for name, value in (
+        ("update_interval", update_interval),
+        ("retention_max_age_days", retention_max_age_days),
+        ("retention_max_count", retention_max_count),
+    ):
+        if isinstance(value, Keep):
+            continue
+        if value is not None and value < (60 if name == "update_interval" else 0):
+            raise SettingsError(
+                f"{name.replace('_', ' ')} must be a whole number"
+                f"{' of at least 60 seconds' if name == 'update_interval' else ' ≥ 0'}."
+            )
+        columns[name] = value
+    if not isinstance(full_articles, Keep):
+        columns["full_articles"] = None if full_articles is None else int(bool(full_articles))
+    storage.feed(feed_id)
+    storage.update_feed(feed_id, **columns)
+
+
+def set_feed_auth(storage: Storage, feed_id: int, user: str | None, password: str | None = None) -> None:
+    """Set (or with ``user=None`` clear) HTTP basic credentials; the password goes to the keyring.
+    Raises :class:`FeedNotFoundError`, :class:`CredentialsError` (no keyring)."""
+    from newsreader.core.credentials import delete_password, store_password
+
+    feed = storage.feed(feed_id)
+    if user:
+        if password is not None:
+            store_password(feed.url, user, password)
+        storage.update_feed(feed_id, auth_user=user)
+    else:
+        if feed.auth_user:
+            delete_password(feed.url, feed.auth_user)
+        storage.update_feed(feed_id, auth_user=None)
+
+
+def import_opml(storage: Storage, data: bytes, source: str, now: datetime) -> ImportReport:
+    """Subscribe to every feed in an OPML document, in one transaction; raises :class:`OpmlError`.
+
+    Idempotent: feeds already subscribed (by URL) are skipped, with the reason.
+    """
+    from newsreader.core.opml import parse_opml
+
+    outlines = parse_opml(data, source)
+    added: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    created: list[str] = []
+    known_folders = {f.name.lower() for f in storage.folders()}
+    with storage.transaction() as db:
+        seen = {row[0] for row in db.execute("SELECT url FROM feeds")}
+        for outline in outlines:
+            try:
+                url = check_url(outline.url)
+            except SettingsError as exc:
+                skipped.append((outline.url, str(exc)))
+                continue
+            if url in seen:
+                skipped.append((url, "already subscribed"))
+                continue
+            folder_id = None
+            if outline.folder:
+                folder_id = storage.folder_id(db, outline.folder)
+                if outline.folder.lower() not in known_folders:
+                    known_folders.add(outline.folder.lower())
+                    created.append(outline.folder)
+            db.execute(
+                "INSERT INTO feeds(url, title, site_url, folder_id, added_at) VALUES (?, ?, ?, ?, ?)",
+                (url, outline.title or "", outline.site_url, folder_id, to_db_time(now)),
+            )
+            seen.add(url)
+            added.append(url)
+    return ImportReport(tuple(added), tuple(skipped), tuple(created))
+
+
+def export_opml(feeds: Sequence[Feed]) -> str:
+    """*feeds* as an OPML 2.0 document, grouped by folder."""
+    from newsreader.core.opml import write_opml
+
+    return write_opml(OpmlOutline(f.url, f.title, f.folder, f.site_url) for f in feeds)
