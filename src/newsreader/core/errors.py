@@ -36,6 +36,10 @@ class FetchError(FeedError):
         self.retry_after = retry_after
 
 
+class NotRequestedError(FetchError):
+    """The request was not made: its host did not answer moments ago, or is paused after failing."""
+
+
 class ParseError(FeedError):
     """The document was fetched but is not a feed, or is broken beyond recovery."""
 

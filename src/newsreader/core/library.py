@@ -139,9 +139,14 @@ class Library:
         """The shared HTTP fetcher (created on first use: read-only commands never import requests)."""
         with self._fetcher_lock:
             if self._fetcher is None:
-                from newsreader.core.fetch.http import Fetcher
+                from newsreader.core.fetch.http import Fetcher, FetchLimits
 
-                self._fetcher = Fetcher(self._limits, proxy=self.settings().proxy)
+                settings = self.settings()
+                seconds = settings.request_timeout
+                limits = self._limits or FetchLimits(
+                    connect_timeout=min(10, seconds), read_timeout=min(20, seconds), deadline=seconds
+                )
+                self._fetcher = Fetcher(limits, proxy=settings.proxy)
             return self._fetcher
 
     def _image_folder(self) -> ImageFolder:
@@ -182,7 +187,7 @@ class Library:
     def set_setting(self, key: str, value: str | None) -> None:
         """Store (or with None, remove) a library-wide setting."""
         self._storage().set_setting(key, value)
-        if key == "proxy":
+        if key in ("proxy", "request_timeout"):
             # the next request builds a fetcher with the new proxy; one in use keeps working until done
             with self._fetcher_lock:
                 self._fetcher = None
@@ -321,10 +326,12 @@ class Library:
         if not 1 <= count <= MAX_WORKERS:
             raise SettingsError(f"The number of workers must be between 1 and {MAX_WORKERS}.")
         self.sponsored_rules()  # a broken user rules file is reported before anything is fetched
+        fetcher = self.fetcher()
+        fetcher.begin_round(storage.backed_off_hosts(now))
         parser = parser_for(len(states), self._parse_processes)
         refresher = Refresher(
             storage,
-            self.fetcher(),
+            fetcher,
             workers=count,
             max_entries=settings.max_entries,
             default_interval=settings.update_interval,
@@ -338,6 +345,13 @@ class Library:
         finally:
             if parser is not None:
                 parser.close()
+            self._record_hosts()
+
+    def _record_hosts(self) -> None:
+        """Remember which hosts did not answer (asked again after a growing pause) and which did."""
+        if self._fetcher is not None:
+            failed, answered = self._fetcher.take_host_report()
+            self._storage().record_hosts(failed, answered, self._clock())
 
     @staticmethod
     def _password_for(state: FeedState) -> str | None:
@@ -578,9 +592,12 @@ class Library:
         :class:`FetchError` (also stored with the story, which keeps the feed's content)."""
         from newsreader.core.pages.offline import fetch_story_page
 
-        return fetch_story_page(
-            self._storage(), self.fetcher(), self._image_folder(), story_id, self.page_filters(), self._clock()
-        )
+        try:
+            return fetch_story_page(
+                self._storage(), self.fetcher(), self._image_folder(), story_id, self.page_filters(), self._clock()
+            )
+        finally:
+            self._record_hosts()
 
     def fetch_pages(
         self,
@@ -627,6 +644,7 @@ class Library:
             cancel=cancel,
         )
         enforce_quota(storage, folder, settings.image_quota)
+        self._record_hosts()
 
     def store_page(self, story_id: int, html: bytes, url: str | None = None) -> PageAnalysis:
         """Analyse a copy of a story's article page (fetched, or saved from a browser) and keep both
@@ -679,9 +697,12 @@ class Library:
         allows images asks for); returns every one of them now cached (URL → digest)."""
         from newsreader.core.image_cache import cache_images
 
-        return cache_images(
-            self._storage(), self.fetcher(), self._image_folder(), urls, self._clock(), self.settings().image_quota
-        )
+        try:
+            return cache_images(
+                self._storage(), self.fetcher(), self._image_folder(), urls, self._clock(), self.settings().image_quota
+            )
+        finally:
+            self._record_hosts()
 
     def fetch_story_images(
         self,
@@ -699,17 +720,20 @@ class Library:
         settings = self.settings()
         if not settings.download_images or not story_ids:
             return 0
-        return fetch_story_images(
-            self._storage(),
-            self.fetcher(),
-            self._image_folder(),
-            story_ids,
-            self._clock(),
-            settings.image_quota,
-            per_feed=per_feed,
-            workers=workers,
-            cancel=cancel,
-        )
+        try:
+            return fetch_story_images(
+                self._storage(),
+                self.fetcher(),
+                self._image_folder(),
+                story_ids,
+                self._clock(),
+                settings.image_quota,
+                per_feed=per_feed,
+                workers=workers,
+                cancel=cancel,
+            )
+        finally:
+            self._record_hosts()
 
     def image_data(self, digest: str) -> bytes | None:
         """A cached image's bytes, or None when the file is gone."""
@@ -722,15 +746,18 @@ class Library:
 
         if not self.settings().feed_icons:
             return 0
-        return refresh_icons(
-            self._storage(),
-            self.fetcher(),
-            self._image_folder(),
-            self._clock(),
-            max_age_days=max_age_days,
-            workers=workers,
-            cancel=cancel,
-        )
+        try:
+            return refresh_icons(
+                self._storage(),
+                self.fetcher(),
+                self._image_folder(),
+                self._clock(),
+                max_age_days=max_age_days,
+                workers=workers,
+                cancel=cancel,
+            )
+        finally:
+            self._record_hosts()
 
     def feed_icons(self) -> dict[int, bytes]:
         """The cached icon of every feed that has one."""

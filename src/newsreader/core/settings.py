@@ -18,6 +18,8 @@ DEFAULT_INTERVAL = 3600
 """Seconds between scheduled checks of a feed without its own interval."""
 DEFAULT_MAX_ENTRIES = 1000
 """Entries read from one feed document at most."""
+DEFAULT_REQUEST_TIMEOUT = 60
+"""Seconds one request may take in all (redirects included), whatever the server does."""
 DEFAULT_IMAGE_CACHE_MB = 500
 """The image cache's default size; the oldest images go first beyond it."""
 
@@ -48,6 +50,9 @@ class LibrarySettings:
     """The image cache's size in MB (``image_cache_mb``)."""
     proxy: str | None = None
     """Every request goes through this proxy (``proxy``)."""
+    request_timeout: int = DEFAULT_REQUEST_TIMEOUT
+    """Seconds one request may take in all (``request_timeout``); connecting and each wait for data
+    get at most 10 and 20 s of it."""
     not_sponsored_links: frozenset[str] = frozenset()
     """Page links the user said are not sponsored (``not_sponsored_links``, a JSON list)."""
 
@@ -71,6 +76,7 @@ class LibrarySettings:
             feed_icons=values.get("feed_icons") != "off",
             image_cache_mb=_whole_or(values.get("image_cache_mb"), DEFAULT_IMAGE_CACHE_MB),
             proxy=values.get("proxy") or None,
+            request_timeout=max(1, _whole_or(values.get("request_timeout"), DEFAULT_REQUEST_TIMEOUT)),
             not_sponsored_links=_string_set(values.get("not_sponsored_links")),
         )
 

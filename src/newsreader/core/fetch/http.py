@@ -7,8 +7,11 @@ each hop's scheme is checked and permanent moves are noticed) and a per-host con
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,31 +23,96 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.util.connection import allowed_gai_family
 
 from newsreader import __version__
-from newsreader.core.errors import FetchError
-from newsreader.core.fetch.watchdog import ConnectionTracker, Watchdog, shut_down_connections
+from newsreader.core.errors import FetchError, NotRequestedError
+from newsreader.core.fetch.resolver import ResolutionTimeout, Resolver
+from newsreader.core.fetch.watchdog import ConnectionTracker, Watchdog, shut_down_sockets
 
 USER_AGENT = f"newsreader/{__version__} (desktop feed reader)"
 PERMANENT_REDIRECTS = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
+ROUND_MEMORY = 600.0
+"""Seconds a host that did not resolve, connect or answer in time is not asked again (a refresh's
+length at most; :meth:`Fetcher.begin_round` forgets sooner)."""
+
 _TRACKER = ConnectionTracker()
 _WATCHDOG = Watchdog()
+_RESOLVER = Resolver()
+
+
+def _open_socket(connection: HTTPConnection) -> socket.socket:
+    """Connect a pooled connection: the name resolved within the time the request has left, the
+    socket known to the deadline before it connects. Raises urllib3's connection errors."""
+    host = connection._dns_host.strip("[]")
+    timeout = connection.timeout if isinstance(connection.timeout, int | float) else None
+    left = _TRACKER.time_left()
+    budget = min(t for t in (timeout, left, 60.0) if t is not None)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            addresses = _RESOLVER.resolve(host, connection.port, allowed_gai_family(), budget)
+        except socket.gaierror as exc:
+            raise NameResolutionError(connection.host, connection, exc) from exc
+    else:
+        addresses = socket.getaddrinfo(host, connection.port, 0, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)
+    failure: OSError | None = None
+    for family, kind, proto, _name, address in addresses:
+        sock = socket.socket(family, kind, proto)
+        try:
+            for level, option, value in connection.socket_options or ():
+                sock.setsockopt(level, option, value)
+            _TRACKER.register(sock)
+            sock.settimeout(max(0.001, min(budget, _TRACKER.time_left() or budget)))
+            sock.connect(address)
+            sock.settimeout(timeout)
+            return sock
+        except TimeoutError as exc:
+            sock.close()
+            raise ConnectTimeoutError(connection, f"Connection to {connection.host} timed out.") from exc
+        except OSError as exc:
+            sock.close()
+            failure = exc
+    raise NewConnectionError(connection, f"Failed to establish a new connection: {failure}")
+
+
+class _BoundedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        return _open_socket(self)
+
+
+class _BoundedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        return _open_socket(self)
+
+
+def _register_kept_alive(connection: Any) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is not None:  # a kept-alive connection (new ones register as they open)
+        _TRACKER.register(sock)
 
 
 class _TrackedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _BoundedHTTPConnection
+
     def _get_conn(self, timeout: float | None = None) -> Any:
         connection = super()._get_conn(timeout)
-        _TRACKER.register(connection)
+        _register_kept_alive(connection)
         return connection
 
 
 class _TrackedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _BoundedHTTPSConnection
+
     def _get_conn(self, timeout: float | None = None) -> Any:
         connection = super()._get_conn(timeout)
-        _TRACKER.register(connection)
+        _register_kept_alive(connection)
         return connection
 
 
@@ -134,6 +202,11 @@ class Fetcher:
         self._host_lock = threading.Lock()
         self._host_slots: dict[str, threading.BoundedSemaphore] = {}
         self._sessions: list[requests.Session] = []
+        self._unreachable: dict[str, float] = {}
+        """Hosts that did not answer in this round → when (monotonic)."""
+        self._unreported: dict[str, str] = {}
+        self._answered: set[str] = set()
+        self._backed_off: dict[str, datetime] = {}
 
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
@@ -162,6 +235,43 @@ class Fetcher:
         for session in sessions:
             session.close()
 
+    def begin_round(self, backed_off: dict[str, datetime] | None = None) -> None:
+        """Start a refresh: forget which hosts failed in the last one, and skip the hosts of
+        *backed_off* (host → until when) for background requests (see :meth:`fetch`)."""
+        with self._host_lock:
+            self._unreachable = {}
+            self._backed_off = dict(backed_off or {})
+        _RESOLVER.forget()
+
+    def take_host_report(self) -> tuple[dict[str, str], set[str]]:
+        """Hosts that did not answer (host → why) and hosts that did since the last report."""
+        with self._host_lock:
+            failed, self._unreported = self._unreported, {}
+            answered, self._answered = self._answered, set()
+        return failed, answered
+
+    def _refuse_if_down(self, url: str, host: str, background: bool) -> None:
+        with self._host_lock:
+            failed_at = self._unreachable.get(host)
+            until = self._backed_off.get(host) if background else None
+        if failed_at is not None and time.monotonic() - failed_at < ROUND_MEMORY:
+            raise NotRequestedError(url, f"{url} was not requested: {host} did not answer moments ago.")
+        if until is not None and until > datetime.now(UTC):
+            raise FetchError(
+                url,
+                f"{url} was not requested: {host} did not answer recently; it is asked again after "
+                f"{until:%Y-%m-%d %H:%M} UTC.",
+            )
+
+    def _note_host(self, host: str, failure: str | None) -> None:
+        with self._host_lock:
+            if failure is None:
+                self._answered.add(host)
+                self._unreachable.pop(host, None)
+            else:
+                self._unreachable[host] = time.monotonic()
+                self._unreported[host] = failure
+
     @contextmanager
     def _host_slot(self, host: str) -> Iterator[None]:
         with self._host_lock:
@@ -180,22 +290,51 @@ class Fetcher:
         auth: tuple[str, str] | None = None,
         accept: str | None = None,
         max_bytes: int | None = None,
+        background: bool = False,
     ) -> FetchResponse:
         """GET *url* (conditionally when validators are given); raises :class:`FetchError`.
 
-        *max_bytes* lowers the body cap for this request (images, icons)."""
-        connections = _TRACKER.begin()
-        token = _WATCHDOG.arm(self.limits.deadline, lambda: shut_down_connections(connections))
+        The whole request, whatever the answer's shape (no length, chunked, dripping headers or
+        body, a stalled TLS handshake, a slow name server), ends within ``limits.deadline``. A host
+        that did not resolve, connect or answer in time is not asked again in the same round (see
+        :meth:`begin_round`); *background* requests (pages, images, icons) also skip hosts backed off
+        across rounds. *max_bytes* lowers the body cap for this request (images, icons)."""
+        host = server_of(url)
+        self._refuse_if_down(url, host, background)
+        expired = threading.Event()
+        sockets = _TRACKER.begin(time.monotonic() + self.limits.deadline)
+
+        def cut() -> None:
+            expired.set()
+            shut_down_sockets(sockets)
+
+        token = _WATCHDOG.arm(self.limits.deadline, cut)
         limit = min(max_bytes, self.limits.max_bytes) if max_bytes else self.limits.max_bytes
         try:
-            return self._fetch(url, etag, last_modified, auth, accept, limit)
-        except FetchError:
+            response = self._fetch(url, etag, last_modified, auth, accept, limit, background)
+        except FetchError as exc:
+            if expired.is_set() and exc.status is None:
+                raise self._timed_out(url, host) from exc
             raise
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise FetchError(url, _describe(url, exc, self.limits)) from exc
+            message = _describe(url, exc, self.limits)
+            if expired.is_set() and not message.startswith("The name server"):
+                raise self._timed_out(url, host) from exc
+            if _unreachable(exc):
+                self._note_host(host, message)
+            raise FetchError(url, message) from exc
         finally:
             _WATCHDOG.disarm(token)
             _TRACKER.end()
+        if expired.is_set():  # a body read until the server closed: cut short, so not the whole body
+            raise self._timed_out(url, host)
+        self._note_host(host, None)
+        return response
+
+    def _timed_out(self, url: str, host: str) -> FetchError:
+        message = f"{url} did not finish answering within {self.limits.deadline:g} s."
+        self._note_host(host, message)
+        return FetchError(url, message)
 
     def _fetch(
         self,
@@ -205,6 +344,7 @@ class Fetcher:
         auth: tuple[str, str] | None,
         accept: str | None,
         limit: int,
+        background: bool,
     ) -> FetchResponse:
         headers: dict[str, str] = {}
         if etag:
@@ -214,7 +354,6 @@ class Fetcher:
         if accept:
             headers["Accept"] = accept
         session = self._session()
-        timeout = (self.limits.connect_timeout, self.limits.read_timeout)
         current = url
         permanent: str | None = None
         still_permanent = True
@@ -225,6 +364,12 @@ class Fetcher:
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise FetchError(url, f"{url} led to {current}, which is not an http or https address.")
             same_origin = urlsplit(url).netloc == parts.netloc
+            if current != url:
+                self._refuse_if_down(url, server_of(current), background)
+            left = _TRACKER.time_left() or self.limits.deadline
+            if left <= 0:
+                raise FetchError(url, f"{url} did not finish answering within {self.limits.deadline:g} s.")
+            timeout = (min(self.limits.connect_timeout, left), min(self.limits.read_timeout, left))
             with self._host_slot(parts.netloc.lower()):
                 response = session.get(
                     current,
@@ -303,6 +448,45 @@ class Fetcher:
         )
 
 
+_UNREACHABLE_MARKERS = ("resolve", "name or service", "nodename", "getaddrinfo", "refused", "timed out", "unreachable")
+
+
+def server_of(url: str) -> str:
+    """The server a URL is asked of, as ``host:port`` (the port spelled out even when it is the
+    scheme's default): what "a host that did not answer" means."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = 443 if parts.scheme == "https" else 80
+    return f"{(parts.hostname or '').lower()}:{port or default}"
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """The host did not resolve, accept the connection or answer in time (as opposed to answering
+    badly): asking it again in the same refresh would only wait again."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.ReadTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = str(exc).lower()
+        return any(
+            marker in text
+            for marker in (
+                "resolve",
+                "name or service",
+                "nodename",
+                "getaddrinfo",
+                "refused",
+                "timed out",
+                "unreachable",
+            )
+        )
+    return isinstance(exc, ResolutionTimeout | TimeoutError)
+
+
 def size_text(size: int) -> str:
     """A byte count for people: ``20 MB``, ``256 KB``."""
     if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
@@ -330,6 +514,8 @@ def _describe(url: str, exc: BaseException, limits: FetchLimits) -> str:
         return f"The secure connection to {url} failed: {why}."
     if isinstance(exc, requests.exceptions.ConnectionError):
         lowered = text.lower()
+        if "name server did not answer" in lowered:
+            return f"The name server did not say where the host of {url} is in time (DNS)."
         if (
             "name or service not known" in lowered
             or "nodename nor servname" in lowered

@@ -1,8 +1,8 @@
 """A total deadline per HTTP request.
 
-Socket timeouts bound each read, but a server that sends one byte a second (or headers that never
-end) never trips them. The watchdog shuts the request's socket down when its deadline passes,
-which makes the blocked read fail at once in the worker thread.
+Socket timeouts bound each read, but a server that sends one byte a second (a body, headers or a
+TLS handshake that never end) never trips them. The watchdog shuts the request's sockets down when
+its deadline passes, which makes the blocked call fail at once in the worker thread.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 
 class Watchdog:
@@ -58,32 +57,48 @@ class Watchdog:
 
 
 class ConnectionTracker:
-    """Remembers the connections a thread's current request uses, so a deadline can cut them."""
+    """Remembers the sockets a thread's current request uses, so that its deadline can cut them.
+
+    Each socket is registered as a duplicate descriptor, taken as soon as the socket exists: the
+    deadline then reaches it during the connect, the TLS handshake (which detaches the plain socket
+    object), the headers and a body read until the server closes (where ``http.client`` hands the
+    socket over to the response and forgets it).
+    """
 
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def begin(self) -> list[Any]:
-        """Start tracking for the calling thread; returns the list the deadline callback reads."""
-        connections: list[Any] = []
-        self._local.connections = connections
-        return connections
+    def begin(self, deadline: float) -> list[socket.socket]:
+        """Start tracking for the calling thread until the monotonic time *deadline*; returns the
+        list the deadline callback reads."""
+        sockets: list[socket.socket] = []
+        self._local.sockets = sockets
+        self._local.deadline = deadline
+        return sockets
+
+    def time_left(self) -> float | None:
+        """Seconds the calling thread's request has left (None outside a request)."""
+        deadline: float | None = getattr(self._local, "deadline", None)
+        return None if deadline is None else deadline - time.monotonic()
 
     def end(self) -> None:
-        """Stop tracking for the calling thread."""
-        self._local.connections = None
+        """Stop tracking for the calling thread and let go of its duplicate descriptors."""
+        sockets: list[socket.socket] | None = getattr(self._local, "sockets", None)
+        self._local.sockets = None
+        self._local.deadline = None
+        for sock in sockets or ():
+            sock.close()
 
-    def register(self, connection: Any) -> None:
-        """Called by the connection pool when the current thread takes a connection."""
-        connections = getattr(self._local, "connections", None)
-        if connections is not None:
-            connections.append(connection)
+    def register(self, sock: socket.socket) -> None:
+        """Called when the current request opens or reuses a socket."""
+        sockets: list[socket.socket] | None = getattr(self._local, "sockets", None)
+        if sockets is not None:
+            with contextlib.suppress(OSError):  # already closed: nothing to cut
+                sockets.append(sock.dup())
 
 
-def shut_down_connections(connections: list[Any]) -> None:
-    """Abort every tracked connection's socket (safe from another thread)."""
-    for connection in list(connections):
-        sock = getattr(connection, "sock", None)
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+def shut_down_sockets(sockets: list[socket.socket]) -> None:
+    """Abort every tracked socket (safe from another thread): blocked reads and writes end at once."""
+    for sock in list(sockets):
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)

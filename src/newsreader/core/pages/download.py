@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from newsreader.core.errors import FetchError
+from newsreader.core.errors import FetchError, NotRequestedError
 from newsreader.core.fetch.http import Fetcher
 from newsreader.core.images import MAX_IMAGE_BYTES, ImageFolder, sniff_image_type, story_image_urls
 from newsreader.core.pages.analyze import PageAnalysis, analysis_to_json, analyze_page
@@ -37,6 +37,9 @@ class PageOutcome:
     html: bytes | None
     error: str | None
     images: tuple[ImageOutcome, ...] = ()
+    requested: bool = True
+    """False when the page was not asked for (its host did not answer moments ago or is paused):
+    nothing to store, the next refresh asks again."""
 
     @property
     def analysis_json(self) -> str | None:
@@ -58,7 +61,9 @@ def download_images(
         if url in known:
             continue
         try:
-            response = fetcher.fetch(url, accept=IMAGE_ACCEPT, max_bytes=max_bytes)
+            response = fetcher.fetch(url, accept=IMAGE_ACCEPT, max_bytes=max_bytes, background=True)
+        except NotRequestedError:
+            continue  # not tried: asked again by a later refresh
         except FetchError as exc:
             outcomes.append(ImageOutcome(url, None, error=str(exc)))
             continue
@@ -87,7 +92,9 @@ def download_page(
 ) -> PageOutcome:
     """Fetch and analyse a story's page, then (with *images*) cache the images the story shows."""
     try:
-        response = fetcher.fetch(link, accept=PAGE_ACCEPT)
+        response = fetcher.fetch(link, accept=PAGE_ACCEPT, background=True)
+    except NotRequestedError as exc:
+        return PageOutcome(story_id, link, None, None, str(exc), requested=False)
     except FetchError as exc:
         return PageOutcome(story_id, link, None, None, str(exc))
     analysis = analyze_page(response.body, response.url, filters)

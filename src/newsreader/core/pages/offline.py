@@ -42,7 +42,10 @@ def stored_page(storage: Storage, story_id: int, not_sponsored: frozenset[str] =
 
 
 def save_outcome(storage: Storage, outcome: PageOutcome, now: datetime) -> None:
-    """Store one page download (page, analysis or error, and its images)."""
+    """Store one page download (page, analysis or error, and its images); a page not requested
+    leaves nothing behind, so a later refresh asks for it."""
+    if not outcome.requested:
+        return
     storage.save_page(outcome.story_id, outcome.url, now, outcome.analysis_json, outcome.error, outcome.html)
     storage.record_images(outcome.images, now)
 

@@ -10,7 +10,8 @@ mixin over :class:`~newsreader.core.storage.base.StorageBase` in its own module 
 - ``related.py``: the related-stories look-ups;
 - ``pages.py``: article pages kept offline;
 - ``images.py``: the image cache's index and feed icons;
-- ``settings.py``: library-wide settings.
+- ``settings.py``: library-wide settings;
+- ``hosts.py``: hosts that did not answer, and when to ask them again.
 
 One :class:`Storage` per thread (SQLite connections are per thread). WAL mode lets readers go on
 while one writer commits; every write that belongs together is one transaction, so a process
@@ -22,6 +23,7 @@ from __future__ import annotations
 from newsreader.core.storage.base import SEARCH_WINDOW, StorageBase, chunks, from_db_time, marks, to_db_time
 from newsreader.core.storage.entries import EntryStorage, StoreOutcome
 from newsreader.core.storage.feeds import FeedState, FeedStorage
+from newsreader.core.storage.hosts import HostStorage
 from newsreader.core.storage.images import ImageStorage
 from newsreader.core.storage.pages import SUMMARY_ONLY_CHARS, PageStorage
 from newsreader.core.storage.related import RelatedStorage
@@ -52,6 +54,7 @@ class Storage(
     PageStorage,
     ImageStorage,
     SettingStorage,
+    HostStorage,
     StorageBase,
 ):
     """A connection to one library database file, with the queries of every domain.

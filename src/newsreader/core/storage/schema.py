@@ -189,11 +189,27 @@ def _migrate_to_4(db: sqlite3.Connection) -> None:
     _run_script(db, _V4)
 
 
+_V5 = """
+CREATE TABLE hosts (
+    host TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    retry_at TEXT NOT NULL,
+    error TEXT
+);
+"""
+
+
+def _migrate_to_5(db: sqlite3.Connection) -> None:
+    """Hosts that did not resolve, connect or answer in time, and when to ask them again."""
+    _run_script(db, _V5)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_to_1,
     _migrate_to_2,
     _migrate_to_3,
     _migrate_to_4,
+    _migrate_to_5,
 )
 """``MIGRATIONS[n]`` takes a database from version n to n + 1."""
 
