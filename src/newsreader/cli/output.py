@@ -153,7 +153,7 @@ def page_json(page: PageAnalysis) -> dict[str, Any]:
         "story_text": page.story_text,
         "next": step(page.next),
         "prev": step(page.prev),
-        "related": [{"title": r.title, "summary": r.summary, "href": r.href} for r in page.related],
+        "related": [{"title": r.title, "summary": r.summary, "href": r.href, "reason": r.reason} for r in page.related],
         "sponsored": [
             {"text": s.text, "summary": s.summary, "href": s.href, "placement": s.placement, "reason": s.reason}
             for s in page.sponsored

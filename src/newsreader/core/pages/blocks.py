@@ -1,0 +1,348 @@
+"""Blocks of a page and what they are: which heading or label a link sits under, by what a reader
+sees (a heading such as "More on this story", an item label "Sponsored") and by what markup says
+(class names such as ``related-links``, ``post-nav``, recommendation-widget vendors).
+
+A *label* is a short piece of text that matches the vocabulary (``vocabulary.py``); its *scope* is
+the smallest enclosing element that holds links other than the label's own (for a heading: the
+list under it; for an item label: the card around it). Where that element would be too big — the
+page's main column — the scope is the label's following siblings instead. A link takes the label
+of its nearest scope; within one scope, the nearest label before it (an item card takes its label
+wherever it sits). Class-name words count where no label is nearer. The first answer on the way
+up wins, so "Most popular" inside a related column, or "Sponsored" inside a menu, decide for
+their own links only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import islice
+
+from lxml import etree
+
+from newsreader.core.pages.dom import class_words, short_text, text
+from newsreader.core.pages.vocabulary import (
+    AD_LABEL,
+    OTHER_CLASS_RUNS,
+    OTHER_CLASS_WORDS,
+    OTHER_LABEL,
+    OTHER_LABEL_CJK,
+    PREV_NEXT_CONTEXT,
+    PREV_NEXT_WORDS,
+    RELATED_CLASS_RUNS,
+    RELATED_LABEL,
+    RELATED_LABEL_CJK,
+    SPONSORED_CLASS_RUNS,
+    SPONSORED_CLASS_WORDS,
+    SPONSORED_LABEL,
+    WIDGET_VENDORS,
+    normalise_label,
+)
+
+WIDGET_WORDS = frozenset(WIDGET_VENDORS)
+
+MAX_LABEL_CHARS = 60
+MAX_SCOPE_LINKS = 60
+"""A block with more distinct links than this is a page region (a menu, a column), not one block."""
+MAX_SCOPE_TEXT = 2500
+"""… or one with this much text outside links (the story's own column)."""
+BLOCK_LEVEL = frozenset(
+    {"div", "section", "ul", "ol", "article", "aside", "nav", "table", "dl", "p", "figure", "iframe"}
+)
+CARD_LINKS = 3
+"""A scope with at most this many distinct links is one item (a card): its label covers all of it."""
+MAX_CLIMB = 4
+MAX_ANCESTORS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """What a block is: ``related``, ``sponsored``, ``prevnext`` or ``other`` (popular, latest,
+    navigation, tags …), what says so (the text a reader sees, or the class name), and how it was
+    recognised: ``heading``, ``markup`` or ``widget`` (a vendor's recommendation widget)."""
+
+    kind: str
+    text: str
+    source: str
+
+    def reason(self) -> str:
+        if self.source == "widget":
+            return f"In a recommendation widget from {self.text} (paid links)."
+        if self.source == "markup":
+            kind = {"related": "related-stories", "sponsored": "sponsored", "prevnext": "previous/next"}.get(
+                self.kind, self.kind
+            )
+            return f"In a block the page marks as {kind} (“{self.text}”)."
+        if self.kind == "sponsored":
+            return f"Labelled “{self.text}”."
+        return f"Under the heading “{self.text}”."
+
+
+def classify_label(value: str) -> str | None:
+    """``related``, ``sponsored``, ``adlabel`` (above a display ad), ``other`` or None for a short
+    text a reader sees."""
+    label = normalise_label(value)
+    if not label or len(label) > MAX_LABEL_CHARS:
+        return None
+    parts = [p.strip(" -–—") for p in label.replace("｜", "|").split("|")] if "|" in label else [label]
+    for part in parts:
+        if SPONSORED_LABEL.match(part):
+            return "sponsored"
+    if AD_LABEL.match(label):
+        return "adlabel"
+    if OTHER_LABEL.match(label) or OTHER_LABEL_CJK.search(label):
+        return "other"
+    if RELATED_LABEL.match(label) or RELATED_LABEL_CJK.search(label):
+        return "related"
+    return None
+
+
+def _runs(runs: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
+    return re.compile(r"(?:^| )(?:" + "|".join(" ".join(r) for r in runs) + r")(?: |$)")
+
+
+_RELATED_RUN = _runs(RELATED_CLASS_RUNS)
+_SPONSORED_RUN = _runs(SPONSORED_CLASS_RUNS)
+_OTHER_RUN = _runs(OTHER_CLASS_RUNS)
+_NOT_RELATED = frozenset({"topics", "tags", "video", "videos"})
+
+
+def markup_label(el: etree._Element) -> Label | None:
+    """What the element's class names, id and ``data-component`` say it is, if anything."""
+    words = class_words(el)
+    if not words:
+        return None
+    names = [n for n in " ".join(words).split(" |") if n.strip()]
+    for raw in names:
+        name = raw.strip()
+        run = set(name.split())
+        for word in run & WIDGET_WORDS:
+            if word not in ("ob", "trc") or len(run) > 1:
+                return Label("sponsored", WIDGET_VENDORS[word], "widget")
+        if SPONSORED_CLASS_WORDS & run or _SPONSORED_RUN.search(name):
+            return Label("sponsored", name.replace(" ", "-"), "markup")
+        if _RELATED_RUN.search(name) and not _NOT_RELATED & run:
+            return Label("related", name.replace(" ", "-"), "markup")
+        if PREV_NEXT_WORDS & run and PREV_NEXT_CONTEXT & run:
+            return Label("prevnext", name.replace(" ", "-"), "markup")
+    for raw in names:
+        name = raw.strip()
+        if OTHER_CLASS_WORDS & set(name.split()) or _OTHER_RUN.search(name):
+            return Label("other", name.replace(" ", "-"), "markup")
+    return None
+
+
+class Blocks:
+    """The labels of one page and the blocks they head; ask :meth:`context` for any link."""
+
+    def __init__(self, document: etree._Element, story: etree._Element | None) -> None:
+        self.order: dict[etree._Element, int] = {}
+        for index, el in enumerate(document.iter()):
+            self.order[el] = index
+        self.story = story
+        self._story_line = set(story.iterancestors()) | {story} if story is not None else set()
+        self._markup: dict[etree._Element, Label | None] = {}
+        self.scopes: dict[etree._Element, list[tuple[int, Label, bool]]] = {}
+        self.sibling_scopes: dict[etree._Element, tuple[int, Label]] = {}
+        self.label_elements: set[etree._Element] = set()
+        self.label_links: set[etree._Element] = set()
+        self.card_main: dict[etree._Element, str] = {}
+        self._contexts: dict[etree._Element, tuple[Label, etree._Element] | None] = {}
+        self._big: dict[etree._Element, bool] = {}
+        self._find_labels(document)
+
+    # labels ---------------------------------------------------------------------------------
+
+    def _find_labels(self, document: etree._Element) -> None:
+        seen: set[etree._Element] = set()
+        for node in document.iter():
+            if not isinstance(node.tag, str) or node.tag in ("html", "body"):
+                continue
+            own = (node.text or "").strip()
+            if not own or len(own) > MAX_LABEL_CHARS:
+                continue
+            el = node
+            full = short_text(el, MAX_LABEL_CHARS)
+            if full is None:
+                continue
+            if el in seen:
+                continue
+            seen.add(el)
+            kind = classify_label(full)
+            if kind is None and own != full:
+                kind = classify_label(own)
+                full = own if kind else full
+            if kind is None:
+                continue
+            self._add_label(el, Label(kind, full, "heading"))
+
+    def _add_label(self, el: etree._Element, label: Label) -> None:
+        own_links = {a.get("href") for a in el.iter("a")}
+        if len(own_links) > 1:
+            return  # a list of links is not a label
+        if el.tag == "a":
+            self.label_links.add(el)
+        if self._is_badge(el):
+            self._add_badge(el, label)
+            return
+        node = el
+        for _ in range(MAX_CLIMB):
+            parent = node.getparent()
+            if parent is None or parent.tag in ("html", "body") or parent in self._story_line:
+                break
+            hrefs = self._hrefs(parent, exclude=el)
+            if hrefs is None or self._too_big(parent):
+                break
+            if hrefs:
+                self._add_scope(parent, el, label, hrefs)
+                return
+            if any(isinstance(c.tag, str) and c is not node and c.tag in BLOCK_LEVEL for c in parent):
+                return  # the label heads a block of its own that is empty (a widget filled by script)
+            node = parent
+        # a heading sitting in a big column: the blocks after it, up to the next heading
+        self.sibling_scopes[node] = (self.order.get(el, 0), label)
+        self.label_elements.add(el)
+
+    def _add_scope(self, scope: etree._Element, el: etree._Element, label: Label, hrefs: set[str]) -> None:
+        card = len(hrefs) <= CARD_LINKS
+        self.scopes.setdefault(scope, []).append((self.order.get(el, 0), label, card))
+        self.label_elements.add(el)
+        if card:
+            # one item: its main link is the one with the longest text (the headline), not the kicker
+            best = max(
+                (a for a in scope.iter("a") if a.get("href") and a not in self.label_links),
+                key=lambda a: len(text(a)),
+                default=None,
+            )
+            if best is not None:
+                self.card_main[scope] = best.get("href", "")
+
+    def _is_badge(self, el: etree._Element) -> bool:
+        """A label written after text in the same paragraph ("… Try it free! [Sponsored]")."""
+        parent = el.getparent()
+        if parent is None or parent.tag not in ("p", "div", "li") or el.getnext() is not None:
+            return False
+        before = (parent.text or "").strip() or any(
+            (c.tail or "").strip() or text(c)
+            for c in parent
+            if c is not el and self.order.get(c, 0) < self.order.get(el, 0)
+        )
+        return bool(before)
+
+    def _add_badge(self, el: etree._Element, label: Label) -> None:
+        block = el.getparent()
+        assert block is not None
+        hrefs = self._hrefs(block, exclude=el)
+        if hrefs:
+            self._add_scope(block, el, label, hrefs)
+            return
+        sib = block.getprevious()
+        for _ in range(3):
+            if sib is None:
+                return
+            hrefs = self._hrefs(sib)
+            if hrefs and len(hrefs) <= CARD_LINKS:
+                self.scopes.setdefault(sib, []).append((-1, label, True))
+                self.label_elements.add(el)
+                return
+            sib = sib.getprevious()
+
+    def _hrefs(self, el: etree._Element, exclude: etree._Element | None = None) -> set[str] | None:
+        hrefs: set[str] = set()
+        inside = set(exclude.iter("a")) if exclude is not None else set()
+        for a in islice(el.iter("a"), MAX_SCOPE_LINKS * 4):
+            href = a.get("href")
+            if href and a not in inside and not href.startswith(("#", "javascript:")):
+                hrefs.add(href)
+                if len(hrefs) > MAX_SCOPE_LINKS:
+                    return None
+        return hrefs
+
+    def _too_big(self, el: etree._Element) -> bool:
+        total = 0
+        for piece in el.itertext():
+            total += len(piece)
+            if total > MAX_SCOPE_TEXT * 3:
+                break
+        if total <= MAX_SCOPE_TEXT:
+            return False
+        in_links = sum(len(text(a)) for a in islice(el.iter("a"), 300))
+        return total - in_links > MAX_SCOPE_TEXT
+
+    # links ----------------------------------------------------------------------------------
+
+    def context(self, a: etree._Element) -> tuple[Label, etree._Element] | None:
+        """The label the link sits under and the element it heads, if any."""
+        if a not in self._contexts:
+            self._contexts[a] = self._context(a)
+        return self._contexts[a]
+
+    def _context(self, a: etree._Element) -> tuple[Label, etree._Element] | None:
+        if a in self.label_links:
+            return None
+        position = self.order.get(a, 0)
+        own = self._labelled_scope(a, position)
+        if own is not None:
+            return own, a
+        previous: etree._Element = a
+        for depth, anc in enumerate(a.iterancestors()):
+            if depth > MAX_ANCESTORS or anc.tag in ("body", "html"):
+                break
+            found = self._labelled_scope(anc, position)
+            if found is not None:
+                main = self.card_main.get(anc)
+                if main is not None and a.get("href") != main:
+                    return None  # a card's kicker or source link, not its item
+                return found, anc
+            sibling = self._sibling_label(previous, position)
+            if sibling is not None:
+                return sibling, previous
+            if anc not in self._story_line:
+                label = self._markup_label(anc)
+                if label is not None:
+                    return label, anc
+            previous = anc
+        return None
+
+    def _labelled_scope(self, anc: etree._Element, position: int) -> Label | None:
+        entries = self.scopes.get(anc)
+        if not entries:
+            return None
+        best: tuple[int, Label] | None = None
+        for at, label, card in entries:
+            if (card or at < position) and (best is None or at > best[0]):
+                best = (at, label)
+        return best[1] if best else None
+
+    def _sibling_label(self, el: etree._Element, position: int) -> Label | None:
+        """A heading among the preceding siblings of *el* (within a few), whose blocks run on to here."""
+        sib = el.getprevious()
+        for _ in range(12):
+            if sib is None:
+                return None
+            found = self.sibling_scopes.get(sib)
+            if found is not None and found[0] < position:
+                return found[1]
+            if sib in self.label_elements or (isinstance(sib.tag, str) and self._is_big(sib)):
+                return None  # another block's heading, or story text: the run has ended
+            sib = sib.getprevious()
+        return None
+
+    def _is_big(self, el: etree._Element) -> bool:
+        if el not in self._big:
+            self._big[el] = short_text(el, 400) is None
+        return self._big[el]
+
+    def _markup_label(self, el: etree._Element) -> Label | None:
+        if el not in self._markup:
+            label = markup_label(el)
+            if label is not None and label.kind != "other":
+                hrefs = self._hrefs(el) if label.source != "widget" else set()
+                if hrefs is None:
+                    label = None
+            self._markup[el] = label
+        return self._markup[el]
+
+    def is_card(self, scope: etree._Element) -> bool:
+        """Whether a labelled scope is one item (a card) rather than a list."""
+        return scope in self.card_main

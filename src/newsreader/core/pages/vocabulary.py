@@ -1,0 +1,275 @@
+"""What readers see and what markup says: headings and labels of related and sponsored blocks (in
+English, German, French, Spanish, Italian, Dutch, Portuguese and Japanese), the class-name words sites
+use for them, recommendation-widget vendors, and the hosts and URL parameters of affiliate networks.
+
+Sources: the headings are the ones publishers print above such blocks (collected from news sites
+in those languages, not from one page); the vendors and affiliate networks are the public ones ad
+blockers and affiliate-disclosure guides list (EasyList's "Sponsored" and "Outbrain/Taboola"
+sections, the FTC's endorsement guides' examples of affiliate links).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TRIM = " \t\n:：;|·•›»«>→▸▶►◄<-–—_*#()[]{}\"'“”‘’.,!?"
+
+
+def normalise_label(text: str) -> str:
+    """A label as compared: NFKC, case-folded, apostrophes straightened, punctuation trimmed."""
+    value = unicodedata.normalize("NFKC", text).casefold().replace("’", "'").replace("\u00a0", " ")
+    return " ".join(value.split()).strip(_TRIM)
+
+
+RELATED_LABEL = re.compile(
+    r"^(?:"
+    # English
+    r"related(?: (?:stories|story|articles?|posts?|coverage|content|links|news|reading|items|reads|features))?"
+    r"|(?:more|further) on (?:this|the) (?:story|topic|subject|issue)|more on(?: [^ ].{0,40})?"
+    r"|more (?:from|about|in|by) .{1,40}|more (?:like this|stories like this|on this)"
+    r"|read (?:next|this next|more|also|on)|what to read next|up next|next (?:up|on .{1,30}|story|article|post)"
+    r"|see also|also (?:read|see|on .{1,30})|you (?:may|might) also (?:like|enjoy|be interested in)"
+    r"|(?:you may|you might) (?:like|have missed)|if you liked this.*|recommended(?: (?:for you|reading"
+    r"|stories|articles))?"
+    r"|editor'?s'? (?:recommendations?|picks for you)|previous (?:post|article|story)|next (?:post|article|story)"
+    r"|more (?:posts|stories|articles) in this series|in this series|part of (?:our|the|this) (?:collection|series).*"
+    r"|related post|related article|keep reading|continue reading .{0,40}|don't miss"
+    # German
+    r"|(?:mehr|weitere?s?) (?:zum|zu diesem) thema|artikel zum thema|verwandte (?:artikel|themen|beiträge)"
+    r"|lesen sie (?:auch|mehr|weiter)|auch interessant|weitere artikel|mehr (?:aus|von|über|zu) .{1,40}"
+    r"|das könnte sie (?:auch )?interessieren|passend zum thema|zum thema|weiterlesen"
+    # French
+    r"|(?:à|a) lire (?:aussi|également|egalement)|lire aussi|sur le m(?:ê|e)me sujet|articles? (?:li(?:é|e)s"
+    r"|similaires|connexes)"
+    r"|voir aussi|dans la m(?:ê|e)me rubrique|(?:plus|encore plus) (?:de|d'|sur) .{1,40}|(?:à|a) d(?:é|e)couvrir aussi"
+    # Spanish and Portuguese
+    r"|(?:noticias|art(?:í|i)culos|not(?:í|i)cias|mat(?:é|e)rias) relacionad[oa]s|relacionad[oa]s|te puede interesar"
+    r"|tambi(?:é|e)n te puede interesar|lee (?:también|tambien|m(?:á|a)s)|m(?:á|a)s sobre .{1,40}"
+    r"|leia (?:tamb(?:é|e)m|mais)"
+    r"|veja (?:tamb(?:é|e)m|mais)|saiba mais|mais sobre .{1,40}"
+    # Italian
+    r"|articoli correlati|notizie correlate|correlati|leggi anche|potrebbe interessarti|ti potrebbe interessare"
+    r"|altro su .{1,40}|(?:potrebbero|ti potrebbero) interessar(?:e|ti)"
+    # Dutch
+    r"|gerelateerde? (?:artikelen|berichten|nieuws)|gerelateerd|lees (?:ook|meer|verder)|meer over .{1,40}"
+    r"|dit vind je misschien ook leuk|ook interessant"
+    r")$"
+)
+RELATED_LABEL_CJK = re.compile(
+    r"関連記事|関連ニュース|あわせて読みたい|合わせて読みたい|次の記事|前の記事|関連する記事|こちらもおすすめ"
+)
+
+SPONSORED_LABEL = re.compile(
+    r"^(?:"
+    r"sponsored(?: (?:content|links?|stories|story|posts?|articles?|resources|features?|by .{1,40}|listings?))?"
+    r"|(?:from|by) (?:our|the) (?:sponsors?|partners?|advertisers?)|thanks to our (?:partners|sponsors)"
+    r"|(?:.{1,30} )?paid partners?|paid (?:content|post|partnership|promotion)|partner (?:content|offers?|stories)"
+    r"|promoted(?: (?:content|stories|links|by .{1,40}))?|promotion|promotions|advertorial|advertiser content.*"
+    r"|(?:.{1,40} )?from our sponsors?|around the web|from (?:around )?the web|more from the web.*|elsewhere on the web"
+    r"|white ?papers?|sponsored financial content|presented by .{1,40}|brought to you by .{1,40}"
+    r"|in partnership with .{1,40}"
+    r"|affiliate|pr|gesponsert|partnerinhalte?|sponsorisé|sponsorise|contenu sponsorisé"
+    r"|contenus? sponsoris(?:é|e)s?|contenu partenaire|patrocinado|contenido patrocinado"
+    r"|conte(?:ú|u)do patrocinado|sponsorizzato|contenuti sponsorizzati|gesponsord"
+    r"|partnercontent|スポンサー(?:リンク)?|提供|タイアップ"
+    r")$"
+)
+"""A heading of a sponsored block, or a label on one item (``Sponsored``, ``Paid Content``, ``PR``)."""
+
+AD_LABEL = re.compile(
+    r"^(?:advertisement|advertising|ad|ads|anzeige|werbung|publicit(?:é|e)|publicidad|publicidade|pubblicit(?:à|a)"
+    r"|advertentie|reklame|広告)$"
+)
+"""The label above a display-ad slot: its links are sponsored only when the slot is one item linking
+to another site (the slot's image went with the ad servers; a label above site links is layout)."""
+
+OTHER_LABEL = re.compile(
+    r"^(?:"
+    r"(?:most|the most) (?:popular|read|viewed|shared|emailed|commented|watched|recent)(?: .{0,40})?"
+    r"|popular(?: .{0,30})?"
+    r"|trending(?: .{0,30})?|latest(?: .{0,30})?|top (?:stories|news|picks|videos)|more stories|more news"
+    r"|editor'?s'? picks?"
+    r"|related (?:topics|tags|searches|videos?|terms|categories)|tags?|topics?|share(?: this.*)?|follow us.*"
+    r"|newsletters?|sign up.*|subscribe.*|comments?|breaking news|just in|what's hot|hot (?:stories|topics)"
+    r"|meistgelesen|meist gelesen|beliebt(?:e artikel)?|neueste(?: artikel)?|aktuell|themenkanäle|top-themen"
+    r"|les plus lus|populaire|(?:à|a) la une|derni(?:è|e)res? (?:nouvelles|infos|actualit(?:é|e)s)"
+    r"|lo m(?:á|a)s le(?:í|i)do|m(?:á|a)s le(?:í|i)d[oa]s|(?:ú|u)ltimas noticias|tendencias"
+    r"|pi(?:ù|u) lett[ei]|ultime notizie|di tendenza|meest gelezen|populair|laatste nieuws"
+    r"|mais lidas|(?:ú|u)ltimas not(?:í|i)cias|em alta"
+    r")$"
+)
+OTHER_LABEL_CJK = re.compile(r"ランキング|新着|人気記事|最新記事|注目記事")
+
+RELATED_PREFIX = re.compile(
+    r"^(?:related(?: (?:post|article|story|coverage))?|see also|also read|read(?: more)?|more|story|read next"
+    r"|recommended"
+    r"|lesen sie auch|mehr zum thema|lire aussi|(?:à|a) lire aussi|lee tambi(?:é|e)n|leia tamb(?:é|e)m|leggi anche"
+    r"|lees ook|関連記事)$"
+)
+"""The label of an in-story cross-link: ``Related: <headline>``, ``[Read: <headline>]``, ``SEE ALSO: …``."""
+
+GENERIC_LINK_TEXT = re.compile(
+    r"^(?:\d+ (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?) ago|just now|yesterday|today"
+    r"|read (?:more|article|story|the story|full story|on)|more|see (?:all|more)|view (?:all|more)"
+    r"|continue(?: reading)?"
+    r"|next|previous|prev|back|home|comments?|\d+ comments?|share|tweet|email|print|here|click here|learn more"
+    r"|shop now|buy now|weiterlesen|mehr|lire la suite|leer m(?:á|a)s|leggi tutto|lees meer|leia mais|続きを読む)$"
+)
+
+PREV_NEXT_WORDS = frozenset({"prev", "previous", "next", "prevnext", "nextprev", "older", "newer"})
+PREV_NEXT_CONTEXT = frozenset(
+    {"post", "article", "story", "entry", "pagination", "nav", "navigation", "pager", "links"}
+)
+
+RELATED_CLASS_RUNS = (
+    ("related",),
+    ("relatedposts",),
+    ("more", "on"),
+    ("more", "from"),
+    ("more", "about"),
+    ("more", "like", "this"),
+    ("read", "next"),
+    ("readnext",),
+    ("read", "this", "next"),
+    ("up", "next"),
+    ("see", "also"),
+    ("story", "alsos"),
+    ("also", "read"),
+    ("recirculation", "related"),
+)
+OTHER_CLASS_WORDS = frozenset(
+    {
+        "popular",
+        "trending",
+        "mostread",
+        "mostpopular",
+        "latest",
+        "breadcrumb",
+        "breadcrumbs",
+        "tags",
+        "tag",
+        "topics",
+        "share",
+        "sharing",
+        "social",
+        "comments",
+        "comment",
+        "menu",
+        "nav",
+        "navigation",
+        "newsletter",
+        "subscribe",
+        "ranking",
+    }
+)
+OTHER_CLASS_RUNS = (("most", "read"), ("most", "popular"), ("most", "viewed"), ("top", "stories"))
+SPONSORED_CLASS_WORDS = frozenset({"sponsored", "sponsor", "sponsors", "promoted", "advertorial", "paidpost"})
+SPONSORED_CLASS_RUNS = (("native", "ad"), ("paid", "content"), ("paid", "post"), ("partner", "content"))
+
+WIDGET_VENDORS = {
+    "outbrain": "Outbrain",
+    "ob": "Outbrain",
+    "taboola": "Taboola",
+    "trc": "Taboola",
+    "zergnet": "ZergNet",
+    "revcontent": "Revcontent",
+    "mgid": "MGID",
+    "nativo": "Nativo",
+    "plista": "plista",
+    "ligatus": "Ligatus",
+    "yieldmo": "Yieldmo",
+    "dianomi": "Dianomi",
+    "content.ad": "Content.ad",
+}
+"""Class-name words of recommendation-widget vendors (their items are paid links to other sites)."""
+
+AFFILIATE_HOSTS = (
+    "amzn.to",
+    "amzn.com",
+    "amzn.eu",
+    "a.co",
+    "geni.us",
+    "zdbb.net",
+    "go.skimresources.com",
+    "redirect.viglink.com",
+    "viglink.com",
+    "linksynergy.com",
+    "anrdoezrs.net",
+    "jdoqocy.com",
+    "tkqlhce.com",
+    "dpbolvw.net",
+    "kqzyfj.com",
+    "awin1.com",
+    "shareasale.com",
+    "prf.hn",
+    "pjtra.com",
+    "pntra.com",
+    "avantlink.com",
+    "tradedoubler.com",
+    "rstyle.me",
+    "shopstyle.it",
+    "howl.me",
+    "go.redirectingat.com",
+    "fave.co",
+    "tidd.ly",
+    "shop-links.co",
+    "ojrq.net",
+    "sjv.io",
+    "evyy.net",
+    "7eer.net",
+    "mbclk",
+    "beap.gemini.yahoo.com",
+    "adsrvr.org",
+    "rpptrk.com",
+    "clickbank.net",
+    "hop.clickbank.net",
+    "webgains.com",
+    "zanox.com",
+    "ad.zanox.com",
+    "affiliate.rakuten.com",
+    "click.linksynergy.com",
+    "partners.webmasterplan.com",
+)
+"""Affiliate networks' and ad servers' click hosts: a link through one earns the publisher money."""
+
+AMAZON_HOSTS = re.compile(r"(^|\.)amazon\.(com|co\.uk|de|fr|es|it|nl|ca|co\.jp|com\.au|in|com\.br|com\.mx)$")
+AFFILIATE_PARAMS = frozenset(
+    {
+        "ascsubtag",
+        "linkcode",
+        "affid",
+        "aff_id",
+        "affiliate_id",
+        "affiliateid",
+        "aff_sub",
+        "afftrack",
+        "irgwc",
+        "ranmid",
+        "raneaid",
+        "ransiteid",
+        "pubref",
+        "clickref",
+        "awc",
+        "sscid",
+        "cjevent",
+        "zanpid",
+    }
+)
+"""URL parameters that carry an affiliate's id (Amazon Associates ``tag`` is checked on Amazon hosts)."""
+PAID_UTM = re.compile(
+    r"^(affiliates?|sponsor(ed|ship)?|cpc|ppc|paid|native|advertisement|advertising|partner(ship)?|p-cpc)$"
+)
+PAID_UTM_SOURCE = re.compile(r"^(outbrain|taboola|zergnet|revcontent|mgid|native-outbrain|yahoo-gemini)$")
+AFFILIATE_VALUE = re.compile(r"linkshare|affiliate|\baff\b", re.IGNORECASE)
+
+SPONSORED_PATH = re.compile(
+    r"(^|[./_-])(white-?papers?|sponsored|advertorials?|promoted|partner-content|paid-post|paid-content|buylink)"
+    r"([./_-]|$)",
+    re.IGNORECASE,
+)
+DISCLOSURE_TEXT = re.compile(
+    r"^(?:.{0,40} logo|adchoices|ad choices|why this ad\??|about (?:these|our) ads|recommended by|by taboola"
+    r"|by outbrain"
+    r"|powered by .{1,30}|what(?:'s| is) this\??|sponsored|promoted|ad|ads|advertisement|disclosures?|feedback)$"
+)
