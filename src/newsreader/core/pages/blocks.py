@@ -20,7 +20,8 @@ from itertools import islice
 
 from lxml import etree
 
-from newsreader.core.pages.dom import class_words, short_text, text
+from newsreader.core.pages.dom import HEADING_TAGS, class_words, first, short_text, text
+from newsreader.core.pages.urls import looks_like_article
 from newsreader.core.pages.vocabulary import (
     AD_LABEL,
     OTHER_CLASS_RUNS,
@@ -105,6 +106,12 @@ _RELATED_RUN = _runs(RELATED_CLASS_RUNS)
 _SPONSORED_RUN = _runs(SPONSORED_CLASS_RUNS)
 _OTHER_RUN = _runs(OTHER_CLASS_RUNS)
 _NOT_RELATED = frozenset({"topics", "tags", "video", "videos"})
+_SITE_CHROME = frozenset({"global", "menu", "masthead", "mega", "header", "footer", "site"})
+"""A "related" class name on the site's own menus (``global-nav__related``) is not about this story."""
+
+
+def _chrome(el: etree._Element) -> bool:
+    return el.tag in ("footer", "nav", "header", "form") or bool(_SITE_CHROME & set(class_words(el)))
 
 
 def markup_label(el: etree._Element) -> Label | None:
@@ -121,7 +128,7 @@ def markup_label(el: etree._Element) -> Label | None:
                 return Label("sponsored", WIDGET_VENDORS[word], "widget")
         if SPONSORED_CLASS_WORDS & run or _SPONSORED_RUN.search(name):
             return Label("sponsored", name.replace(" ", "-"), "markup")
-        if _RELATED_RUN.search(name) and not _NOT_RELATED & run:
+        if _RELATED_RUN.search(name) and not _NOT_RELATED & run and not _SITE_CHROME & run:
             return Label("related", name.replace(" ", "-"), "markup")
         if PREV_NEXT_WORDS & run and PREV_NEXT_CONTEXT & run:
             return Label("prevnext", name.replace(" ", "-"), "markup")
@@ -130,6 +137,11 @@ def markup_label(el: etree._Element) -> Label | None:
         if OTHER_CLASS_WORDS & set(name.split()) or _OTHER_RUN.search(name):
             return Label("other", name.replace(" ", "-"), "markup")
     return None
+
+
+AFTER, ALL, CARD = "after", "all", "card"
+"""How a label covers its scope: the links after it (a heading over a list), all of them (a label
+closing a widget), or the scope's main link only (an item label on a card)."""
 
 
 class Blocks:
@@ -142,14 +154,16 @@ class Blocks:
         self.story = story
         self._story_line = set(story.iterancestors()) | {story} if story is not None else set()
         self._markup: dict[etree._Element, Label | None] = {}
-        self.scopes: dict[etree._Element, list[tuple[int, Label, bool]]] = {}
+        self.scopes: dict[etree._Element, list[tuple[int, Label, str]]] = {}
         self.sibling_scopes: dict[etree._Element, tuple[int, Label]] = {}
         self.label_elements: set[etree._Element] = set()
         self.label_links: set[etree._Element] = set()
         self.card_main: dict[etree._Element, str] = {}
         self._contexts: dict[etree._Element, tuple[Label, etree._Element] | None] = {}
         self._big: dict[etree._Element, bool] = {}
+        self._headed: list[tuple[etree._Element, int, Label]] = []
         self._find_labels(document)
+        self._continue_scopes()
 
     # labels ---------------------------------------------------------------------------------
 
@@ -164,16 +178,22 @@ class Blocks:
             el = node
             full = short_text(el, MAX_LABEL_CHARS)
             if full is None:
-                continue
-            if el in seen:
-                continue
-            seen.add(el)
+                # a heading whose label comes before a link ("More from this stream <a>WWDC news</a>")
+                if node.tag not in HEADING_TAGS or short_text(node, 300) is None:
+                    continue
+                full = own
             kind = classify_label(full)
             if kind is None and own != full:
                 kind = classify_label(own)
                 full = own if kind else full
             if kind is None:
                 continue
+            link = el if el.tag == "a" else next((x for x in islice(el.iterancestors(), 3) if x.tag == "a"), None)
+            if link is not None and len(text(link)) <= len(full) + 25:
+                el = link  # a heading written as a link ("More from Dawgs By Nature", "NextAdvisor Paid Partner")
+            if el in seen:
+                continue
+            seen.add(el)
             self._add_label(el, Label(kind, full, "heading"))
 
     def _add_label(self, el: etree._Element, label: Label) -> None:
@@ -182,32 +202,64 @@ class Blocks:
             return  # a list of links is not a label
         if el.tag == "a":
             self.label_links.add(el)
+        elif label.kind == "sponsored" and own_links:
+            for a in el.iter("a"):
+                self.scopes.setdefault(a, []).append((-1, label, ALL))  # "Brought to you by <a>Sponsor</a>"
         if self._is_badge(el):
             self._add_badge(el, label)
             return
         node = el
-        for _ in range(MAX_CLIMB):
+        climbed = 0
+        for climbed in range(MAX_CLIMB):  # noqa: B007 (how far the climb went counts below)
             parent = node.getparent()
             if parent is None or parent.tag in ("html", "body") or parent in self._story_line:
                 break
             hrefs = self._hrefs(parent, exclude=el)
             if hrefs is None or self._too_big(parent):
                 break
+            if not hrefs and any(a.get("href") == "" for a in parent.iter("a")):
+                return  # an item template whose links were never filled in (an empty ad or partner slot)
             if hrefs:
+                if self._another_heading_first(parent, el):
+                    return  # the label's own block is empty (a widget filled by script); the links are another block's
                 self._add_scope(parent, el, label, hrefs)
                 return
-            if any(isinstance(c.tag, str) and c is not node and c.tag in BLOCK_LEVEL for c in parent):
-                return  # the label heads a block of its own that is empty (a widget filled by script)
             node = parent
+        else:
+            return  # nothing under the label: an empty widget
+        if climbed > 1 or short_text(node, MAX_LABEL_CHARS + 20) is None:
+            return  # the label's own block (an empty widget) sits in the big column, not the label alone
         # a heading sitting in a big column: the blocks after it, up to the next heading
         self.sibling_scopes[node] = (self.order.get(el, 0), label)
         self.label_elements.add(el)
 
+    def _another_heading_first(self, scope: etree._Element, el: etree._Element) -> bool:
+        """Whether, after the label, another heading (one that is not a link) comes before any link."""
+        start = self.order.get(el, 0)
+        inside = set(el.iter())
+        for node in scope.iter():
+            if node in inside or self.order.get(node, 0) <= start:
+                continue
+            if node.tag == "a" and (node.get("href") or "#")[0] != "#":
+                return False
+            heading = node.tag in HEADING_TAGS and text(node) and first(node, ("a",)) is None
+            if heading and not any(anc.tag == "a" for anc in node.iterancestors()):
+                return True
+        return False
+
     def _add_scope(self, scope: etree._Element, el: etree._Element, label: Label, hrefs: set[str]) -> None:
-        card = len(hrefs) <= CARD_LINKS
-        self.scopes.setdefault(scope, []).append((self.order.get(el, 0), label, card))
+        at = self.order.get(el, 0)
         self.label_elements.add(el)
-        if card:
+        if label.kind == "sponsored" and (scope.tag == "footer" or "footer" in class_words(scope)):
+            # a widget's footer credits its sponsor ("From our sponsor"): the label covers the widget
+            widget = scope.getparent()
+            more = self._hrefs(widget) if widget is not None and widget not in self._story_line else None
+            if widget is not None and more is not None and len(more) <= 20 and not self._too_big(widget):
+                self.scopes.setdefault(widget, []).append((at, label, ALL))
+                return
+        item_label = label.kind in ("sponsored", "adlabel", "other")
+        if item_label and len(hrefs) <= CARD_LINKS:
+            self.scopes.setdefault(scope, []).append((at, label, CARD))
             # one item: its main link is the one with the longest text (the headline), not the kicker
             best = max(
                 (a for a in scope.iter("a") if a.get("href") and a not in self.label_links),
@@ -216,18 +268,77 @@ class Blocks:
             )
             if best is not None:
                 self.card_main[scope] = best.get("href", "")
+            return
+        after = any(self.order.get(a, 0) > at for a in scope.iter("a") if a.get("href") and a not in el.iter("a"))
+        if not after and label.kind == "sponsored":
+            # the label closes its widget ("From our sponsor" under ticket offers): it covers the widget
+            parent = scope.getparent()
+            widget = parent if parent is not None and not self._too_big(parent) else None
+            more = self._hrefs(widget) if widget is not None and widget not in self._story_line else None
+            if widget is not None and more is not None and len(more) <= 20:
+                self.scopes.setdefault(widget, []).append((at, label, ALL))
+                return
+        self.scopes.setdefault(scope, []).append((at, label, AFTER))
+        if label.kind == "related":
+            self._headed.append((scope, at, label))
+
+    def _continue_scopes(self) -> None:
+        """Blocks right after a labelled list with no heading of their own continue it (a related
+        list split into a row of cards and a row of lines)."""
+        for scope, at, label in self._headed:
+            x = scope
+            for _ in range(2):
+                more: list[etree._Element] = []
+                sib = x.getnext()
+                while sib is not None and len(more) < 3:
+                    if isinstance(sib.tag, str):
+                        hrefs = self._hrefs(sib)
+                        if not hrefs or self._too_big(sib) or self._starts_with_heading(sib) or _chrome(sib):
+                            break
+                        if sum(looks_like_article(h) for h in hrefs) * 2 < len(hrefs):
+                            break  # not more stories: the site's own links (a footer, a menu)
+                        if not self._link_list(sib):
+                            break  # prose with links in it (the story going on), not a list of stories
+                        more.append(sib)
+                    sib = sib.getnext()
+                if more:
+                    for block in more:
+                        self.scopes.setdefault(block, []).append((at, label, ALL))
+                    break
+                parent = x.getparent()
+                if parent is None or parent in self._story_line or parent.tag in ("body", "html"):
+                    break
+                if any(c is not x and isinstance(c.tag, str) and self._hrefs(c) for c in parent):
+                    break
+                x = parent
+
+    def _link_list(self, el: etree._Element) -> bool:
+        """Mostly link text: more characters inside links than outside them (a standfirst aside)."""
+        total = len(text(el))
+        in_links = sum(len(text(a)) for a in islice(el.iter("a"), 200))
+        return total - in_links <= max(in_links, 150)
+
+    def _starts_with_heading(self, el: etree._Element) -> bool:
+        for node in islice(el.iter(), 400):
+            if node in self.label_elements or node in self.sibling_scopes:
+                return True
+            if node.tag == "a" and node.get("href"):
+                return False
+            if node.tag in HEADING_TAGS and text(node):
+                return True
+        return False
 
     def _is_badge(self, el: etree._Element) -> bool:
         """A label written after text in the same paragraph ("… Try it free! [Sponsored]")."""
         parent = el.getparent()
         if parent is None or parent.tag not in ("p", "div", "li") or el.getnext() is not None:
             return False
-        before = (parent.text or "").strip() or any(
-            (c.tail or "").strip() or text(c)
-            for c in parent
-            if c is not el and self.order.get(c, 0) < self.order.get(el, 0)
+        position = self.order.get(el, 0)
+        if (parent.text or "").strip():
+            return True
+        return any(
+            ((c.tail or "").strip() or text(c)) for c in parent if c is not el and self.order.get(c, 0) < position
         )
-        return bool(before)
 
     def _add_badge(self, el: etree._Element, label: Label) -> None:
         block = el.getparent()
@@ -242,7 +353,7 @@ class Blocks:
                 return
             hrefs = self._hrefs(sib)
             if hrefs and len(hrefs) <= CARD_LINKS:
-                self.scopes.setdefault(sib, []).append((-1, label, True))
+                self.scopes.setdefault(sib, []).append((-1, label, ALL))
                 self.label_elements.add(el)
                 return
             sib = sib.getprevious()
@@ -281,9 +392,10 @@ class Blocks:
         if a in self.label_links:
             return None
         position = self.order.get(a, 0)
-        own = self._labelled_scope(a, position)
+        own = self._labelled_scope(a, -1) or self._labelled_scope(a, 1 << 30)
         if own is not None:
             return own, a
+        weak: tuple[Label, etree._Element] | None = None  # class names saying "sponsored": a heading may say more
         previous: etree._Element = a
         for depth, anc in enumerate(a.iterancestors()):
             if depth > MAX_ANCESTORS or anc.tag in ("body", "html"):
@@ -291,26 +403,33 @@ class Blocks:
             found = self._labelled_scope(anc, position)
             if found is not None:
                 main = self.card_main.get(anc)
-                if main is not None and a.get("href") != main:
-                    return None  # a card's kicker or source link, not its item
+                if (
+                    main is not None
+                    and any(at_mode[2] == CARD for at_mode in self.scopes[anc])
+                    and a.get("href") != main
+                ):
+                    return weak  # a card's kicker or source link, not its item
                 return found, anc
             sibling = self._sibling_label(previous, position)
             if sibling is not None:
                 return sibling, previous
-            if anc not in self._story_line:
+            if anc not in self._story_line and weak is None:
                 label = self._markup_label(anc)
                 if label is not None:
-                    return label, anc
+                    if label.kind == "sponsored" and label.source == "markup":
+                        weak = (label, anc)
+                    else:
+                        return label, anc
             previous = anc
-        return None
+        return weak
 
     def _labelled_scope(self, anc: etree._Element, position: int) -> Label | None:
         entries = self.scopes.get(anc)
         if not entries:
             return None
         best: tuple[int, Label] | None = None
-        for at, label, card in entries:
-            if (card or at < position) and (best is None or at > best[0]):
+        for at, label, mode in entries:
+            if (mode != AFTER or at < position) and (best is None or at > best[0]):
                 best = (at, label)
         return best[1] if best else None
 

@@ -70,6 +70,8 @@ def in_story_reason(
         return None
     rest = normalise_label(around.replace(title, " ", 1))
     label = normalise_label(title)
+    if _bracketed(a) and len(label.split()) >= MIN_HEADLINE_WORDS and _story_link(href, pg):
+        return "A cross-link in the story, in brackets.", a
     if rest and RELATED_PREFIX.match(rest) and _story_link(href, pg):
         return f"A cross-link in the story (“{around[: len(around) - len(title)].strip(' [(')}”).", block
     if not rest and len(label.split()) >= MIN_HEADLINE_WORDS and looks_like_article(href) and story is not None:
@@ -77,6 +79,14 @@ def in_story_reason(
         if paragraph is not None and paragraph.getparent() is story:
             return STANDALONE, paragraph
     return None
+
+
+def _bracketed(a: etree._Element) -> bool:
+    """``… [<a>The 10 Weirdest Ways We Deal with the Dead</a>]``: a cross-link set in brackets."""
+    previous = a.getprevious()
+    parent = a.getparent()
+    before = (previous.tail if previous is not None else parent.text if parent is not None else "") or ""
+    return before.rstrip().endswith("[") and (a.tail or "").lstrip().startswith("]")
 
 
 def _story_link(href: str, pg: Page) -> bool:

@@ -20,7 +20,7 @@ from newsreader.core.pages.dom import link_parts, link_text, matches_host, token
 from newsreader.core.pages.filters import PageFilters
 from newsreader.core.pages.model import SponsoredLink
 from newsreader.core.pages.source import Page
-from newsreader.core.pages.urls import NON_ARTICLE_SEGMENTS, affiliate_reason, path_of, same_document, same_site
+from newsreader.core.pages.urls import affiliate_reason, looks_like_article, path_of, same_document, same_site
 from newsreader.core.pages.vocabulary import DISCLOSURE_TEXT, SPONSORED_PATH, normalise_label
 
 SIDEBAR_TOKENS = frozenset(
@@ -75,7 +75,7 @@ def link_reason(
     if why:
         return why, None
     if SPONSORED_PATH.search(urlsplit(href).hostname or "") or (
-        SPONSORED_PATH.search(path_of(href)) and not _listing(href)
+        SPONSORED_PATH.search(path_of(href)) and looks_like_article(href)
     ):
         return f"The link goes to sponsored content ({urlsplit(href).hostname}).", None
     if matches_host(href, AD_HOSTS):
@@ -83,13 +83,6 @@ def link_reason(
     if rules.blocks(href, pg.url or None, "other"):
         return f"The link goes to {urlsplit(href).hostname}, an ad server by the ad-blocking rules.", None
     return None
-
-
-def _listing(href: str) -> bool:
-    """A section, category or tag page (``/categories/sponsored_post``): a menu entry, not an item."""
-    return any(
-        s.lower() in NON_ARTICLE_SEGMENTS or s.lower() in ("categories", "category") for s in path_of(href).split("/")
-    )
 
 
 def _is_disclosure(title: str, href: str, pg: Page) -> bool:

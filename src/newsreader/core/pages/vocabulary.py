@@ -29,12 +29,12 @@ RELATED_LABEL = re.compile(
     r"|(?:more|further) on (?:this|the) (?:story|topic|subject|issue)|more on(?: [^ ].{0,40})?"
     r"|more (?:from|about|in|by) .{1,40}|more (?:like this|stories like this|on this)"
     r"|read (?:next|this next|more|also|on)|what to read next|up next|next (?:up|on .{1,30}|story|article|post)"
-    r"|see also|also (?:read|see|on .{1,30})|you (?:may|might) also (?:like|enjoy|be interested in)"
+    r"|also (?:read|see|on .{1,30})|you (?:may|might) also (?:like|enjoy|be interested in)"
     r"|(?:you may|you might) (?:like|have missed)|if you liked this.*|recommended(?: (?:for you|reading"
     r"|stories|articles))?"
     r"|editor'?s'? (?:recommendations?|picks for you)|previous (?:post|article|story)|next (?:post|article|story)"
     r"|more (?:posts|stories|articles) in this series|in this series|part of (?:our|the|this) (?:collection|series).*"
-    r"|related post|related article|keep reading|continue reading .{0,40}|don't miss"
+    r"|related post|related article|keep reading|don't miss"
     # German
     r"|(?:mehr|weitere?s?) (?:zum|zu diesem) thema|artikel zum thema|verwandte (?:artikel|themen|beiträge)"
     r"|lesen sie (?:auch|mehr|weiter)|auch interessant|weitere artikel|mehr (?:aus|von|über|zu) .{1,40}"
@@ -127,7 +127,6 @@ RELATED_CLASS_RUNS = (
     ("relatedposts",),
     ("more", "on"),
     ("more", "from"),
-    ("more", "about"),
     ("more", "like", "this"),
     ("read", "next"),
     ("readnext",),
@@ -269,7 +268,8 @@ SPONSORED_PATH = re.compile(
     re.IGNORECASE,
 )
 DISCLOSURE_TEXT = re.compile(
-    r"^(?:.{0,40} logo|adchoices|ad choices|why this ad\??|about (?:these|our) ads|recommended by|by taboola"
+    r"^(?:.{0,40} logo|.{0,40} (?:invented|powered|ads) by .{1,30}|adchoices|ad choices|why this ad\??"
+    r"|about (?:these|our) ads|recommended by|by taboola"
     r"|by outbrain"
     r"|powered by .{1,30}|what(?:'s| is) this\??|sponsored|promoted|ad|ads|advertisement|disclosures?|feedback)$"
 )
