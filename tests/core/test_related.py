@@ -238,8 +238,11 @@ def test_from_the_page_marks_links_that_are_in_the_library(library: Library, ser
     from_page = library.related(story_id).from_page
     assert len(from_page) == 7
     assert from_page[0].story_id == ids["Docker's app containers are coming to Windows Server"]
-    assert from_page[0].reason == "Linked from the article page; in your library."
-    assert all(i.story_id is None and i.reason == "Linked from the article page." for i in from_page[1:])
+    # each entry says why the page lists it, and whether it is in the library
+    assert from_page[0].reason == f"{analysis.related[0].reason} In your library."
+    assert all(i.story_id is None for i in from_page[1:])
+    assert [i.reason for i in from_page[1:]] == [link.reason for link in analysis.related[1:]]
+    assert all(i.reason for i in from_page)
     assert library.page(story_id) == analysis  # kept: reads offline
     server.close()
     assert library.reanalyze_pages() == 1  # from the stored page, no network

@@ -60,7 +60,8 @@ MAX_ANCESTORS = 14
 class Label:
     """What a block is: ``related``, ``sponsored``, ``prevnext`` or ``other`` (popular, latest,
     navigation, tags …), what says so (the text a reader sees, or the class name), and how it was
-    recognised: ``heading``, ``markup`` or ``widget`` (a vendor's recommendation widget)."""
+    recognised: ``heading``, ``prefix`` (a label in front of one link: "Related: <a>…</a>"),
+    ``markup`` or ``widget`` (a vendor's recommendation widget)."""
 
     kind: str
     text: str
@@ -69,11 +70,10 @@ class Label:
     def reason(self) -> str:
         if self.source == "widget":
             return f"In a recommendation widget from {self.text} (paid links)."
+        if self.source == "prefix":
+            return f"A cross-link labelled “{self.text}”."
         if self.source == "markup":
-            kind = {"related": "related-stories", "sponsored": "sponsored", "prevnext": "previous/next"}.get(
-                self.kind, self.kind
-            )
-            return f"In a block the page marks as {kind} (“{self.text}”)."
+            return f"In a block the page's markup names “{self.text}”."
         if self.kind == "sponsored":
             return f"Labelled “{self.text}”."
         return f"Under the heading “{self.text}”."
@@ -183,10 +183,17 @@ class Blocks:
                     continue
                 full = own
             kind = classify_label(full)
+            prefix = False
             if kind is None and own != full:
                 kind = classify_label(own)
                 full = own if kind else full
+                prefix = node.tag not in HEADING_TAGS and kind == "related"
             if kind is None:
+                continue
+            if prefix:
+                # "Related: <a>headline</a>" in a paragraph: the label is about its own link only
+                for a in islice(node.iter("a"), 1):
+                    self.scopes.setdefault(a, []).append((-1, Label(kind, full, "prefix"), ALL))
                 continue
             link = el if el.tag == "a" else next((x for x in islice(el.iterancestors(), 3) if x.tag == "a"), None)
             if link is not None and len(text(link)) <= len(full) + 25:
@@ -442,7 +449,9 @@ class Blocks:
             found = self.sibling_scopes.get(sib)
             if found is not None and found[0] < position:
                 return found[1]
-            if sib in self.label_elements or (isinstance(sib.tag, str) and self._is_big(sib)):
+            if sib in self.label_elements or (
+                isinstance(sib.tag, str) and (self._is_big(sib) or not self._link_list(sib))
+            ):
                 return None  # another block's heading, or story text: the run has ended
             sib = sib.getprevious()
         return None

@@ -73,7 +73,7 @@ def in_story_reason(
     if _bracketed(a) and len(label.split()) >= MIN_HEADLINE_WORDS and _story_link(href, pg):
         return "A cross-link in the story, in brackets.", a
     if rest and RELATED_PREFIX.match(rest) and _story_link(href, pg):
-        return f"A cross-link in the story (“{around[: len(around) - len(title)].strip(' [(')}”).", block
+        return f"A cross-link labelled “{around[: len(around) - len(title)].strip(' [(')}”.", block
     if not rest and len(label.split()) >= MIN_HEADLINE_WORDS and looks_like_article(href) and story is not None:
         paragraph = block if block.tag == "p" else next((x for x in block.iterancestors() if x.tag == "p"), None)
         if paragraph is not None and paragraph.getparent() is story:

@@ -74,10 +74,11 @@ def _from_page(storage: Storage, story: Story, page: PageAnalysis | None) -> tup
     items = []
     for link in page.related:
         found = local.get(keys[link.href] or "")
+        why = link.reason or "Linked from the article page."  # analyses stored before reasons existed
         if found is not None and found.id != story.id:
-            items.append(_item(found, "Linked from the article page; in your library."))
+            items.append(_item(found, f"{why} In your library."))
         elif found is None:
-            items.append(RelatedItem(None, link.title, link.href, None, None, None, "Linked from the article page."))
+            items.append(RelatedItem(None, link.title, link.href, None, None, None, why))
     return tuple(items)
 
 
