@@ -21,6 +21,7 @@ import argparse
 import datetime
 import importlib.util
 import json
+import os
 import statistics
 import sys
 import time
@@ -178,8 +179,9 @@ def main() -> None:
             for kind, verdict, text, href in row["details"]:
                 reason = row["reasons"].get(href, "") if verdict in ("FP", "opt") else ""
                 print(f"    {kind[:3]} {verdict:3} {(text or '')[:60]!r} {(href or '')[:80]} {reason[:60]}")
-    command = "python bench/page_eval.py --by-site" if False else "python bench/page_eval.py"
-    stamp = f"{datetime.date.today().isoformat()} · {machine()}"
+    command = "python bench/page_eval.py"
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    stamp = f"{datetime.date.today().isoformat()} · {machine()} · load average {load} (the time column moves with it)"
     lines = [SECTION, "", f"`{command}` · {stamp}", "", *tables(rows, by_site=True)]
     print("\n".join(lines))
     if args.json:

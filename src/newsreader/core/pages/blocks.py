@@ -161,6 +161,7 @@ class Blocks:
         self.card_main: dict[etree._Element, str] = {}
         self._contexts: dict[etree._Element, tuple[Label, etree._Element] | None] = {}
         self._big: dict[etree._Element, bool] = {}
+        self._lists: dict[etree._Element, bool] = {}
         self._headed: list[tuple[etree._Element, int, Label]] = []
         self._find_labels(document)
         self._continue_scopes()
@@ -321,9 +322,12 @@ class Blocks:
 
     def _link_list(self, el: etree._Element) -> bool:
         """Mostly link text: more characters inside links than outside them (a standfirst aside)."""
-        total = len(text(el))
-        in_links = sum(len(text(a)) for a in islice(el.iter("a"), 200))
-        return total - in_links <= max(in_links, 150)
+        found = self._lists.get(el)
+        if found is None:
+            total = sum(len(piece) for piece in el.itertext())
+            in_links = sum(len(piece) for a in islice(el.iter("a"), 200) for piece in a.itertext())
+            found = self._lists[el] = total - in_links <= max(in_links, 150)
+        return found
 
     def _starts_with_heading(self, el: etree._Element) -> bool:
         for node in islice(el.iter(), 400):
