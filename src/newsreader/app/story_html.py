@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from importlib import resources
 from urllib.parse import urlsplit
 
 import lxml.html
 
 from newsreader.core.images import story_image_urls
 from newsreader.core.models import Story
+from newsreader.core.package_data import read_text
 from newsreader.core.pages.analyze import PageAnalysis
 
 IMAGE_SCHEME = "nr-image"
@@ -37,7 +37,7 @@ class Colors:
 
 @cache
 def _stylesheet_template() -> str:
-    return resources.files("newsreader.app").joinpath("resources/story.css").read_text(encoding="utf-8")
+    return read_text("newsreader.app", "resources/story.css")
 
 
 def stylesheet(colors: Colors, font_size: int) -> str:

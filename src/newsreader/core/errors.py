@@ -118,3 +118,7 @@ class MultipleFeedsError(NewsreaderError):
         super().__init__(f"{url} offers {len(candidates)} feeds; choose one of them.")
         self.url = url
         self.candidates = tuple(candidates)
+
+
+class MissingDataError(NewsreaderError):
+    """A data file that ships inside the package (rules, filter list, stylesheet) is missing: a broken install."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from newsreader.core.errors import SettingsError
+from newsreader.core.package_data import read_text
 
 USER_RULES_NAME = "sponsored-rules.json"
 
@@ -80,7 +80,7 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 def default_rules_data() -> dict[str, Any]:
     """The shipped rule set as data."""
-    text = resources.files("newsreader.core.classify").joinpath("default_rules.json").read_text("utf-8")
+    text = read_text("newsreader.core.classify", "default_rules.json")
     data: dict[str, Any] = json.loads(text)
     return data
 

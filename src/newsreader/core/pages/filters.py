@@ -11,12 +11,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import adblock
 
 from newsreader.core.errors import SettingsError
+from newsreader.core.package_data import read_text
 
 DEFAULT_LIST = "default_filters.txt"
 MAX_LIST_BYTES = 20 * 1024 * 1024
@@ -63,7 +63,7 @@ class PageFilters:
 @cache
 def default_list_text() -> str:
     """The list that ships with newsreader."""
-    return resources.files("newsreader.core.pages").joinpath(DEFAULT_LIST).read_text(encoding="utf-8")
+    return read_text("newsreader.core.pages", DEFAULT_LIST)
 
 
 @cache
