@@ -7,6 +7,7 @@ Measured on the same work as every other reader: ``../shared/bench/make_corpus.p
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import platform
@@ -23,7 +24,23 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_BENCH = REPO.parent / "shared" / "bench"
+SHARED = Path(os.environ.get("NEWSREADER_SHARED", REPO.parent / "shared"))
+"""The shared folder: ``$NEWSREADER_SHARED``, else ``../shared`` beside the checkout (as tests/conftest.py)."""
+SHARED_BENCH = SHARED / "bench"
+BENCH_EXTRAS = ("psutil", "reader", "readability")
+"""Modules of the ``bench`` extra (pyproject.toml), installed by ``./scripts/setup.sh --bench``."""
+
+
+def _check_setup() -> None:
+    """One sentence, not a traceback, when the bench extras or the shared folder are missing."""
+    missing = [name for name in BENCH_EXTRAS if importlib.util.find_spec(name) is None]
+    if missing:
+        sys.exit(f"bench: {', '.join(missing)} not installed; install the bench extras with ./scripts/setup.sh --bench")
+    if not SHARED.is_dir():
+        sys.exit(f"bench: the shared folder {SHARED} is absent; set NEWSREADER_SHARED to where it is")
+
+
+_check_setup()
 
 
 def ensure_corpus(n: int, out: Path) -> Path:

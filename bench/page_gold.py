@@ -20,10 +20,10 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from harness import REPO, print_table
+from harness import SHARED, print_table
 from page_quality import _newsreader, _readability, _trafilatura
 
-PAGES = REPO.parent / "shared" / "corpus" / "pages"
+PAGES = SHARED / "corpus" / "pages"
 WORD = re.compile(r"\w+", re.UNICODE)
 
 

@@ -14,11 +14,11 @@ import json
 import time
 from collections.abc import Callable
 
-from harness import REPO, median, print_table
+from harness import SHARED, median, print_table
 from newsreader.core.pages import analyze_page
 from newsreader.core.parse.sanitize import collapse_space
 
-ROOT = REPO.parent / "shared" / "corpus" / "pages" / "trafilatura"
+ROOT = SHARED / "corpus" / "pages" / "trafilatura"
 
 
 def _newsreader(html: bytes, url: str | None) -> str:

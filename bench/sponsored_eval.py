@@ -14,12 +14,12 @@ import json
 import sys
 from pathlib import Path
 
-from harness import REPO, machine
+from harness import REPO, SHARED, machine
 from newsreader.core.classify import load_rules
 from newsreader.core.classify.document import ItemVerdict, classify_document
 from newsreader.core.errors import ParseError
 
-CORPUS = REPO.parent / "shared" / "corpus" / "feeds" / "real"
+CORPUS = SHARED / "corpus" / "feeds" / "real"
 LABELS = REPO / "tests" / "data" / "sponsored-labels.json"
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import sys
 import threading
 from pathlib import Path
 
 from newsreader.core.library import open_library
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+SHARED = Path(os.environ.get("NEWSREADER_SHARED", Path(__file__).resolve().parent.parent.parent / "shared"))
 FEEDS = [
     ("seed/register-headlines.atom", "Tech news"),
     ("corpus/feeds/real/feedjira/TechCrunch.xml", "Tech news"),

@@ -2,8 +2,16 @@
 # Idempotent set-up on Debian/Ubuntu: system packages (Python's venv, the libraries Qt needs to draw
 # a window on X11/Wayland or offscreen), a virtual environment in .venv, newsreader installed editable
 # with its test tools. Safe to run again; it only adds what is missing.
+#   ./scripts/setup.sh           the app, the CLI and the test tools
+#   ./scripts/setup.sh --bench   also what bench/ needs (psutil, the peer readers it compares against)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+extras="test"
+case "${1:-}" in
+  "") ;;
+  --bench) extras="test,bench" ;;
+  *) echo "usage: ./scripts/setup.sh [--bench]" >&2; exit 2 ;;
+esac
 
 python="${PYTHON:-python3}"
 missing=()
@@ -34,4 +42,4 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test]"
+.venv/bin/python -m pip install -q -e ".[$extras]"

@@ -14,6 +14,14 @@ from tests.support.httpserver import FeedServer
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("NEWSREADER_SHARED", REPO.parent / "shared"))
+"""The shared folder (seed, corpus, cases): ``$NEWSREADER_SHARED``, else ``../shared`` beside the checkout."""
+
+
+def pytest_report_header() -> str:
+    """Say where the shared folder is, and loudly when it is absent (its tests then skip)."""
+    if SHARED.is_dir():
+        return f"shared folder: {SHARED}"
+    return f"shared folder: {SHARED} is ABSENT: the seed and corpus tests will skip (set NEWSREADER_SHARED)"
 
 
 @pytest.fixture
