@@ -160,7 +160,7 @@ def test_cli_fetches_pages_after_a_refresh_and_on_request(tmp_path: Path, server
     server.add("/teasers.xml", summary_feed(server, [*names, "three"]))
     serve_articles(server, ["three"])
     again = run("refresh")
-    assert again.returncode == 0 and "1 article page(s) downloaded" in again.stdout
+    assert again.returncode == 0 and "Article pages: 1 downloaded, 0 failed." in again.stdout
     assert (data / "cache" / "images").is_dir()
 
 

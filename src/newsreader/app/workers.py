@@ -18,7 +18,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from newsreader.core.errors import NewsreaderError
 from newsreader.core.library import Library
-from newsreader.core.models import RefreshProgress, RefreshStatus
+from newsreader.core.models import RefreshProgress, RefreshStatus, Stage, StageProgress
+from newsreader.core.pool import Cancel
 
 log = logging.getLogger(__name__)
 
@@ -110,13 +111,15 @@ class TaskRunner(QObject):
 
 
 class RefreshWorker(QObject):
-    """Drives :meth:`Library.refresh` on its own thread; one refresh at a time.
+    """Drives :meth:`Library.update` — feeds, article pages, images, icons, as the CLI does — on its
+    own thread; one refresh at a time.
 
-    ``progress`` carries each :class:`RefreshProgress`; then the new stories' article pages are
-    downloaded (feeds set to full articles) and feed icons looked for; ``finished`` carries a
-    :class:`RefreshSummary`.
+    ``stage_progress`` carries every :class:`StageProgress` (its ``fraction`` never goes back);
+    ``progress`` each feed's :class:`RefreshProgress` and ``page_progress`` each article page's
+    :class:`PageProgress`, for what they change; ``finished`` a :class:`RefreshSummary`.
     """
 
+    stage_progress = Signal(object)
     progress = Signal(object)
     page_progress = Signal(object)
     """Each :class:`PageProgress` of the article pages downloaded after the feeds."""
@@ -126,7 +129,7 @@ class RefreshWorker(QObject):
         super().__init__(parent)
         self._library = library
         self._thread: threading.Thread | None = None
-        self._cancel = threading.Event()
+        self._cancel = Cancel()
 
     @property
     def running(self) -> bool:
@@ -137,7 +140,7 @@ class RefreshWorker(QObject):
         """Start refreshing (all enabled feeds, or *feed_ids*); False when one is already running."""
         if self.running:
             return False
-        self._cancel = threading.Event()
+        self._cancel = Cancel()
         self._thread = threading.Thread(
             target=self._run, args=(feed_ids, due_only, self._cancel), name="newsreader-refresh", daemon=True
         )
@@ -145,7 +148,8 @@ class RefreshWorker(QObject):
         return True
 
     def cancel(self) -> None:
-        """Ask the running refresh to stop after the feeds in flight (they are still stored)."""
+        """Stop the running refresh at once, at whatever stage: requests in flight are cut; what was
+        stored stays, what is left waits for the next refresh."""
         self._cancel.set()
 
     def wait(self, timeout: float) -> bool:
@@ -155,21 +159,25 @@ class RefreshWorker(QObject):
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
-    def _run(self, feed_ids: list[int] | None, due_only: bool, cancel: threading.Event) -> None:
+    def _run(self, feed_ids: list[int] | None, due_only: bool, cancel: Cancel) -> None:
         summary = RefreshSummary()
         try:
-            for step in self._library.refresh(feed_ids, due_only=due_only, cancel=cancel):
-                summary.add(step)
-                self.progress.emit(step)
-            if summary.new_story_ids and not cancel.is_set():
-                for page in self._library.fetch_pages(story_ids=summary.new_story_ids, cancel=cancel):
+            for step in self._library.update(feed_ids, due_only=due_only, cancel=cancel):
+                self.stage_progress.emit(step)
+                if step.feed is not None:
+                    feed_step = RefreshProgress(step.done, step.total, step.feed)
+                    summary.add(feed_step)
+                    self.progress.emit(feed_step)
+                if step.page is not None and step.page.requested:
                     summary.pages += 1
-                    summary.page_failures += page.error is not None
-                    self.page_progress.emit(page)
-            if summary.new_story_ids and not cancel.is_set():
-                summary.images = self._library.fetch_story_images(summary.new_story_ids, cancel=cancel)
-            if not cancel.is_set():
-                summary.icons = self._library.refresh_icons(cancel=cancel)
+                    summary.page_failures += step.page.error is not None
+                    self.page_progress.emit(step.page)
+                if step.finished:
+                    summary.stages.append(step)
+                    if step.stage is Stage.IMAGES:
+                        summary.images = step.added
+                    elif step.stage is Stage.ICONS:
+                        summary.icons = step.added
         except Exception as exc:
             if not isinstance(exc, NewsreaderError):
                 log.exception("refresh failed")
@@ -194,6 +202,8 @@ class RefreshSummary:
         self.page_failures = 0
         self.images = 0
         self.icons = 0
+        self.stages: list[StageProgress] = []
+        """The last value of each stage: what it did, and what is left for the next refresh."""
 
     def add(self, step: RefreshProgress) -> None:
         """Count one finished feed."""

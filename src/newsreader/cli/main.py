@@ -15,6 +15,7 @@ from newsreader import __version__
 
 if TYPE_CHECKING:
     from newsreader.core.library import Library
+    from newsreader.core.models import StageProgress
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -369,26 +370,28 @@ def cmd_set(library: Library, args: argparse.Namespace) -> int:
 
 def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     from newsreader.cli.progress import ProgressLine
-    from newsreader.core.models import RefreshStatus
+    from newsreader.core.models import Stage
 
     progress = ProgressLine()
     results = []
-    failed = 0
-    new = 0
-    for step in library.refresh(args.feed_ids or None, due_only=args.due, workers=args.workers):
-        result = step.result
-        results.append(result)
-        new += result.new_stories
-        if result.status is RefreshStatus.FAILED:
-            failed += 1
+    summaries = []
+    for step in library.update(
+        args.feed_ids or None, due_only=args.due, workers=args.workers, offline=not args.no_pages
+    ):
+        if step.feed is not None:
+            results.append(step.feed)
+        if step.error and (step.stage is Stage.FEEDS or not args.json):
             progress.clear()
-            print(f"newsreader: {result.title or result.url}: {result.error}", file=sys.stderr)
-        progress.update(step.done, step.total)
+            what = step.feed.title or step.feed.url if step.feed is not None else None
+            print(f"newsreader: {what + ': ' if what else ''}{step.error}", file=sys.stderr)
+        if step.finished:
+            progress.clear()
+            summaries.append(step)
+        else:
+            progress.label = step.stage.label.lower()
+            progress.update(step.done, step.total)
     progress.clear()
-    new_ids = [story_id for r in results for story_id in r.new_story_ids]
-    pages = _download_pages(library, story_ids=new_ids, quiet=args.json) if new_ids and not args.no_pages else None
-    if new_ids and not args.no_pages:
-        library.fetch_story_images(new_ids)  # the offline copy of the feeds' own images
+    failed = sum(s.failed for s in summaries if s.stage is Stage.FEEDS)
     if args.json:
         from newsreader.cli.output import print_json
 
@@ -407,9 +410,25 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
             ]
         )
     else:
-        articles = f" {pages[0]} article page(s) downloaded, {pages[1]} failed." if pages and any(pages) else ""
-        print(f"Refreshed {len(results)} feed(s): {new} new stories, {failed} failed.{articles}")
+        for summary in summaries:
+            print(stage_summary(summary))
     return EXIT_PARTIAL if failed else EXIT_OK
+
+
+def stage_summary(step: StageProgress) -> str:
+    """One line saying what a refresh stage did."""
+    from newsreader.core.models import Stage
+
+    left = f", {step.left} left for the next refresh" if step.left else ""
+    if step.stage is Stage.FEEDS:
+        return f"Feeds: {step.done} of {step.total} refreshed, {step.added} new stories, {step.failed} failed{left}."
+    if not step.total:
+        return f"{step.stage.label}: nothing missing."
+    if step.stage is Stage.PAGES:
+        return f"Article pages: {step.added} downloaded, {step.failed} failed{left}."
+    if step.stage is Stage.IMAGES:
+        return f"Images: {step.added} cached for {step.done} stories{left}."
+    return f"Icons: {step.added} found of {step.total} looked for{left}."
 
 
 def _download_pages(

@@ -40,6 +40,10 @@ class NotRequestedError(FetchError):
     """The request was not made: its host did not answer moments ago, or is paused after failing."""
 
 
+class RequestCancelledError(NotRequestedError):
+    """The refresh stopped (cancelled, or out of time) before the request was made or finished."""
+
+
 class ParseError(FeedError):
     """The document was fetched but is not a feed, or is broken beyond recovery."""
 

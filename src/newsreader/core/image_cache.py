@@ -8,7 +8,7 @@ the :class:`ImageFolder`; the caller's thread writes.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -95,3 +95,68 @@ def fetch_story_images(
             added += sum(1 for image in outcomes if image.digest is not None)
     enforce_quota(storage, folder, quota)
     return added
+
+
+def cache_story_images(
+    storage: Storage,
+    fetcher: Fetcher,
+    folder: ImageFolder,
+    clock: Callable[[], datetime],
+    *,
+    feed_ids: Sequence[int] | None,
+    per_feed: int,
+    workers: int,
+    cancel: threading.Event | None = None,
+) -> Iterator[tuple[int, int, int]]:
+    """Cache the images of the newest *per_feed* stories of each feed (of *feed_ids*, else all)
+    whose images were not all tried yet — read from the story's analysed article page when it has
+    one, else from the feed's content. Yields (stories done, stories in all, images cached) as
+    stories finish; the iterating thread writes, one transaction for what finished together. A
+    story whose images could not all be asked for (the refresh stopped, a host paused) is taken up
+    again by a later refresh.
+    """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from newsreader.core.images import story_image_urls
+    from newsreader.core.pages.analyze import analysis_from_json
+    from newsreader.core.pages.download import download_images
+    from newsreader.core.pool import Cancel, completed_in_window
+
+    jobs: list[tuple[int, list[str]]] = []
+    empty: list[int] = []
+    for row in storage.stories_needing_images(feed_ids, per_feed):
+        if row.analysis_json is not None:
+            analysis = analysis_from_json(row.analysis_json)
+            urls = story_image_urls(analysis.story_html, analysis.url, analysis.lead_image)
+        else:
+            urls = story_image_urls(row.html, row.link)
+        if urls:
+            jobs.append((row.story_id, urls))
+        else:
+            empty.append(row.story_id)
+    if empty:
+        storage.mark_images_checked(empty)
+    if not jobs:
+        return
+    known = known_images(storage)
+    cut = cancel if isinstance(cancel, Cancel) else None
+    done = cached = 0
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="newsreader-image") as pool:
+
+        def submit(job: tuple[int, list[str]]) -> Future[tuple[int, list[str], list[ImageOutcome]]]:
+            story_id, urls = job
+            return pool.submit(lambda: (story_id, urls, download_images(fetcher, folder, urls, known, cancel=cut)))
+
+        for finished in completed_in_window(submit, jobs, window=max(1, workers) * 2, cancel=cancel):
+            results = [future.result() for future in finished]
+            complete = []
+            with storage.transaction():
+                for story_id, urls, outcomes in results:
+                    storage.record_images(outcomes, clock())
+                    known.update(o.url for o in outcomes)
+                    if all(url in known for url in urls):
+                        complete.append(story_id)
+                    cached += sum(1 for o in outcomes if o.digest)
+                storage.mark_images_checked(complete)
+            done += len(results)
+            yield done, len(jobs), cached

@@ -45,9 +45,11 @@ from newsreader.core.models import (
     PageProgress,
     RefreshProgress,
     RelatedStories,
+    StageProgress,
     Story,
 )
 from newsreader.core.paths import database_path
+from newsreader.core.pool import Cancel
 from newsreader.core.settings import DEFAULT_WORKERS, MAX_WORKERS, LibrarySettings
 from newsreader.core.storage.db import FeedState, Storage
 from newsreader.core.subscriptions import Keep
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from newsreader.core.images import ImageFolder
     from newsreader.core.pages.analyze import PageAnalysis
     from newsreader.core.pages.filters import PageFilters
+    from newsreader.core.process_pool import WorkerPool
 
 __all__ = ["DEFAULT_WORKERS", "MAX_WORKERS", "Keep", "Library", "MultipleFeedsError", "fts_query", "open_library"]
 
@@ -221,10 +224,12 @@ class Library:
         :class:`FetchError`, :class:`NotAFeedError`."""
         return subscriptions.discover(self.fetcher(), url)
 
-    def add_feed(self, url: str, *, folder: str | None = None, title: str | None = None) -> Feed:
+    def add_feed(self, url: str, *, folder: str | None = None, title: str | None = None, offline: bool = True) -> Feed:
         """Subscribe to the feed at *url* (a feed, or a page that offers exactly one) and store its
-        stories. Raises :class:`MultipleFeedsError` when a page offers several, :class:`SettingsError`
-        when already subscribed, and what :meth:`discover` raises."""
+        stories — with *offline*, complete for offline reading (article pages when the feed is set
+        to them, images, icon; bounded like a refresh's). Raises :class:`MultipleFeedsError` when a
+        page offers several, :class:`SettingsError` when already subscribed, and what
+        :meth:`discover` raises."""
         url = subscriptions.check_url(url)
         storage = self._storage()
         subscriptions.refuse_known(storage, url)
@@ -236,7 +241,7 @@ class Library:
         feed_id = storage.add_feed(feed_url, title or candidates[0].title or "", folder, self._clock())
         if title:
             storage.update_feed(feed_id, user_title=title)
-        for _ in self.refresh([feed_id]):
+        for _ in self.update([feed_id], offline=offline):
             pass
         return self.feed(feed_id)
 
@@ -299,7 +304,7 @@ class Library:
         workers: int | None = None,
         cancel: threading.Event | None = None,
     ) -> Iterator[RefreshProgress]:
-        """Refresh feeds, yielding progress as each finishes.
+        """Refresh feeds only (the first stage of :meth:`update`), yielding progress as each finishes.
 
         ``feed_ids`` None means every enabled feed. With ``due_only`` only feeds whose interval
         has passed are asked (the scheduled refresh); otherwise every chosen feed is asked now.
@@ -307,8 +312,90 @@ class Library:
         Raises :class:`FeedNotFoundError`, :class:`SettingsError` (workers out of range, a broken
         sponsored-rules file) and :class:`LibraryFullError` (nothing more can be stored).
         """
+        from newsreader.core.update import pool_for
+
+        self.fetcher().begin_round(self._storage().backed_off_hosts(self._clock()))
+        try:
+            yield from self._feeds_stage(
+                feed_ids, due_only, workers, cancel, lambda count: pool_for(count, 0, self._parse_processes)
+            )
+        finally:
+            self._record_hosts()
+
+    def update(
+        self,
+        feed_ids: Iterable[int] | None = None,
+        *,
+        due_only: bool = False,
+        workers: int | None = None,
+        offline: bool = True,
+        cancel: threading.Event | None = None,
+        budget: float | None = None,
+    ) -> Iterator[StageProgress]:
+        """One whole refresh — feeds, then article pages, images and icons (see
+        :mod:`newsreader.core.pipeline`) — yielding :class:`StageProgress` values in stage order;
+        what the CLI and the app both run. Without *offline* only the feeds. With *feed_ids* the
+        later stages keep to those feeds (a new subscription is made complete for offline reading).
+        Pass a :class:`~newsreader.core.pool.Cancel` as *cancel* to cut requests in flight when it
+        is set (a plain event stops between requests). Iterate in the thread that should write.
+        Raises what :meth:`refresh` raises.
+        """
+        from newsreader.core.pipeline import RefreshParts, run_refresh
+        from newsreader.core.process_pool import WorkerPool, cpu_workers
+        from newsreader.core.update import PROCESS_POOL_MIN_FEEDS, warm_up_worker
+
+        ids = None if feed_ids is None else list(feed_ids)
+        storage = self._storage()
+        fetcher = self.fetcher()
+        processes = cpu_workers() if self._parse_processes is None else self._parse_processes
+        pool = WorkerPool(processes, warm_up_worker) if processes > 0 else None
+        if isinstance(cancel, Cancel):
+            stop = cancel
+        else:
+            stop = Cancel()
+            if cancel is not None and cancel.is_set():
+                stop.set()
+
+        def feeds(shared: WorkerPool | None, stopping: Cancel) -> Iterator[RefreshProgress]:
+            def choose(count: int) -> WorkerPool | None:
+                forced = self._parse_processes is not None and self._parse_processes > 0
+                return shared if shared is not None and (forced or count >= PROCESS_POOL_MIN_FEEDS) else None
+
+            return self._feeds_stage(ids, due_only, workers, stopping, choose, close_pool=False)
+
+        parts = RefreshParts(
+            storage=storage,
+            fetcher=fetcher,
+            folder=self._image_folder(),
+            filters=self.page_filters,
+            filters_dir=self.filters_dir,
+            settings=self.settings(),
+            clock=self._clock,
+            feeds=feeds,
+            pool=pool,
+        )
+        fetcher.begin_round(storage.backed_off_hosts(self._clock()))
+        try:
+            yield from run_refresh(parts, feed_ids=ids, offline=offline, cancel=stop, budget=budget)
+        finally:
+            if pool is not None:
+                pool.close()
+            self._record_hosts()
+
+    def _feeds_stage(
+        self,
+        feed_ids: Iterable[int] | None,
+        due_only: bool,
+        workers: int | None,
+        cancel: threading.Event | None,
+        choose_pool: Callable[[int], WorkerPool | None],
+        *,
+        close_pool: bool = True,
+    ) -> Iterator[RefreshProgress]:
+        """The feeds stage: check the arguments, pick the feeds, run the :class:`Refresher` (parsing in
+        the pool *choose_pool* gives for the number of feeds, closed at the end with *close_pool*)."""
         from newsreader.core.classify.rules import USER_RULES_NAME
-        from newsreader.core.update import Refresher, parse_in_thread, parser_for, with_default_retention
+        from newsreader.core.update import ProcessParser, Refresher, parse_in_thread, with_default_retention
 
         storage = self._storage()
         settings = self.settings()
@@ -326,26 +413,23 @@ class Library:
         if not 1 <= count <= MAX_WORKERS:
             raise SettingsError(f"The number of workers must be between 1 and {MAX_WORKERS}.")
         self.sponsored_rules()  # a broken user rules file is reported before anything is fetched
-        fetcher = self.fetcher()
-        fetcher.begin_round(storage.backed_off_hosts(now))
-        parser = parser_for(len(states), self._parse_processes)
+        pool = choose_pool(len(states))
         refresher = Refresher(
             storage,
-            fetcher,
+            self.fetcher(),
             workers=count,
             max_entries=settings.max_entries,
             default_interval=settings.update_interval,
             password_for=self._password_for,
             clock=self._clock,
-            parse=parser or parse_in_thread,
+            parse=ProcessParser(pool) if pool is not None else parse_in_thread,
             rules_file=self.path.parent / USER_RULES_NAME,
         )
         try:
             yield from refresher.run(states, cancel)
         finally:
-            if parser is not None:
-                parser.close()
-            self._record_hosts()
+            if pool is not None and close_pool:
+                pool.close()
 
     def _record_hosts(self) -> None:
         """Remember which hosts did not answer (asked again after a growing pause) and which did."""

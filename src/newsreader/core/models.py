@@ -225,3 +225,49 @@ class PageProgress:
     error: str | None = None
     images: int = 0
     """Images of the story now in the offline cache."""
+    requested: bool = True
+    """False when the page was not asked for (the refresh stopped, or its host did not answer):
+    the next refresh takes it up."""
+
+
+class Stage(Enum):
+    """The stages of a refresh, in the order they run."""
+
+    FEEDS = "feeds"
+    PAGES = "pages"
+    IMAGES = "images"
+    ICONS = "icons"
+
+    @property
+    def label(self) -> str:
+        """The stage's name for people."""
+        return {"feeds": "Feeds", "pages": "Article pages", "images": "Images", "icons": "Icons"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class StageProgress:
+    """One step of a refresh (see :meth:`Library.update`): ``done`` of ``total`` items of ``stage``,
+    ``failed`` of them failed so far. The last value of each stage has ``finished`` set and sums it
+    up; ``left`` counts what the next refresh takes up (out of time, or cancelled)."""
+
+    stage: Stage
+    done: int
+    total: int
+    failed: int = 0
+    added: int = 0
+    """New stories (feeds), pages stored, images cached, feeds with an icon — so far."""
+    feed: RefreshResult | None = None
+    """The feed just handled (feeds stage)."""
+    page: PageProgress | None = None
+    """The page just handled (pages stage)."""
+    error: str | None = None
+    """Why the item just handled failed, one sentence."""
+    finished: bool = False
+    left: int = 0
+
+    @property
+    def fraction(self) -> float:
+        """How far the whole refresh is, 0 to 1; never goes back as a refresh goes on."""
+        stages = list(Stage)
+        within = 1.0 if self.finished else (self.done / self.total if self.total else 0.0)
+        return (stages.index(self.stage) + min(1.0, within)) / len(stages)

@@ -1,4 +1,4 @@
-"""Running work in an executor with a bounded number of jobs in flight."""
+"""Running work in an executor with a bounded number of jobs in flight, and cancelling it."""
 
 from __future__ import annotations
 
@@ -54,3 +54,38 @@ def completed_in_window(
             if abandon is not None:
                 for future in finished:
                     abandon(future)
+
+
+class Cancel(threading.Event):
+    """An event that also runs callbacks when set: a request in flight registers one that cuts its
+    connection, so cancelling a refresh (or its running out of time) ends it at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._callbacks: dict[int, Callable[[], None]] = {}
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def on_set(self, callback: Callable[[], None]) -> int:
+        """Run *callback* when the event is set (at once if it is); returns a token for :meth:`forget`."""
+        with self._lock:
+            self._next += 1
+            token = self._next
+            self._callbacks[token] = callback
+            already = self.is_set()
+        if already:
+            callback()
+        return token
+
+    def forget(self, token: int) -> None:
+        """Drop the callback of *token*."""
+        with self._lock:
+            self._callbacks.pop(token, None)
+
+    def set(self) -> None:
+        """Set the event and run every registered callback (in the calling thread)."""
+        with self._lock:
+            super().set()
+            callbacks = list(self._callbacks.values())
+        for callback in callbacks:
+            callback()

@@ -8,13 +8,10 @@ finishes. A feed that fails is recorded with its error and never stops the other
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -22,16 +19,26 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsreader.core.classify import FeedRules, Rules, StoryFacts, classify
-from newsreader.core.errors import FetchError, LibraryFullError, NewsreaderError, ParseError, StorageError
+from newsreader.core.errors import (
+    FetchError,
+    LibraryFullError,
+    NewsreaderError,
+    ParseError,
+    RequestCancelledError,
+    StorageError,
+)
 from newsreader.core.fetch.http import Fetcher
 from newsreader.core.models import ParsedEntry, ParsedFeed, RefreshProgress, RefreshResult, RefreshStatus, Verdict
 from newsreader.core.parse import parse_feed
-from newsreader.core.pool import completed_in_window
+from newsreader.core.pool import Cancel, completed_in_window
+from newsreader.core.process_pool import WorkerPool, cpu_workers
 from newsreader.core.settings import DEFAULT_INTERVAL, LibrarySettings
 from newsreader.core.storage.db import FeedState, Storage
 
 PROCESS_POOL_MIN_FEEDS = 40
 """Refreshes of at least this many feeds parse in worker processes (starting them costs ~0.2 s)."""
+PROCESS_POOL_MIN_PAGES = 20
+"""… and refreshes with at least this many article pages to analyse."""
 PARSED_BACKLOG = 16
 """Feeds parsed but not yet stored, at most (each holds its stories in memory)."""
 MAX_MAX_AGE = 24 * 3600
@@ -98,23 +105,19 @@ def parse_in_thread(
     return parsed, tuple(classify(facts_of(entry), rules, feed_rules) for entry in parsed.entries)
 
 
-def _warm_up_parser() -> None:
-    """Import the parsing modules once per worker process, before the first feed arrives."""
+def warm_up_worker() -> None:
+    """Import the parsing modules once per worker process, before the first feed arrives (page
+    analysis imports its own on first use)."""
     import newsreader.core.parse.fast
     import newsreader.core.parse.normalize  # noqa: F401
 
 
 class ProcessParser:
-    """Parses in worker processes, so the writer thread never waits for the GIL behind parsers.
+    """Parses in worker processes (a :class:`WorkerPool`), so the writer thread never waits for the
+    GIL behind parsers."""
 
-    Feed parsing is CPU-bound Python; in threads it competes with the SQLite writer for the
-    GIL. Started lazily, with the ``spawn`` method (safe in a threaded process, on every OS).
-    """
-
-    def __init__(self, processes: int) -> None:
-        self.processes = processes
-        self._pool: ProcessPoolExecutor | None = None
-        self._lock = threading.Lock()
+    def __init__(self, pool: WorkerPool) -> None:
+        self.pool = pool
 
     def __call__(
         self,
@@ -125,23 +128,7 @@ class ProcessParser:
         max_entries: int,
         job: ClassifyJob | None = None,
     ) -> Parsed:
-        with self._lock:
-            if self._pool is None:
-                context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_warm_up_parser)
-            pool = self._pool
-        try:
-            return pool.submit(parse_in_thread, body, url, headers, now, max_entries, job).result()
-        except BrokenProcessPool:
-            # a worker died (out of memory, killed): parse this one here rather than lose the feed
-            return parse_in_thread(body, url, headers, now, max_entries, job)
-
-    def close(self) -> None:
-        """Stop the worker processes."""
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        return self.pool.run(parse_in_thread, body, url, headers, now, max_entries, job)
 
 
 def fetch_and_parse(
@@ -155,15 +142,20 @@ def fetch_and_parse(
     parse: ParseFunction = parse_in_thread,
     parse_slots: threading.Semaphore | None = None,
     job: ClassifyJob | None = None,
+    cancel: Cancel | None = None,
 ) -> _Outcome:
-    """Fetch one feed and parse it if it changed; never raises for a bad feed."""
+    """Fetch one feed and parse it if it changed; never raises for a bad feed. A request the
+    refresh's *cancel* stopped leaves the feed as it was (``SKIPPED``)."""
     try:
         response = fetcher.fetch(
             state.url,
             etag=state.etag if conditional else None,
             last_modified=state.last_modified if conditional else None,
             auth=auth,
+            cancel=cancel,
         )
+    except RequestCancelledError:
+        return _Outcome(state, RefreshStatus.SKIPPED, error="Refresh cancelled.")
     except FetchError as exc:
         return _Outcome(
             state, RefreshStatus.FAILED, error=str(exc), retry_after=exc.retry_after, gone=exc.status == 410
@@ -231,14 +223,13 @@ def _release_slots(outcomes: Sequence[_Outcome], parse_slots: threading.BoundedS
             parse_slots.release()
 
 
-def parser_for(feed_count: int, processes: int | None = None) -> ProcessParser | None:
-    """Worker processes for parsing when a refresh of *feed_count* feeds pays for starting them
-    (*processes* forces a number; 0 parses in the fetch threads)."""
+def pool_for(feed_count: int, page_count: int = 0, processes: int | None = None) -> WorkerPool | None:
+    """Worker processes when a refresh of *feed_count* feeds (and *page_count* article pages) pays
+    for starting them (~0.2 s, and ~1 s of imports each); *processes* forces a number, 0 none."""
     if processes is None:
-        # one core stays with the writer and the network threads
-        cores = os.cpu_count() or 1
-        processes = max(1, min(4, cores - 1)) if feed_count >= PROCESS_POOL_MIN_FEEDS and cores > 1 else 0
-    return ProcessParser(processes) if processes > 0 else None
+        worth = feed_count >= PROCESS_POOL_MIN_FEEDS or page_count >= PROCESS_POOL_MIN_PAGES
+        processes = cpu_workers() if worth else 0
+    return WorkerPool(processes, warm_up_worker) if processes > 0 else None
 
 
 def with_default_retention(states: list[FeedState], settings: LibrarySettings) -> list[FeedState]:
@@ -329,6 +320,7 @@ class Refresher:
                     parse=self.parse,
                     parse_slots=parse_slots,
                     job=self._job(state),
+                    cancel=cancel if isinstance(cancel, Cancel) else None,
                 )
 
             # a full disk, or the caller stopped iterating: the fetches in flight finish (they may be
@@ -395,6 +387,8 @@ class Refresher:
         next_check = self._next_check(state, now, outcome)
         title = state.title
         try:
+            if outcome.status is RefreshStatus.SKIPPED:
+                return RefreshResult(state.id, state.url, title, outcome.status, error=outcome.error)
             if outcome.status is RefreshStatus.FAILED:
                 reason = None
                 if outcome.gone:

@@ -60,7 +60,15 @@ from newsreader.app.views.story_pane import StoryPane
 from newsreader.app.workers import RefreshSummary, RefreshWorker, TaskRunner
 from newsreader.core.errors import NewsreaderError
 from newsreader.core.library import Library, MultipleFeedsError
-from newsreader.core.models import Feed, PageProgress, RefreshProgress, RelatedItem, RelatedStories, Story
+from newsreader.core.models import (
+    Feed,
+    PageProgress,
+    RefreshProgress,
+    RelatedItem,
+    RelatedStories,
+    StageProgress,
+    Story,
+)
 
 SHOW_FILTERS = (("All", "all"), ("Unread", "unread"), ("Starred", "starred"))
 MIN_WINDOW_SIZE = QSize(760, 520)
@@ -127,6 +135,7 @@ class MainWindow(QMainWindow):
         self.setAccessibleName("newsreader")
         self.tasks = TaskRunner(self)
         self.refresher = RefreshWorker(library, self)
+        self.refresher.stage_progress.connect(self._stage_progress)
         self.refresher.progress.connect(self._refresh_progress)
         self.refresher.page_progress.connect(self._page_progress)
         self.refresher.finished.connect(self._refresh_finished)
@@ -1036,16 +1045,15 @@ class MainWindow(QMainWindow):
         self.cancel_button.show()
         self.progress_label.setText("Refreshing…")
 
+    def _stage_progress(self, step: StageProgress) -> None:
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(max(self.progress.value(), round(step.fraction * 1000)))
+        self.progress_label.setText(f"{step.stage.label} {step.done}/{step.total}")
+
     def _refresh_progress(self, step: RefreshProgress) -> None:
-        self.progress.setRange(0, step.total)
-        self.progress.setValue(step.done)
-        self.progress_label.setText(f"Refreshing {step.done}/{step.total}")
         self._count_later([step.result.feed_id])
 
     def _page_progress(self, step: PageProgress) -> None:
-        self.progress.setRange(0, step.total)
-        self.progress.setValue(step.done)
-        self.progress_label.setText(f"Downloading articles {step.done}/{step.total}")
         if self._current_story is not None and self._current_story.id == step.story_id:
             self._open(step.story_id)
 

@@ -29,9 +29,10 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util.connection import allowed_gai_family
 
 from newsreader import __version__
-from newsreader.core.errors import FetchError, NotRequestedError
+from newsreader.core.errors import FetchError, NotRequestedError, RequestCancelledError
 from newsreader.core.fetch.resolver import ResolutionTimeout, Resolver
 from newsreader.core.fetch.watchdog import ConnectionTracker, Watchdog, shut_down_sockets
+from newsreader.core.pool import Cancel
 
 USER_AGENT = f"newsreader/{__version__} (desktop feed reader)"
 PERMANENT_REDIRECTS = frozenset({301, 308})
@@ -257,7 +258,7 @@ class Fetcher:
         if failed_at is not None and time.monotonic() - failed_at < ROUND_MEMORY:
             raise NotRequestedError(url, f"{url} was not requested: {host} did not answer moments ago.")
         if until is not None and until > datetime.now(UTC):
-            raise FetchError(
+            raise NotRequestedError(
                 url,
                 f"{url} was not requested: {host} did not answer recently; it is asked again after "
                 f"{until:%Y-%m-%d %H:%M} UTC.",
@@ -291,6 +292,7 @@ class Fetcher:
         accept: str | None = None,
         max_bytes: int | None = None,
         background: bool = False,
+        cancel: Cancel | None = None,
     ) -> FetchResponse:
         """GET *url* (conditionally when validators are given); raises :class:`FetchError`.
 
@@ -298,8 +300,11 @@ class Fetcher:
         body, a stalled TLS handshake, a slow name server), ends within ``limits.deadline``. A host
         that did not resolve, connect or answer in time is not asked again in the same round (see
         :meth:`begin_round`); *background* requests (pages, images, icons) also skip hosts backed off
-        across rounds. *max_bytes* lowers the body cap for this request (images, icons)."""
+        across rounds. *max_bytes* lowers the body cap for this request (images, icons). When *cancel*
+        is set, the request is not made, or is cut off at once: :class:`RequestCancelledError`."""
         host = server_of(url)
+        if cancel is not None and cancel.is_set():
+            raise RequestCancelledError(url, f"{url} was not requested: the refresh stopped.")
         self._refuse_if_down(url, host, background)
         expired = threading.Event()
         sockets = _TRACKER.begin(time.monotonic() + self.limits.deadline)
@@ -309,27 +314,38 @@ class Fetcher:
             shut_down_sockets(sockets)
 
         token = _WATCHDOG.arm(self.limits.deadline, cut)
+        hook = cancel.on_set(lambda: shut_down_sockets(sockets)) if cancel is not None else None
         limit = min(max_bytes, self.limits.max_bytes) if max_bytes else self.limits.max_bytes
         try:
             response = self._fetch(url, etag, last_modified, auth, accept, limit, background)
-        except FetchError as exc:
-            if expired.is_set() and exc.status is None:
-                raise self._timed_out(url, host) from exc
-            raise
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            message = _describe(url, exc, self.limits)
-            if expired.is_set() and not message.startswith("The name server"):
-                raise self._timed_out(url, host) from exc
-            if _unreachable(exc):
-                self._note_host(host, message)
-            raise FetchError(url, message) from exc
+        except (FetchError, requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            if cancel is not None and cancel.is_set():
+                raise RequestCancelledError(url, f"{url} was cut off: the refresh stopped.") from exc
+            raise self._failure(url, host, exc, expired) from exc
         finally:
             _WATCHDOG.disarm(token)
+            if hook is not None and cancel is not None:
+                cancel.forget(hook)
             _TRACKER.end()
+        if cancel is not None and cancel.is_set():
+            raise RequestCancelledError(url, f"{url} was cut off: the refresh stopped.")
         if expired.is_set():  # a body read until the server closed: cut short, so not the whole body
             raise self._timed_out(url, host)
         self._note_host(host, None)
         return response
+
+    def _failure(self, url: str, host: str, exc: BaseException, expired: threading.Event) -> FetchError:
+        """The :class:`FetchError` for a failed request (remembering a host that did not answer)."""
+        if isinstance(exc, FetchError):
+            if expired.is_set() and exc.status is None:
+                return self._timed_out(url, host)
+            return exc
+        message = _describe(url, exc, self.limits)
+        if expired.is_set() and not message.startswith("The name server"):
+            return self._timed_out(url, host)
+        if _unreachable(exc):
+            self._note_host(host, message)
+        return FetchError(url, message)
 
     def _timed_out(self, url: str, host: str) -> FetchError:
         message = f"{url} did not finish answering within {self.limits.deadline:g} s."

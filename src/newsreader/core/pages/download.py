@@ -3,7 +3,7 @@ the caller stores the outcomes in the library from its one writing thread)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from newsreader.core.errors import FetchError, NotRequestedError
@@ -11,6 +11,7 @@ from newsreader.core.fetch.http import Fetcher
 from newsreader.core.images import MAX_IMAGE_BYTES, ImageFolder, sniff_image_type, story_image_urls
 from newsreader.core.pages.analyze import PageAnalysis, analysis_to_json, analyze_page
 from newsreader.core.pages.filters import PageFilters
+from newsreader.core.pool import Cancel
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 IMAGE_ACCEPT = "image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8"
@@ -38,8 +39,10 @@ class PageOutcome:
     error: str | None
     images: tuple[ImageOutcome, ...] = ()
     requested: bool = True
-    """False when the page was not asked for (its host did not answer moments ago or is paused):
-    nothing to store, the next refresh asks again."""
+    """False when the page was not asked for (its host did not answer moments ago or is paused, or
+    the refresh stopped): nothing to store, the next refresh asks again."""
+    images_complete: bool = False
+    """Every image the story shows was tried (cached, or failed for good)."""
 
     @property
     def analysis_json(self) -> str | None:
@@ -54,14 +57,16 @@ def download_images(
     known: Collection[str],
     *,
     max_bytes: int = MAX_IMAGE_BYTES,
+    cancel: Cancel | None = None,
 ) -> list[ImageOutcome]:
-    """Fetch each image not already *known* (at most *max_bytes* each) into *folder*."""
+    """Fetch each image not already *known* (at most *max_bytes* each) into *folder*. Images not
+    requested (their host did not answer moments ago, or the refresh stopped) have no outcome."""
     outcomes = []
     for url in urls:
         if url in known:
             continue
         try:
-            response = fetcher.fetch(url, accept=IMAGE_ACCEPT, max_bytes=max_bytes, background=True)
+            response = fetcher.fetch(url, accept=IMAGE_ACCEPT, max_bytes=max_bytes, background=True, cancel=cancel)
         except NotRequestedError:
             continue  # not tried: asked again by a later refresh
         except FetchError as exc:
@@ -89,20 +94,28 @@ def download_page(
     *,
     images: bool = True,
     filters: PageFilters | None = None,
+    cancel: Cancel | None = None,
+    analyze: Callable[[bytes, str], PageAnalysis] | None = None,
+    background: bool = True,
 ) -> PageOutcome:
-    """Fetch and analyse a story's page, then (with *images*) cache the images the story shows."""
+    """Fetch and analyse a story's page, then (with *images*) cache the images the story shows.
+
+    *analyze* (default: :func:`analyze_page` with *filters`, here) lets the caller run the analysis
+    in a worker process; *background* False asks even a host that is paused (the user asked)."""
     try:
-        response = fetcher.fetch(link, accept=PAGE_ACCEPT, background=True)
+        response = fetcher.fetch(link, accept=PAGE_ACCEPT, background=background, cancel=cancel)
     except NotRequestedError as exc:
         return PageOutcome(story_id, link, None, None, str(exc), requested=False)
     except FetchError as exc:
         return PageOutcome(story_id, link, None, None, str(exc))
-    analysis = analyze_page(response.body, response.url, filters)
-    fetched = (
-        download_images(
-            fetcher, folder, story_image_urls(analysis.story_html, analysis.url, analysis.lead_image), known_images
-        )
-        if images
-        else []
-    )
-    return PageOutcome(story_id, response.url, analysis, response.body, None, tuple(fetched))
+    if analyze is None:
+        analysis = analyze_page(response.body, response.url, filters)
+    else:
+        analysis = analyze(response.body, response.url)
+    if not images:
+        return PageOutcome(story_id, response.url, analysis, response.body, None)
+    urls = story_image_urls(analysis.story_html, analysis.url, analysis.lead_image)
+    fetched = download_images(fetcher, folder, urls, known_images, cancel=cancel)
+    tried = {image.url for image in fetched}
+    complete = all(url in tried or url in known_images for url in urls)
+    return PageOutcome(story_id, response.url, analysis, response.body, None, tuple(fetched), images_complete=complete)

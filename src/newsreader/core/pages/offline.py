@@ -46,8 +46,11 @@ def save_outcome(storage: Storage, outcome: PageOutcome, now: datetime) -> None:
     leaves nothing behind, so a later refresh asks for it."""
     if not outcome.requested:
         return
-    storage.save_page(outcome.story_id, outcome.url, now, outcome.analysis_json, outcome.error, outcome.html)
-    storage.record_images(outcome.images, now)
+    with storage.transaction():
+        storage.save_page(outcome.story_id, outcome.url, now, outcome.analysis_json, outcome.error, outcome.html)
+        storage.record_images(outcome.images, now)
+        if outcome.images_complete:
+            storage.mark_images_checked([outcome.story_id])
 
 
 def fetch_story_page(
@@ -67,7 +70,9 @@ def fetch_story_page(
     story = storage.story(story_id)
     if not story.link:
         raise SettingsError(f"Story {story_id} has no link to an article page.")
-    outcome = download_page(fetcher, folder, story_id, story.link, known_images(storage), filters=filters)
+    outcome = download_page(
+        fetcher, folder, story_id, story.link, known_images(storage), filters=filters, background=False
+    )
     save_outcome(storage, outcome, now)
     if outcome.analysis is None:
         raise FetchError(story.link, outcome.error or f"{story.link} could not be fetched.")
@@ -88,19 +93,24 @@ def fetch_pages(
     images: bool,
     full_articles: FullArticles,
     cancel: threading.Event | None = None,
+    analyze: Callable[[bytes, str], PageAnalysis] | None = None,
 ) -> Iterator[PageProgress]:
     """Download the pages (and with *images* their images) of stories that have none yet, yielding
-    progress as each finishes; the iterating thread writes.
+    progress as each finishes; the iterating thread writes, one transaction for the pages that
+    finished together.
 
     Without *story_ids*: the newest *per_feed* stories of each feed (of *feed_ids*, else all) whose
     "full articles" setting is on, or unset and *full_articles* says so. With *story_ids*: those of
-    them that qualify the same way. Failures are stored with the story, never raised.
+    them that qualify the same way. Failures are stored with the story, never raised; pages not
+    requested (the refresh stopped — *cancel*, a :class:`Cancel` cuts those in flight — or their
+    host did not answer) are left for the next refresh. *analyze* runs the analysis elsewhere (a
+    worker process).
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from newsreader.core.image_cache import known_images
     from newsreader.core.pages.download import download_page
-    from newsreader.core.pool import completed_in_window
+    from newsreader.core.pool import Cancel, completed_in_window
 
     wanted = storage.stories_needing_pages(list(feed_ids) if feed_ids is not None else None, per_feed, full_articles)
     if story_ids is not None:
@@ -109,21 +119,38 @@ def fetch_pages(
     if not wanted:
         return
     known = known_images(storage)
+    cut = cancel if isinstance(cancel, Cancel) else None
     done = 0
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="newsreader-page") as pool:
 
         def submit(job: tuple[int, int, str]) -> Future[PageOutcome]:
             story_id, _feed_id, link = job
-            return pool.submit(download_page, fetcher, folder, story_id, link, known, images=images, filters=filters)
+            return pool.submit(
+                download_page,
+                fetcher,
+                folder,
+                story_id,
+                link,
+                known,
+                images=images,
+                filters=filters,
+                cancel=cut,
+                analyze=analyze,
+            )
 
         for finished in completed_in_window(submit, wanted, window=max(1, workers) * 2, cancel=cancel):
-            for future in finished:
-                outcome = future.result()
-                save_outcome(storage, outcome, clock())
+            outcomes = [future.result() for future in finished]
+            now = clock()
+            with storage.transaction():
+                for outcome in outcomes:
+                    save_outcome(storage, outcome, now)
+            for outcome in outcomes:
                 known.update(i.url for i in outcome.images)  # workers only test membership: no copy
                 done += 1
                 cached = sum(1 for i in outcome.images if i.digest)
-                yield PageProgress(done, len(wanted), outcome.story_id, outcome.url, outcome.error, cached)
+                yield PageProgress(
+                    done, len(wanted), outcome.story_id, outcome.url, outcome.error, cached, outcome.requested
+                )
 
 
 def store_page(

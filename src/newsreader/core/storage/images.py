@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from newsreader.core.storage.base import StorageBase, chunks, marks, to_db_time
 
@@ -37,6 +37,16 @@ class StoryHtml(NamedTuple):
     story_id: int
     link: str | None
     html: str
+
+
+class StoryImagesWanted(NamedTuple):
+    """A story whose images are not all in the offline cache yet: its link and HTML, and its
+    analysed article page (JSON) when it has one."""
+
+    story_id: int
+    link: str | None
+    html: str
+    analysis_json: str | None
 
 
 class FeedSite(NamedTuple):
@@ -130,6 +140,35 @@ class ImageStorage(StorageBase):
                 taken[feed_id] = taken.get(feed_id, 0) + 1
                 chosen.append(StoryHtml(story_id, link, html))
         return chosen
+
+    def stories_needing_images(self, feed_ids: Sequence[int] | None, per_feed: int) -> list[StoryImagesWanted]:
+        """The newest *per_feed* stories of each feed (of *feed_ids*, else all enabled) whose images
+        were not all tried yet, newest first."""
+        feed_filter = ""
+        params: list[Any] = []
+        if feed_ids is not None:
+            feed_filter = f"AND f.id IN ({marks(feed_ids)})"
+            params.extend(feed_ids)
+        rows = self.execute(
+            f"""WITH ranked AS (
+                    SELECT s.id, s.link, s.images_checked,
+                           CASE WHEN s.content_html != '' THEN s.content_html ELSE s.summary_html END AS html,
+                           row_number() OVER (PARTITION BY s.feed_id ORDER BY s.published DESC, s.id DESC) AS n
+                    FROM stories s JOIN feeds f ON f.id = s.feed_id
+                    WHERE f.enabled = 1 {feed_filter} AND s.sponsored = 0
+                )
+                SELECT r.id, r.link, r.html, p.analysis FROM ranked r
+                LEFT JOIN story_pages p ON p.story_id = r.id
+                WHERE r.n <= ? AND r.images_checked = 0 ORDER BY r.n, r.id DESC""",
+            [*params, per_feed],
+        )
+        return [StoryImagesWanted(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def mark_images_checked(self, story_ids: Sequence[int]) -> None:
+        """Record that every image of these stories was tried."""
+        with self.transaction() as db:
+            for chunk in chunks(story_ids):
+                db.execute(f"UPDATE stories SET images_checked = 1 WHERE id IN ({marks(chunk)})", chunk)
 
     def feeds_needing_icons(self, checked_before: datetime) -> list[FeedSite]:
         """(id, url, site_url) of feeds whose icon was never looked for, or not since *checked_before*."""

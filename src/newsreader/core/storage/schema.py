@@ -204,12 +204,24 @@ def _migrate_to_5(db: sqlite3.Connection) -> None:
     _run_script(db, _V5)
 
 
+_V6 = """
+ALTER TABLE stories ADD COLUMN images_checked INTEGER NOT NULL DEFAULT 0;
+"""
+
+
+def _migrate_to_6(db: sqlite3.Connection) -> None:
+    """Whether every image a story shows was tried for the offline cache (until then a refresh
+    takes it up again)."""
+    _run_script(db, _V6)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_to_1,
     _migrate_to_2,
     _migrate_to_3,
     _migrate_to_4,
     _migrate_to_5,
+    _migrate_to_6,
 )
 """``MIGRATIONS[n]`` takes a database from version n to n + 1."""
 
