@@ -1,12 +1,27 @@
-"""Date parsing for feeds: strict fast paths for the two common forms, feedparser's many handlers
-for everything else. Every result is an aware UTC datetime."""
+"""Date parsing for feeds. Every result is an aware UTC datetime, or None when the text holds no date.
+
+Four steps, cheapest first:
+
+1. strict regular expressions for the two forms nearly every feed writes (RFC 822 with a numeric
+   offset or GMT, and ISO 8601 / RFC 3339);
+2. python-dateutil for the English forms real feeds write besides: zone names (``CET``, ``CEST``,
+   ``PDT``… from :data:`ZONE_OFFSETS`), no zone at all (read as UTC, as RFC 822 reads ``-0000``),
+   upper case, missing spaces (``WED,23 MAY 2012``), 12-hour clocks with AM/PM, offsets glued to the
+   time or written with one digit (``+2``), IANA zone names (``Europe/Berlin``); a date whose year
+   or day is missing is refused rather than completed from today;
+3. feedparser's own handlers (W3DTF partial dates, asctime, the Korean, Greek and Hungarian forms…);
+4. dateparser for month and day names in other languages (``Di, 22 Mai 2012``, ``22 de mayo de 2012``),
+   cached per text, only for short texts that contain words dateutil did not know.
+"""
 
 from __future__ import annotations
 
 import calendar
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from typing import Any
 
 _ISO_RE = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?\s*(Z|z|[+-]\d\d:?\d\d)$")
 _RFC822_RE = re.compile(
@@ -17,6 +32,80 @@ _MONTHS = {
     m: i
     for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)
 }
+
+_HOUR = 3600
+ZONE_OFFSETS: dict[str, int] = {
+    # RFC 822 §5.1 (North America)
+    "EST": -5 * _HOUR,
+    "EDT": -4 * _HOUR,
+    "CST": -6 * _HOUR,
+    "CDT": -5 * _HOUR,
+    "MST": -7 * _HOUR,
+    "MDT": -6 * _HOUR,
+    "PST": -8 * _HOUR,
+    "PDT": -7 * _HOUR,
+    # the rest of North America and the Pacific
+    "AKST": -9 * _HOUR,
+    "AKDT": -8 * _HOUR,
+    "HST": -10 * _HOUR,
+    "AST": -4 * _HOUR,
+    "ADT": -3 * _HOUR,
+    "NST": -(3 * _HOUR + 1800),
+    "NDT": -(2 * _HOUR + 1800),
+    # Europe and Africa
+    "WET": 0,
+    "WEST": _HOUR,
+    "BST": _HOUR,
+    "IST": 5 * _HOUR + 1800,  # India; the Irish and Israeli uses are rarer in feeds
+    "CET": _HOUR,
+    "CEST": 2 * _HOUR,
+    "MET": _HOUR,
+    "MEST": 2 * _HOUR,
+    "MEZ": _HOUR,
+    "MESZ": 2 * _HOUR,
+    "EET": 2 * _HOUR,
+    "EEST": 3 * _HOUR,
+    "MSK": 3 * _HOUR,
+    "WAT": _HOUR,
+    "CAT": 2 * _HOUR,
+    "SAST": 2 * _HOUR,
+    "EAT": 3 * _HOUR,
+    # Asia and Oceania
+    "PKT": 5 * _HOUR,
+    "ICT": 7 * _HOUR,
+    "WIB": 7 * _HOUR,
+    "HKT": 8 * _HOUR,
+    "SGT": 8 * _HOUR,
+    "AWST": 8 * _HOUR,
+    "PHT": 8 * _HOUR,
+    "JST": 9 * _HOUR,
+    "KST": 9 * _HOUR,
+    "ACST": 9 * _HOUR + 1800,
+    "ACDT": 10 * _HOUR + 1800,
+    "AEST": 10 * _HOUR,
+    "AEDT": 11 * _HOUR,
+    "NZST": 12 * _HOUR,
+    "NZDT": 13 * _HOUR,
+    # South America
+    "BRT": -3 * _HOUR,
+    "ART": -3 * _HOUR,
+}
+"""UTC offsets (seconds) of the zone abbreviations feeds write. Abbreviations are ambiguous; each one
+means what it most often means in feeds (RFC 822's North American zones; ``IST`` is India)."""
+
+_MAX_TEXT = 80
+_IANA_RE = re.compile(r"\s+\(?([A-Z][A-Za-z_]+(?:/[A-Za-z_+-]+){1,2})\)?$")
+_PAREN_ZONE_RE = re.compile(r"\s*\(([A-Za-z]{2,5})\)$")  # "+0530 (IST)": the offset already says it
+_ONE_DIGIT_OFFSET_RE = re.compile(r"(?<=\d)\s*([+-])(\d)(?::?(\d\d))?$")
+_DOTTED_DATE_RE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
+_CLOCK_RE = re.compile(r"\d{1,2}:\d\d(?::\d\d)?")
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_ENGLISH_WORDS = frozenset(
+    {m.lower() for m in calendar.month_name[1:] + calendar.month_abbr[1:] + calendar.day_name[:] + calendar.day_abbr[:]}
+    | {"sept", "tues", "thur", "thurs", "am", "pm", "a", "p", "m", "t", "z", "at", "on", "of", "st", "nd", "rd", "th"}
+    | {"gmt", "ut", "utc"}
+    | {name.lower() for name in ZONE_OFFSETS}
+)
 
 
 def _offset(text: str) -> timedelta:
@@ -32,7 +121,11 @@ def _build(year: int, month: int, day: int, hour: int, minute: int, second: int,
 
 
 def parse_date(text: str | None) -> datetime | None:
-    """Parse a feed date (RFC 822, ISO 8601 and the many variants real feeds use) to UTC, or None."""
+    """Parse a feed date (RFC 822, ISO 8601 and the many variants real feeds use) to UTC, or None.
+
+    A date without a zone is read as UTC. Raises nothing: text that holds no complete date (year,
+    month and day) gives None.
+    """
     if not text:
         return None
     text = text.strip()
@@ -49,7 +142,98 @@ def parse_date(text: str | None) -> datetime | None:
             return _build(int(y), _MONTHS[mon.lower()], int(d), int(h), int(mi), int(s or 0), _offset(off))
     except (ValueError, OverflowError):
         pass
-    return _parse_with_feedparser(text)
+    if len(text) > _MAX_TEXT:
+        return _parse_with_feedparser(text)
+    return _parse_loose(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_loose(text: str) -> datetime | None:
+    if not any(c.isdigit() for c in _CLOCK_RE.sub("", text)):
+        return None  # a time of day alone: feedparser would complete it with today's date
+    found = _parse_with_dateutil(text)
+    if found is not None:
+        return found
+    found = _parse_with_feedparser(text)
+    if found is not None:
+        return found
+    if any(word.lower() not in _ENGLISH_WORDS for word in _WORD_RE.findall(text)):
+        return _parse_with_dateparser(text)
+    return None
+
+
+def _zone(name: str | None, offset: int | None) -> tzinfo | None:
+    """dateutil's ``tzinfos`` hook: the zone a name or numeric offset stands for (None: read as UTC)."""
+    if name and name.upper() in ZONE_OFFSETS:
+        return timezone(timedelta(seconds=ZONE_OFFSETS[name.upper()]))
+    if offset is not None and abs(offset) < 86_400:
+        return timezone(timedelta(seconds=offset))
+    return None
+
+
+def _parse_with_dateutil(text: str) -> datetime | None:
+    from dateutil.parser import ParserError, parse
+
+    zone: tzinfo | None = None
+    match = _IANA_RE.search(text)
+    if match:
+        zone = _iana_zone(match.group(1))
+        if zone is None:
+            return None
+        text = text[: match.start()]
+    text = _PAREN_ZONE_RE.sub("", text)
+    # "+2" and "-5:30" as the zone: dateutil reads a lone digit as hours only in some positions
+    text = _ONE_DIGIT_OFFSET_RE.sub(lambda m: f" {m.group(1)}0{m.group(2)}{m.group(3) or '00'}", text)
+    text = text.upper()  # dateutil knows zone names only in capitals
+    options: dict[str, Any] = {"tzinfos": _zone, "dayfirst": bool(_DOTTED_DATE_RE.search(text))}
+    try:
+        # two defaults that differ in every field: a field taken from a default is a field missing
+        first = parse(text, default=datetime(2001, 1, 1), **options)
+        second = parse(text, default=datetime(2002, 2, 2), **options)
+    except (ParserError, ValueError, OverflowError, TypeError):
+        return None
+    if (first.year, first.month, first.day) != (second.year, second.month, second.day):
+        return None
+    if zone is not None and first.tzinfo is None:
+        first = first.replace(tzinfo=zone)
+    return _to_utc(first)
+
+
+def _iana_zone(name: str) -> tzinfo | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _to_utc(value: datetime) -> datetime | None:
+    try:
+        if value.tzinfo is None or value.utcoffset() is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+_DATEPARSER_SETTINGS = {
+    "TIMEZONE": "UTC",
+    "TO_TIMEZONE": "UTC",
+    "RETURN_AS_TIMEZONE_AWARE": True,
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "PARSERS": ["absolute-time"],
+}
+
+
+def _parse_with_dateparser(text: str) -> datetime | None:
+    import dateparser
+
+    try:
+        found = dateparser.parse(text, settings=_DATEPARSER_SETTINGS)
+    except (ValueError, OverflowError, TypeError, AttributeError, LookupError):
+        return None
+    return _to_utc(found) if isinstance(found, datetime) else None
 
 
 def _parse_with_feedparser(text: str) -> datetime | None:

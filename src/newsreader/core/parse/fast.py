@@ -97,7 +97,6 @@ _FEEDPARSER_ALIASES = frozenset(
 _ATOM_ENTRY_KNOWN = frozenset(
     {"id", "title", "link", "summary", "content", "published", "updated", "author", "category", "rights"}
 )
-_WEEKDAY_RE = re.compile(r"^\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*,?\s*)?\d", re.IGNORECASE)
 _RSS_ITEM_HANDLED = frozenset(
     {
         "title",
@@ -397,8 +396,6 @@ def _resolve(base: str | None, value: str) -> str | None:
 
 
 def _date(text: str) -> datetime | None:
-    if not _WEEKDAY_RE.match(text):
-        raise _DeclineError  # a localised weekday or another odd form: feedparser decides
     return parse_date(text)
 
 

@@ -11,8 +11,8 @@ from urllib.parse import urljoin, urlsplit
 from newsreader.core.models import Enclosure, ParsedEntry, ParsedFeed
 from newsreader.core.parse.raw import RawEntry, RawFeed, RawText
 from newsreader.core.parse.sanitize import (
-    collapse_space,
     html_to_text,
+    plain_text,
     sanitize_html,
     sanitized_html_to_text,
     text_to_html,
@@ -73,7 +73,7 @@ def _plain(text: RawText | None) -> str:
     if text is None:
         return ""
     raw = repair_c1(text.value)
-    value = html_to_text(raw) if text.kind == "html" else collapse_space(raw)
+    value = html_to_text(raw) if text.kind == "html" else plain_text(raw)
     return value[:MAX_TITLE_CHARS]
 
 
@@ -98,7 +98,7 @@ def clean_author(author: str | None) -> str | None:
     """A display name from the forms feeds use: ``a@b (Name)``, ``Name (a@b)``, ``Name <a@b>``."""
     if not author:
         return None
-    author = collapse_space(author)
+    author = plain_text(author)
     for form in _AUTHOR_FORMS:
         match = form.match(author)
         if match:
@@ -128,7 +128,7 @@ def normalize_entry(raw: RawEntry, feed_url: str, now: datetime) -> ParsedEntry:
     published = published or updated
     categories: list[str] = []
     for term in raw.categories:
-        term = collapse_space(term)
+        term = plain_text(term)
         if term and term not in categories:
             categories.append(term)
     enclosures: list[Enclosure] = []

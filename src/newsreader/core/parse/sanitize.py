@@ -223,9 +223,28 @@ def text_to_html(text: str) -> str:
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
+# Characters a reader never sees that split words for the search index (and for copy and paste):
+# the soft hyphen, zero-width space, word joiner, byte-order mark, combining grapheme joiner,
+# invisible operators, directional marks and embeddings. The zero-width (non-)joiners stay: they
+# change how Indic, Arabic and Persian words and emoji sequences are drawn.
+_INVISIBLE_RE = re.compile("[\u00ad\u034f\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+_ENTITY_RE = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);?")
+
+
 def collapse_space(text: str) -> str:
-    """Collapse runs of white space to one space and strip the ends."""
+    """Collapse runs of white space to one space, strip the ends and drop invisible characters
+    (soft hyphens, zero-width spaces, directional marks…)."""
+    if _INVISIBLE_RE.search(text):
+        text = _INVISIBLE_RE.sub("", text)
     return " ".join(text.split())
+
+
+def plain_text(text: str) -> str:
+    """Clean text of a plain-text field (title, author, category): character references decoded
+    (many feeds escape their plain text twice), invisible characters dropped, white space collapsed."""
+    if "&" in text and _ENTITY_RE.search(text):
+        text = html.unescape(text)
+    return collapse_space(text)
 
 
 _HTML_HINT_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")

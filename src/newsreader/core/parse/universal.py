@@ -6,11 +6,12 @@ resolution happen once, in the shared normaliser, for both parsing paths.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
 from newsreader.core.models import Enclosure
-from newsreader.core.parse.dates import struct_to_datetime
+from newsreader.core.parse.dates import parse_date, struct_to_datetime
 from newsreader.core.parse.raw import RawEntry, RawFeed, RawText
 from newsreader.core.parse.sanitize import looks_like_html
 
@@ -64,6 +65,13 @@ def _body_text(detail: Any, *, is_atom: bool) -> RawText | None:
     return RawText(detail.get("value") or "", "html", detail.get("base") or None)
 
 
+def _date(e: Any, field: str) -> datetime | None:
+    """The entry's date as our date parser reads the text (so both paths agree), else feedparser's."""
+    text = e.get(field)
+    found = parse_date(text) if isinstance(text, str) else None
+    return found or struct_to_datetime(e.get(f"{field}_parsed"))
+
+
 def _entry(e: Any, *, is_atom: bool) -> RawEntry:
     link = None
     if is_atom:
@@ -97,8 +105,8 @@ def _entry(e: Any, *, is_atom: bool) -> RawEntry:
         title=_text(e.get("title_detail"), is_atom=is_atom),
         summary=_body_text(summary_detail, is_atom=is_atom),
         content=content,
-        published=struct_to_datetime(e.get("published_parsed")),
-        updated=struct_to_datetime(e.get("updated_parsed")),
+        published=_date(e, "published"),
+        updated=_date(e, "updated"),
         author=author.strip() if isinstance(author, str) else None,
         categories=categories,
         enclosures=enclosures,

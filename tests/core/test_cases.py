@@ -1,0 +1,46 @@
+"""The failure cases of ``../shared/cases/`` (copied to ``tests/data/cases/``), each with its right
+value, served by the loopback HTTP server and run through the real refresh."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from newsreader.core.library import Library
+from tests.support.cases import serve_case
+from tests.support.httpserver import FeedServer
+
+
+def _refresh(library: Library, url: str) -> int:
+    feed_id = library.subscribe(url)
+    results = [p.result for p in library.refresh([feed_id])]
+    assert [r.error for r in results] == [None]
+    return feed_id
+
+
+def _published(library: Library, feed_id: int) -> dict[str, str]:
+    return {s.title: f"{s.published:%Y-%m-%dT%H:%M:%SZ}" for s in library.stories(feed_id=feed_id, limit=None)}
+
+
+def test_date_named_zones(library: Library, server: FeedServer) -> None:
+    feed_id = _refresh(library, serve_case(server, "date-named-zones")["/rss"])
+    assert _published(library, feed_id) == {
+        "Winter concert recording (2021)": "2022-02-11T18:58:02Z",
+        "Spring lecture notes": "2025-04-21T10:00:00Z",
+    }
+
+
+def test_date_without_zone(library: Library, server: FeedServer) -> None:
+    before = datetime.now(UTC)
+    feed_id = _refresh(library, serve_case(server, "date-without-zone")["/rss/dir/getrss.php"])
+    assert _published(library, feed_id) == {
+        "Town museum website added": "2012-05-23T02:23:01Z",
+        "County library website added": "2012-05-22T18:40:00Z",
+    }
+    assert all(s.published < before for s in library.stories(feed_id=feed_id))
+
+
+def test_title_soft_hyphen(library: Library, server: FeedServer) -> None:
+    feed_id = _refresh(library, serve_case(server, "title-soft-hyphen")["/landingpage/"])
+    titles = {s.title for s in library.stories(feed_id=feed_id)}
+    assert titles == {"Why does the compiler reorder my structs?", "A plain second post"}
+    assert [s.title for s in library.search("compiler")] == ["Why does the compiler reorder my structs?"]
