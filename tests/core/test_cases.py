@@ -44,3 +44,20 @@ def test_title_soft_hyphen(library: Library, server: FeedServer) -> None:
     titles = {s.title for s in library.stories(feed_id=feed_id)}
     assert titles == {"Why does the compiler reorder my structs?", "A plain second post"}
     assert [s.title for s in library.search("compiler")] == ["Why does the compiler reorder my structs?"]
+
+
+def test_items_share_link_no_guid(library: Library, server: FeedServer) -> None:
+    feed_id = _refresh(library, serve_case(server, "items-share-link-no-guid")["/rss"])
+    first = {s.title: s.id for s in library.stories(feed_id=feed_id, limit=None)}
+    designs = {f"Tee design {name}" for name in ("Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot")}
+    assert set(first) == designs
+    library.mark_read([first["Tee design Alpha"]])
+    library.mark_starred([first["Tee design Charlie"]])
+    serve_case(server, "items-share-link-no-guid", "routes-later.json")
+    assert [p.result.error for p in library.refresh([feed_id])] == [None]
+    later = {s.title: s for s in library.stories(feed_id=feed_id, limit=None)}
+    assert {title: s.id for title, s in later.items()} == first
+    assert {title for title, s in later.items() if s.read} == {"Tee design Alpha"}
+    assert {title for title, s in later.items() if s.starred} == {"Tee design Charlie"}
+    for title, story in later.items():
+        assert title.rsplit(" ", 1)[1] in library.story(story.id).summary_html

@@ -107,11 +107,12 @@ def clean_author(author: str | None) -> str | None:
 
 
 def story_key(guid: str | None, link: str | None, title: str, summary_html: str, content_html: str) -> str:
-    """The stable identity of a story within its feed: guid, else link, else a content hash."""
-    if guid:
-        return guid
-    if link:
-        return link
+    """What the feed says identifies a story: guid, else link, else a content hash. Feeds reuse
+    these; ``storage/identity.py`` tells apart the items that share one."""
+    if guid or link:
+        key = guid or link or ""
+        # U+001F separates a shared key from what tells its items apart in stored keys
+        return key.replace("\x1f", " ") if "\x1f" in key else key
     digest = hashlib.sha1(f"{title}\x00{summary_html}\x00{content_html}".encode(), usedforsecurity=False)
     return "sha1:" + digest.hexdigest()
 
@@ -197,16 +198,17 @@ def entry_digest(entry: ParsedEntry) -> str:
 
 
 def normalize_feed(raw: RawFeed, feed_url: str, now: datetime, max_entries: int) -> ParsedFeed:
-    """Normalise a whole feed, keeping at most *max_entries* and each story key once (first wins)."""
+    """Normalise a whole feed, keeping at most *max_entries*. An entry repeated exactly (the same
+    digest: every stored field equal) is kept once; entries that merely share a key are all kept."""
     entries: list[ParsedEntry] = []
     seen: set[str] = set()
     for raw_entry in raw.entries:
         if len(entries) >= max_entries:
             break
         entry = normalize_entry(raw_entry, feed_url, now)
-        if entry.key in seen:
+        if entry.digest in seen:
             continue
-        seen.add(entry.key)
+        seen.add(entry.digest)
         entries.append(entry)
     return ParsedFeed(
         title=_plain(raw.title),

@@ -12,6 +12,8 @@ from typing import Any
 from newsreader.core.models import ParsedEntry, Verdict
 from newsreader.core.storage.base import StorageBase, chunks, marks, to_db_time
 from newsreader.core.storage.grouping import group_new_stories
+from newsreader.core.storage.identity import StoredDetail, StoredKey
+from newsreader.core.storage.identity import assign as assign_stories
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,25 +92,26 @@ class EntryStorage(StorageBase):
         """
         now_text = to_db_time(now)
         with self.transaction() as db:
-            existing = {
-                row[0]: (row[1], row[2], row[3])
-                for row in db.execute(
-                    "SELECT key, id, content_hash, in_feed FROM stories WHERE feed_id = ?", (feed_id,)
-                )
-            }
+            stored = db.execute("SELECT key, id, content_hash, in_feed FROM stories WHERE feed_id = ?", (feed_id,))
+            existing = {row[0]: (row[1], row[2], row[3]) for row in stored}
+            assignments = assign_stories(
+                entries,
+                [StoredKey(story_id, key, digest) for key, (story_id, digest, _) in existing.items()],
+                lambda ids: _story_details(db, ids),
+            )
             inserts: list[tuple[Any, ...]] = []
             changes: list[tuple[Any, ...]] = []
             back_in_feed: list[int] = []
             seen: set[int] = set()
-            for index, entry in enumerate(entries):
+            for index, (entry, assignment) in enumerate(zip(entries, assignments, strict=True)):
                 verdict = verdicts[index] if verdicts is not None else _NOT_SPONSORED
-                found = existing.get(entry.key)
+                found = existing.get(assignment.key) if assignment.story_id is not None else None
                 if found is None:
                     published = to_db_time(entry.published) or now_text
                     inserts.append(
                         (
                             feed_id,
-                            entry.key,
+                            assignment.key,
                             *_row_values(entry),
                             published,
                             now_text,
@@ -214,3 +217,15 @@ class EntryStorage(StorageBase):
         ids = sorted(doomed)
         for chunk in chunks(ids):
             db.execute(f"DELETE FROM stories WHERE id IN ({marks(chunk)})", chunk)
+
+
+def _story_details(db: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int, StoredDetail]:
+    """What a reader sees of some stored stories, for telling apart items that share a key."""
+    found: dict[int, StoredDetail] = {}
+    for chunk in chunks(story_ids):
+        for row in db.execute(
+            f"SELECT id, title, summary_html, content_html, published FROM stories WHERE id IN ({marks(chunk)})",
+            chunk,
+        ):
+            found[row[0]] = StoredDetail(row[1], row[2], row[3], row[4])
+    return found
