@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import cli_env
-from tests.support.feeds import HTML_PAGE_WITH_FEEDS, simple_rss
+from tests.support.feeds import HTML_PAGE_ONE_FEED, HTML_PAGE_WITH_FEEDS, simple_rss
 from tests.support.httpserver import FeedServer
 
 FEED_KEYS = {"id", "url", "title", "folder", "unread", "last_error", "last_updated"}
@@ -238,3 +238,23 @@ def test_related_and_sponsored_commands(cli: Cli, server: FeedServer) -> None:
     feed_a = next(f["id"] for f in cli.json("feeds") if f["title"] == "A")  # type: ignore[union-attr, index]
     result = cli("set", str(feed_a), "--sponsored-title", "[unclosed")
     assert result.returncode == 1 and "not a valid regular expression" in result.stderr
+
+
+def test_adding_a_page_whose_feed_answers_404_fails_and_subscribes_nothing(cli: Cli, server: FeedServer) -> None:
+    page = server.add("/", HTML_PAGE_ONE_FEED, content_type="text/html")
+    result = cli("add", page)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"newsreader: Not subscribed: {page} announces the feed")
+    assert "404" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert cli.json("feeds") == []
+
+
+def test_import_of_an_opml_file_with_bare_ampersands(cli: Cli) -> None:
+    from tests.support.cases import CASES
+
+    result = cli("import", str(CASES / "opml-bare-ampersand" / "podcasts.opml"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Imported 3 feed(s), skipped 0.")
+    titles = {feed["title"]: feed["url"] for feed in cli.json("feeds")}  # type: ignore[attr-defined]
+    assert titles["Drums and Bass"] == "http://127.0.0.1:19118/feed.php?show=drums&format=rss"
+    assert set(titles) == {"Science & Society Weekly", "Drums and Bass", "Plain Talk"}

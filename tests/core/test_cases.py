@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from newsreader.core.library import Library
-from tests.support.cases import serve_case
+from tests.support.cases import CASES, serve_case
 from tests.support.httpserver import FeedServer
 
 
@@ -61,3 +61,13 @@ def test_items_share_link_no_guid(library: Library, server: FeedServer) -> None:
     assert {title for title, s in later.items() if s.starred} == {"Tee design Charlie"}
     for title, story in later.items():
         assert title.rsplit(" ", 1)[1] in library.story(story.id).summary_html
+
+
+def test_opml_bare_ampersand(library: Library) -> None:
+    report = library.import_opml_file(CASES / "opml-bare-ampersand" / "podcasts.opml")
+    assert report.skipped == ()
+    assert sorted((f.title, f.url) for f in library.feeds()) == [
+        ("Drums and Bass", "http://127.0.0.1:19118/feed.php?show=drums&format=rss"),
+        ("Plain Talk", "http://127.0.0.1:19118/plain.xml"),
+        ("Science & Society Weekly", "http://127.0.0.1:19118/science.xml"),
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsreader.core.discovery import discover_feeds
-from newsreader.core.errors import NotAFeedError, SettingsError
+from newsreader.core.errors import FeedError, NotAFeedError, SettingsError
 from newsreader.core.library import Library, MultipleFeedsError
 from tests.conftest import shared_path
 from tests.support.feeds import HTML_PAGE_ONE_FEED, HTML_PAGE_WITH_FEEDS, simple_rss
@@ -63,3 +63,20 @@ def test_discovery_pages_from_the_corpus() -> None:
     assert any(found)
     for feeds in found:
         assert all(f.url.startswith(("http://", "https://")) for f in feeds)
+
+
+def test_a_page_whose_feed_answers_404_is_not_subscribed(library: Library, server: FeedServer) -> None:
+    page = server.add("/", HTML_PAGE_ONE_FEED, content_type="text/html")  # /feed.xml is not served
+    with pytest.raises(FeedError) as info:
+        library.add_feed(page)
+    message = str(info.value)
+    assert message.startswith(f"Not subscribed: {page} announces the feed {server.url('/feed.xml')}")
+    assert "404" in message and message.endswith(").")
+    assert library.feeds() == []
+
+
+def test_a_page_whose_feed_is_not_a_feed_is_not_subscribed(library: Library, server: FeedServer) -> None:
+    server.add("/feed.xml", "<html><body>Moved to our app</body></html>", content_type="application/rss+xml")
+    with pytest.raises(FeedError, match=r"Not subscribed: .* which could not be read"):
+        library.add_feed(server.add("/", HTML_PAGE_ONE_FEED, content_type="text/html"))
+    assert library.feeds() == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,10 @@ from newsreader.core.errors import OpmlError
 from newsreader.core.library import Library
 from newsreader.core.models import OpmlOutline
 from newsreader.core.opml import parse_opml, write_opml
+from newsreader.core.storage import schema
 from tests.conftest import shared_path
+from tests.support.feeds import rss
+from tests.support.httpserver import FeedServer
 
 OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="1.0"><head><title>mine</title></head><body>
@@ -111,3 +115,105 @@ def test_write_then_parse_round_trips(entries: list[tuple[str, str | None]]) -> 
     parsed = parse_opml(write_opml(outlines).encode())
     expected = {(o.url, o.title, o.folder or None) for o in outlines}
     assert {(o.url, o.title, o.folder) for o in parsed} == expected
+
+
+def _opml(body: str, declaration: str = '<?xml version="1.0" encoding="utf-8"?>') -> bytes:
+    return f'{declaration}<opml version="1.0"><head><title>x</title></head><body>{body}</body></opml>'.encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # a bare ampersand in a title and in a query string
+        (
+            _opml('<outline text="Q & A" xmlUrl="http://a.example/f?x=1&y=2"/>'),
+            [("http://a.example/f?x=1&y=2", "Q & A")],
+        ),
+        # HTML entities that XML does not declare
+        (
+            _opml('<outline text="Caf&eacute;&nbsp;Talk" xmlUrl="http://a.example/f"/>'),
+            [("http://a.example/f", "Café\xa0Talk")],
+        ),
+        # a byte that is not UTF-8 (windows-1252 é) in a file that says UTF-8
+        (
+            _opml('<outline text="Caf\x00" xmlUrl="http://a.example/f"/>').replace(b"\x00", b"\xe9"),
+            [("http://a.example/f", "Café")],
+        ),
+        # a Latin-1 file that says so
+        (
+            _opml(
+                '<outline text="Caf\x00" xmlUrl="http://a.example/f"/>', '<?xml version="1.0" encoding="ISO-8859-1"?>'
+            ).replace(b"\x00", b"\xe9"),
+            [("http://a.example/f", "Café")],
+        ),
+        # control characters
+        (_opml('<outline text="A\x0bB" xmlUrl="http://a.example/f"/>'), [("http://a.example/f", "AB")]),
+        # an element left open: the recovering parser keeps what precedes and follows it
+        (
+            _opml('<outline text="One" xmlUrl="http://a.example/1"/><outline text="Two" xmlUrl="http://a.example/2">'),
+            [("http://a.example/1", "One"), ("http://a.example/2", "Two")],
+        ),
+        # url= instead of xmlUrl= on a feed outline, upper-case attribute names
+        (
+            _opml(
+                '<outline type="rss" text="U" url="http://a.example/u"/><outline TEXT="X" XMLURL="http://a.example/x"/>'
+            ),
+            [("http://a.example/u", "U"), ("http://a.example/x", "X")],
+        ),
+    ],
+)
+def test_files_from_other_apps_are_read_forgivingly(data: bytes, expected: list[tuple[str, str]]) -> None:
+    assert [(o.url, o.title) for o in parse_opml(data)] == expected
+
+
+def test_each_outline_that_cannot_be_imported_has_its_sentence(library: Library) -> None:
+    data = _opml(
+        '<outline text="Folder"><outline type="rss" text="No address" htmlUrl="http://a.example/"/>'
+        '<outline type="link" text="A bookmark" url="http://a.example/page"/>'
+        '<outline type="rss" text="Good" xmlUrl="http://a.example/good"/>'
+        '<outline type="rss" text="Mail" xmlUrl="mailto:a@example.com"/></outline>'
+    )
+    report = library.import_opml(data)
+    assert report.added == ("http://a.example/good",)
+    reasons = dict(report.skipped)
+    assert reasons["No address"] == "it names no feed address (no xmlUrl)"
+    assert reasons["A bookmark"] == "it is a link outline, not a feed"
+    assert "not an http or https address" in reasons["mailto:a@example.com"]
+
+
+def test_names_from_the_file_are_the_users_and_survive_refresh_and_export(library: Library, server: FeedServer) -> None:
+    named = server.add("/ourtime.xml", rss([{"title": "Episode", "guid": "1"}], title="In Our Time"))
+    unnamed = server.add("/other.xml", rss([{"title": "Post", "guid": "1"}], title="The Other Feed"))
+    data = _opml(f'<outline text="BBC" xmlUrl="{named}"/><outline xmlUrl="{unnamed}"/>')
+    library.import_opml(data)
+    assert all(p.result.error is None for p in library.refresh())
+    feeds = {f.url: f for f in library.feeds()}
+    assert (feeds[named].title, feeds[named].feed_title, feeds[named].user_title) == ("BBC", "In Our Time", "BBC")
+    assert (feeds[unnamed].title, feeds[unnamed].user_title) == ("The Other Feed", None)
+    assert {s.feed_title for s in library.stories()} == {"BBC", "The Other Feed"}
+    exported = library.export_opml()
+    assert 'text="BBC"' in exported and "In Our Time" not in exported
+    assert 'text="The Other Feed"' in exported
+    library.rename_feed(feeds[named].id, None)
+    assert library.feed(feeds[named].id).title == "In Our Time"
+
+
+def test_a_library_imported_before_keeps_the_names_of_feeds_never_read(tmp_path: Path) -> None:
+    """Schema 7: names that earlier versions kept in the feed's own title become the user's."""
+    path = tmp_path / "v6.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    for step in schema.MIGRATIONS[:6]:
+        step(db)
+    db.execute("PRAGMA user_version = 6")
+    db.execute("INSERT INTO feeds(url, title, added_at) VALUES ('http://a.example/1', 'BBC', '2025-01-01T00:00:00Z')")
+    db.execute(
+        """INSERT INTO feeds(url, title, body_hash, last_updated, added_at)
+           VALUES ('http://a.example/2', 'In Our Time', 'h', '2025-01-02T00:00:00Z', '2025-01-01T00:00:00Z')"""
+    )
+    db.close()
+    library = Library(path, parse_processes=0)
+    feeds = {f.url: f for f in library.feeds()}
+    assert feeds["http://a.example/1"].user_title == "BBC"
+    assert feeds["http://a.example/2"].user_title is None
+    assert feeds["http://a.example/2"].title == "In Our Time"
+    library.close()

@@ -27,6 +27,8 @@ def feed_json(feed: Feed) -> dict[str, Any]:
         "id": feed.id,
         "url": feed.url,
         "title": feed.title,
+        "feed_title": feed.feed_title,
+        "user_title": feed.user_title,
         "folder": feed.folder,
         "site_url": feed.site_url,
         "unread": feed.unread,

@@ -228,8 +228,8 @@ class Library:
         """Subscribe to the feed at *url* (a feed, or a page that offers exactly one) and store its
         stories — with *offline*, complete for offline reading (article pages when the feed is set
         to them, images, icon; bounded like a refresh's). Raises :class:`MultipleFeedsError` when a
-        page offers several, :class:`SettingsError` when already subscribed, and what
-        :meth:`discover` raises."""
+        page offers several, :class:`SettingsError` when already subscribed, :class:`FeedError` when
+        the feed cannot be read (nothing is then subscribed), and what :meth:`discover` raises."""
         url = subscriptions.check_url(url)
         storage = self._storage()
         subscriptions.refuse_known(storage, url)
@@ -243,6 +243,11 @@ class Library:
             storage.update_feed(feed_id, user_title=title)
         for _ in self.update([feed_id], offline=offline):
             pass
+        failure = self.feed(feed_id).last_error
+        if failure is not None:
+            # a feed that cannot be read is not a subscription: nothing is left behind
+            storage.delete_feed(feed_id)
+            raise subscriptions.not_subscribed(url, feed_url, failure)
         return self.feed(feed_id)
 
     def subscribe(self, url: str, *, title: str | None = None, folder: str | None = None) -> int:

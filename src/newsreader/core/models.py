@@ -90,6 +90,10 @@ class Feed:
     disabled_reason: str | None
     unread: int = 0
     total: int = 0
+    feed_title: str = ""
+    """The title the feed gives itself (updated by every refresh); ``title`` shows the user's own
+    name for the feed (``user_title``: renamed, or from an imported OPML file) when there is one."""
+    user_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,19 @@
-"""OPML 1.0/2.0 subscription lists: pure parsing and writing (no I/O)."""
+"""OPML 1.0/2.0 subscription lists: pure parsing and writing (no I/O).
+
+Files written by other apps are read the way a forgiving reader would: a bare ``&`` (in a title or
+a URL's query string), HTML entities XML does not know (``&eacute;``), bytes that are not in the
+declared encoding and control characters are repaired before the file is read; what cannot be
+repaired is read by libxml2's recovering parser. Every outline that names a feed is imported; each
+one that cannot be is reported with its reason.
+"""
 
 from __future__ import annotations
 
+import codecs
+import html.entities
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from xml.sax.saxutils import quoteattr
@@ -20,7 +31,29 @@ _PARSER = etree.XMLParser(
     recover=False,
     remove_comments=True,
 )
+_RECOVERING_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    huge_tree=False,
+    recover=True,
+    remove_comments=True,
+)
 MAX_OUTLINES = 100_000
+_FEED_TYPES = frozenset({"rss", "atom", "feed", "rdf", "json", "jsonfeed", "podcast"})
+_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_REFERENCE_RE = re.compile(r"&(?:(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)?")
+_XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
+_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True, slots=True)
+class OpmlContents:
+    """What an OPML file holds: its feed outlines, and the outlines that name no feed that can be
+    imported, each as (its title or address, the reason)."""
+
+    outlines: list[OpmlOutline]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _attr(el: etree._Element, name: str) -> str | None:
@@ -37,35 +70,115 @@ def parse_opml(data: bytes, source: str = "the OPML file") -> list[OpmlOutline]:
     Nested folders are flattened to the outermost one (newsreader has one folder level).
     Raises :class:`OpmlError` when *data* is not OPML.
     """
+    return read_opml(data, source).outlines
+
+
+def read_opml(data: bytes, source: str = "the OPML file") -> OpmlContents:
+    """The feed outlines of an OPML document and the outlines that cannot be imported, with why.
+
+    Raises :class:`OpmlError` (one sentence) when *data* is not OPML even when read forgivingly.
+    """
     if b"<!ENTITY" in data[:65536]:
         # entity expansion is how XML "bombs" work; subscription lists never need it
         raise OpmlError(f"{source} declares XML entities, which newsreader refuses to expand.")
-    try:
-        root = etree.fromstring(data.lstrip(), _PARSER)
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        raise OpmlError(f"{source} is not valid XML ({exc}).") from exc
+    root = _parse(data.lstrip(), source)
     if not isinstance(root.tag, str) or root.tag.lower() != "opml":
         raise OpmlError(f"{source} is not an OPML file (its root element is <{root.tag}>).")
     body = next((c for c in root if isinstance(c.tag, str) and c.tag.lower() == "body"), None)
     if body is None:
         raise OpmlError(f"{source} has no <body> with subscriptions.")
-    found: list[OpmlOutline] = []
+    contents = OpmlContents([])
 
     def walk(parent: etree._Element, folder: str | None) -> None:
         for el in parent:
             if not isinstance(el.tag, str) or el.tag.lower() != "outline":
                 continue
-            if len(found) >= MAX_OUTLINES:
+            if len(contents.outlines) >= MAX_OUTLINES:
                 return
-            url = _attr(el, "xmlUrl")
+            kind = (_attr(el, "type") or "").lower()
+            # xmlUrl is the standard; some apps write url= or xmlurl= on their feed outlines
+            url = _attr(el, "xmlUrl") or (_attr(el, "url") if kind in _FEED_TYPES else None)
             title = _attr(el, "title") or _attr(el, "text")
             if url:
-                found.append(OpmlOutline(url=url, title=title, folder=folder, site_url=_attr(el, "htmlUrl")))
+                contents.outlines.append(
+                    OpmlOutline(url=url, title=title, folder=folder, site_url=_attr(el, "htmlUrl"))
+                )
+            elif kind in _FEED_TYPES or (not len(el) and _attr(el, "htmlUrl")):
+                name = title or _attr(el, "htmlUrl") or "an outline"
+                contents.skipped.append((name, "it names no feed address (no xmlUrl)"))
+            elif not len(el) and kind and kind not in ("folder", "category"):
+                contents.skipped.append(
+                    (title or _attr(el, "url") or "an outline", f"it is a {kind} outline, not a feed")
+                )
             if len(el):
                 walk(el, folder if folder is not None or url else title)
 
     walk(body, None)
-    return found
+    return contents
+
+
+def _parse(data: bytes, source: str) -> etree._Element:
+    """The document's root: read strictly, else after repairs, else by the recovering parser."""
+    try:
+        return etree.fromstring(data, _PARSER)
+    except (etree.XMLSyntaxError, ValueError) as first:
+        error = first
+    repaired = _repair(data)
+    try:
+        return etree.fromstring(repaired, _PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        pass
+    try:
+        root = etree.fromstring(repaired, _RECOVERING_PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is None:
+        raise OpmlError(f"{source} is not valid XML ({error}).") from error
+    return root
+
+
+def _repair(data: bytes) -> bytes:
+    """The document as UTF-8 with the faults other apps' OPML files have mended: bytes outside the
+    declared encoding (read as windows-1252), bare ``&``, HTML-only entities, control characters."""
+    match = _ENCODING_RE.match(data)
+    encoding = match.group(1).decode("ascii").lower() if match else "utf-8"
+    try:
+        text = data.decode(encoding)
+    except LookupError:
+        text = data.decode("utf-8", errors="replace")
+    except UnicodeDecodeError:
+        text = data.decode(
+            encoding, errors="cp1252_bytes" if encoding.replace("_", "-") in ("utf-8", "utf8") else "replace"
+        )
+    if match:
+        text = text.replace(
+            match.group(0).decode("ascii"),
+            match.group(0).decode("ascii").replace(match.group(1).decode("ascii"), "UTF-8"),
+            1,
+        )
+    text = _FORBIDDEN_RE.sub("", text)
+    return _REFERENCE_RE.sub(_mend_reference, text).encode("utf-8")
+
+
+def _mend_reference(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name is None:
+        return "&amp;"  # a bare ampersand
+    if name[0] == "#" or name in _XML_ENTITIES:
+        return match.group(0)
+    code = html.entities.name2codepoint.get(name)
+    return f"&#{code};" if code is not None else f"&amp;{name};"
+
+
+def _cp1252_bytes(error: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: a byte that is not UTF-8 is read as windows-1252 (as browsers do)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return bad.decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("cp1252_bytes", _cp1252_bytes)
 
 
 def write_opml(feeds: Iterable[OpmlOutline], title: str = "newsreader subscriptions") -> str:

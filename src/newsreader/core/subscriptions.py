@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from newsreader.core.errors import (
+    FeedError,
     FetchError,
     FolderNotFoundError,
     NotAFeedError,
@@ -38,7 +39,11 @@ def check_url(url: str) -> str:
     url = url.strip()
     if url.startswith("feed://"):
         url = "http://" + url[len("feed://") :]
-    elif "://" not in url and "." in url.split("/")[0]:
+    elif url.startswith("feed:"):
+        url = url[len("feed:") :]  # feed:https://…
+    first = url.split("/")[0]
+    has_scheme = ":" in first and "." not in first.split(":")[0]  # mailto:a@b.c, not host.name:8080
+    if "://" not in url and "." in first and not has_scheme:
         url = "https://" + url
     try:
         parts = urlsplit(url)
@@ -78,6 +83,17 @@ def discover(fetcher: Fetcher, url: str) -> list[DiscoveredFeed]:
     raise NotAFeedError(url, f"{url} is not a feed and does not link to one.")
 
 
+def not_subscribed(url: str, feed_url: str, failure: str) -> FeedError:
+    """The error for a feed whose first refresh failed: one sentence with the reason, naming the
+    page that announced it when the user gave a page."""
+    reason = failure.rstrip(".")
+    if feed_url != url:
+        return FeedError(
+            feed_url, f"Not subscribed: {url} announces the feed {feed_url}, which could not be read ({reason})."
+        )
+    return FeedError(feed_url, f"Not subscribed: the feed {feed_url} could not be read ({reason}).")
+
+
 def refuse_known(storage: Storage, url: str) -> None:
     """Raise :class:`SettingsError` when *url* is subscribed already."""
     existing = storage.feed_id_for_url(url)
@@ -86,9 +102,13 @@ def refuse_known(storage: Storage, url: str) -> None:
 
 
 def subscribe(storage: Storage, url: str, now: datetime, *, title: str | None = None, folder: str | None = None) -> int:
-    """Record a subscription to *url* (checked, not fetched); returns the new feed's id. Raises
-    :class:`SettingsError` for an address that is not http(s)."""
-    return storage.add_feed(check_url(url), title or "", folder, now)
+    """Record a subscription to *url* (checked, not fetched); returns the new feed's id. A *title* is
+    the user's name for the feed: refreshes keep it. Raises :class:`SettingsError` for an address
+    that is not http(s)."""
+    feed_id = storage.add_feed(check_url(url), "", folder, now)
+    if title and title.strip():
+        storage.update_feed(feed_id, user_title=title.strip())
+    return feed_id
 
 
 def remove_feed(storage: Storage, feed_id: int) -> None:
@@ -191,11 +211,12 @@ def import_opml(storage: Storage, data: bytes, source: str, now: datetime) -> Im
 
     Idempotent: feeds already subscribed (by URL) are skipped, with the reason.
     """
-    from newsreader.core.opml import parse_opml
+    from newsreader.core.opml import read_opml
 
-    outlines = parse_opml(data, source)
+    contents = read_opml(data, source)
+    outlines = contents.outlines
     added: list[str] = []
-    skipped: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = list(contents.skipped)
     created: list[str] = []
     known_folders = {f.name.lower() for f in storage.folders()}
     with storage.transaction() as db:
@@ -215,9 +236,10 @@ def import_opml(storage: Storage, data: bytes, source: str, now: datetime) -> Im
                 if outline.folder.lower() not in known_folders:
                     known_folders.add(outline.folder.lower())
                     created.append(outline.folder)
+            # the name in the file is the user's: a refresh fills in the feed's own title beside it
             db.execute(
-                "INSERT INTO feeds(url, title, site_url, folder_id, added_at) VALUES (?, ?, ?, ?, ?)",
-                (url, outline.title or "", outline.site_url, folder_id, to_db_time(now)),
+                "INSERT INTO feeds(url, user_title, site_url, folder_id, added_at) VALUES (?, ?, ?, ?, ?)",
+                (url, outline.title, outline.site_url, folder_id, to_db_time(now)),
             )
             seen.add(url)
             added.append(url)

@@ -83,7 +83,7 @@ class FeedStorage(StorageBase):
             sql += f" WHERE f.id IN ({','.join('?' * len(ids))})"
             params = ids
         sql += " ORDER BY fo.name IS NOT NULL, fo.name COLLATE NOCASE, coalesce(f.user_title, f.title) COLLATE NOCASE"
-        return [feed_from_row(row, row[17], row[18]) for row in self.execute(sql, params).fetchall()]
+        return [feed_from_row(row, row[19], row[20]) for row in self.execute(sql, params).fetchall()]
 
     def feed(self, feed_id: int) -> Feed:
         """One feed; raises :class:`UnknownIdError`."""

@@ -37,7 +37,8 @@ def list_filter(
 
 FEED_COLUMNS = """f.id, f.url, coalesce(f.user_title, f.title), fo.name, f.site_url, f.enabled,
     f.update_interval, f.auth_user, f.full_articles, f.retention_max_age_days, f.retention_max_count,
-    f.last_checked, f.last_updated, f.next_check, f.last_error, f.last_error_at, f.disabled_reason"""
+    f.last_checked, f.last_updated, f.next_check, f.last_error, f.last_error_at, f.disabled_reason, f.title,
+    f.user_title"""
 
 
 STORY_COLUMNS = """s.id, s.feed_id, coalesce(f.user_title, f.title), s.guid, s.link, s.title, s.author,
@@ -72,6 +73,8 @@ def feed_from_row(row: Sequence[Any], unread: int = 0, total: int = 0) -> Feed:
         disabled_reason=row[16],
         unread=unread,
         total=total,
+        feed_title=row[17] or "",
+        user_title=row[18],
     )
 
 

@@ -215,6 +215,17 @@ def _migrate_to_6(db: sqlite3.Connection) -> None:
     _run_script(db, _V6)
 
 
+def _migrate_to_7(db: sqlite3.Connection) -> None:
+    """The names of imported feeds are the user's. Earlier versions kept an OPML file's names in
+    ``title``, which the first refresh replaced with the feed's own; a feed never read yet still
+    has the imported name there, so it becomes the user's title. (Names a refresh already replaced
+    are not recoverable.)"""
+    db.execute(
+        """UPDATE feeds SET user_title = title
+           WHERE user_title IS NULL AND title != '' AND body_hash IS NULL AND last_updated IS NULL"""
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_to_1,
     _migrate_to_2,
@@ -222,6 +233,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_to_4,
     _migrate_to_5,
     _migrate_to_6,
+    _migrate_to_7,
 )
 """``MIGRATIONS[n]`` takes a database from version n to n + 1."""
 
