@@ -12,7 +12,7 @@ from newsreader.app.views.item_list import ReasonRole, SourceRole, TitleRole
 from newsreader.app.views.related_pane import RelatedPane
 from newsreader.app.views.sponsored_pane import SponsoredItems, SponsoredPane
 from newsreader.app.views.story_pane import StoryBrowser, StoryPane
-from newsreader.core.models import RelatedItem, RelatedStories, Story
+from newsreader.core.models import Enclosure, RelatedItem, RelatedStories, Story
 from newsreader.core.pages.analyze import SponsoredLink
 
 WHEN = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
@@ -119,6 +119,20 @@ def test_links_open_outside_only_for_web_and_mail(qtbot, browser) -> None:
     for target in ("https://example.com/x", "javascript:alert(1)", "file:///etc/passwd", "mailto:ann@example.com"):
         pane.browser.anchorClicked.emit(QUrl(target))
     assert browser.opened == ["https://example.com/x", "mailto:ann@example.com"]
+
+
+def test_the_story_pane_lists_the_storys_media_files(qtbot) -> None:
+    pane = StoryPane()
+    qtbot.addWidget(pane)
+    media = (
+        Enclosure("https://example.com/v/hq.mp4", "video/mp4", 734003200),
+        Enclosure("https://example.com/a/episode.mp3", None, None),
+    )
+    pane.show_story(make_story(enclosures=media), None)
+    text = pane.browser.toPlainText()
+    assert "Attachments" in text
+    assert "hq.mp4 (video/mp4, 700.0 MB)" in text and "episode.mp3" in text
+    assert 'href="https://example.com/a/episode.mp3"' in pane.browser.toHtml()
 
 
 def test_font_size_changes_the_rendered_text(qtbot) -> None:

@@ -258,3 +258,18 @@ def test_import_of_an_opml_file_with_bare_ampersands(cli: Cli) -> None:
     titles = {feed["title"]: feed["url"] for feed in cli.json("feeds")}  # type: ignore[attr-defined]
     assert titles["Drums and Bass"] == "http://127.0.0.1:19118/feed.php?show=drums&format=rss"
     assert set(titles) == {"Science & Society Weekly", "Drums and Bass", "Plain Talk"}
+
+
+def test_show_json_lists_media_rss_enclosures(cli: Cli, server: FeedServer) -> None:
+    from tests.support.cases import serve_case
+
+    url = serve_case(server, "media-content-enclosures")["/feeds/videos/de.xml"]
+    assert cli("add", url).returncode == 0
+    stories = cli.json("stories")
+    assert isinstance(stories, list)
+    concert = next(s for s in stories if s["title"] == "Concert: Autumn strings")
+    shown = cli.json("show", str(concert["id"]))
+    assert isinstance(shown, dict)
+    assert shown["enclosures"] == [
+        {"url": "http://127.0.0.1:19119/video/051234-001.mp4", "type": "video/mp4", "length": None}
+    ]

@@ -71,3 +71,15 @@ def test_opml_bare_ampersand(library: Library) -> None:
         ("Plain Talk", "http://127.0.0.1:19118/plain.xml"),
         ("Science & Society Weekly", "http://127.0.0.1:19118/science.xml"),
     ]
+
+
+def test_media_content_enclosures(library: Library, server: FeedServer) -> None:
+    feed_id = _refresh(library, serve_case(server, "media-content-enclosures")["/feeds/videos/de.xml"])
+    media = {
+        s.title: [(e.url.rsplit("/", 1)[1], e.type) for e in library.story(s.id).enclosures]
+        for s in library.stories(feed_id=feed_id)
+    }
+    assert media == {
+        "Documentary: The river at night": [("049881-000_HQ.mp4", "video/mp4"), ("049881-000_SQ.mp4", "video/mp4")],
+        "Concert: Autumn strings": [("051234-001.mp4", "video/mp4")],
+    }

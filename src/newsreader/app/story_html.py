@@ -206,6 +206,28 @@ def _when(moment: datetime) -> str:
     return moment.astimezone().strftime("%a %d %b %Y, %H:%M")
 
 
+def _size(length: int | None) -> str:
+    if not length:
+        return ""
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if length >= scale:
+            return f"{length / scale:.1f} {unit}"
+    return f"{length} bytes"
+
+
+def enclosures_html(story: Story) -> str:
+    """The story's media files (enclosures, Media RSS, podcast alternates) as a list of links."""
+    if not story.enclosures:
+        return ""
+    items = []
+    for enclosure in story.enclosures:
+        name = enclosure.url.rstrip("/").rsplit("/", 1)[-1] or enclosure.url
+        details = ", ".join(part for part in (enclosure.type or "", _size(enclosure.length)) if part)
+        suffix = f" ({html.escape(details)})" if details else ""
+        items.append(f'<li><a href="{html.escape(enclosure.url, quote=True)}">{html.escape(name)}</a>{suffix}</li>')
+    return f'<h3>Attachments</h3><ul class="enclosures">{"".join(items)}</ul>'
+
+
 def story_document(
     story: Story,
     page: PageAnalysis | None,
@@ -238,5 +260,5 @@ def story_document(
     note_html = "".join(f'<p class="note">{note}</p>' for note in notes)
     return (
         f'<html><body><h1>{heading}</h1><p class="meta">{" · ".join(meta)}</p>{note_html}{error}'
-        f"<div>{body}</div></body></html>"
+        f"<div>{body}</div>{enclosures_html(story)}</body></html>"
     )

@@ -19,6 +19,7 @@ from lxml import etree
 
 from newsreader.core.models import Enclosure
 from newsreader.core.parse.dates import parse_date
+from newsreader.core.parse.media import media_enclosures
 from newsreader.core.parse.raw import RawEntry, RawFeed, RawText
 from newsreader.core.parse.sanitize import looks_like_html
 
@@ -314,6 +315,7 @@ def _read_rss_item(item: etree._Element, *, rdf: bool = False) -> RawEntry:
             href = (child.get("url") or "").strip()
             if href:
                 enclosures.append(_enclosure(href, child.get("type"), child.get("length"), child.base))
+    enclosures += media_enclosures(item)
     if rdf and guid is None:
         about = item.get(f"{RDF}about")
         guid = about.strip() if about else None
@@ -480,6 +482,7 @@ def _read_atom_entry(entry: etree._Element) -> RawEntry:
                 categories.append(term)
         elif name in ("source", "contributor"):
             raise _DeclineError
+    enclosures += media_enclosures(entry)
     return RawEntry(
         guid=guid,
         link=link,

@@ -9,6 +9,7 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from newsreader.core.models import Enclosure, ParsedEntry, ParsedFeed
+from newsreader.core.parse.media import enclosure_type
 from newsreader.core.parse.raw import RawEntry, RawFeed, RawText
 from newsreader.core.parse.sanitize import (
     html_to_text,
@@ -136,7 +137,7 @@ def normalize_entry(raw: RawEntry, feed_url: str, now: datetime) -> ParsedEntry:
     for enclosure in raw.enclosures[:MAX_ENCLOSURES]:
         url = _absolute(enclosure.url, base)
         if url and all(e.url != url for e in enclosures):
-            enclosures.append(Enclosure(url, enclosure.type, enclosure.length))
+            enclosures.append(Enclosure(url, enclosure_type(enclosure.type, url), enclosure.length))
     guid = raw.guid.strip() if raw.guid and raw.guid.strip() else None
     entry = ParsedEntry(
         key=story_key(guid, link, title, summary_html, content_html),

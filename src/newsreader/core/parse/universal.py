@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 
 from newsreader.core.models import Enclosure
 from newsreader.core.parse.dates import parse_date, struct_to_datetime
+from newsreader.core.parse.media import media_enclosures
 from newsreader.core.parse.raw import RawEntry, RawFeed, RawText
 from newsreader.core.parse.sanitize import looks_like_html
 
@@ -32,7 +33,9 @@ def parse_universal(body: bytes, url: str, headers: dict[str, str] | None = None
     is_atom = version.startswith("atom")
     fmt = "atom" if is_atom else "rdf" if version in ("rss090", "rss10") else "rss"
     feed = result.get("feed", {})
-    entries = tuple(_entry(e, is_atom=is_atom) for e in result.get("entries", []))
+    found = result.get("entries", [])
+    media = _media_by_entry(body, len(found))
+    entries = tuple(_entry(e, is_atom=is_atom, media=m) for e, m in zip(found, media, strict=True))
     raw = RawFeed(
         title=_text(feed.get("title_detail"), is_atom=is_atom),
         site_url=feed.get("link") or None,
@@ -72,7 +75,41 @@ def _date(e: Any, field: str) -> datetime | None:
     return found or struct_to_datetime(e.get(f"{field}_parsed"))
 
 
-def _entry(e: Any, *, is_atom: bool) -> RawEntry:
+def _media_by_entry(body: bytes, count: int) -> list[list[Enclosure] | None]:
+    """Each entry's Media RSS / podcast media, read from the document by lxml's recovering parser
+    (feedparser keeps only some of it); None for all when the items do not line up with feedparser's."""
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+    )
+    try:
+        root = etree.fromstring(body, parser)
+    except (etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is None or not count:
+        return [None] * count
+    items = [
+        el for el in root.iter() if isinstance(el.tag, str) and el.tag.rpartition("}")[2].lower() in ("item", "entry")
+    ]
+    if len(items) != count:
+        return [None] * count
+    return [media_enclosures(item) for item in items]
+
+
+def _feedparser_media(e: Any) -> list[Enclosure]:
+    return [
+        Enclosure(
+            url=str(m["url"]).strip(),
+            type=(m.get("type") or m.get("medium") or "").strip() or None,
+            length=int(m["filesize"]) if str(m.get("filesize") or "").strip().isdigit() else None,
+        )
+        for m in e.get("media_content") or []
+        if isinstance(m, dict) and str(m.get("url") or "").strip()
+    ]
+
+
+def _entry(e: Any, *, is_atom: bool, media: list[Enclosure] | None = None) -> RawEntry:
     link = None
     if is_atom:
         for item in e.get("links", []):
@@ -90,6 +127,7 @@ def _entry(e: Any, *, is_atom: bool) -> RawEntry:
         for enc in e.get("enclosures", [])
         if enc.get("href")
     )
+    enclosures += tuple(media if media is not None else _feedparser_media(e))
     content_list = e.get("content") or []
     content = _body_text(content_list[0], is_atom=is_atom) if content_list else None
     summary_detail = e.get("summary_detail")
