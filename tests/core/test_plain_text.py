@@ -108,3 +108,15 @@ def test_search_finds_the_words_a_reader_sees(library: Library, server: FeedServ
     assert [p.result.error for p in library.refresh([feed_id])] == [None]
     assert [s.title for s in library.search("compiler")] == [TITLE]
     assert [s.title for s in library.search("zerowidth")] == [TITLE]
+
+
+def test_plain_text_bodies_are_decoded_too() -> None:
+    document = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1",
+            "items": [{"id": "1", "title": "t", "content_text": "Tom &amp; Jerry &lt;3\n\nSecond&nbsp;part"}],
+        }
+    ).encode()
+    entry = parse_feed(document, URL).entries[0]
+    assert entry.content_html == "<p>Tom &amp; Jerry &lt;3</p><p>Second&nbsp;part</p>"
+    assert entry.text == "Tom & Jerry <3 Second part"

@@ -17,6 +17,7 @@ from newsreader.core.parse.sanitize import (
     sanitize_html,
     sanitized_html_to_text,
     text_to_html,
+    unescape_references,
 )
 from newsreader.core.related.keys import canonical_link, title_key
 
@@ -83,7 +84,7 @@ def _html(text: RawText | None, fallback_base: str | None) -> str:
         return ""
     base = text.base or fallback_base
     value = repair_c1(text.value)
-    source = value if text.kind == "html" else text_to_html(value)
+    source = value if text.kind == "html" else text_to_html(unescape_references(value))
     return sanitize_html(source, base)
 
 

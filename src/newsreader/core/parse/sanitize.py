@@ -239,12 +239,15 @@ def collapse_space(text: str) -> str:
     return " ".join(text.split())
 
 
+def unescape_references(text: str) -> str:
+    """Character references in text that is meant to be plain (many feeds escape it twice) decoded."""
+    return html.unescape(text) if "&" in text and _ENTITY_RE.search(text) else text
+
+
 def plain_text(text: str) -> str:
-    """Clean text of a plain-text field (title, author, category): character references decoded
-    (many feeds escape their plain text twice), invisible characters dropped, white space collapsed."""
-    if "&" in text and _ENTITY_RE.search(text):
-        text = html.unescape(text)
-    return collapse_space(text)
+    """Clean text of a plain-text field (title, author, category): character references decoded,
+    invisible characters dropped, white space collapsed."""
+    return collapse_space(unescape_references(text))
 
 
 _HTML_HINT_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
