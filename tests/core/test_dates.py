@@ -88,3 +88,28 @@ def test_both_parsers_agree_on_odd_dates(text: str) -> None:
     assert fast.parser == "fast"
     assert fast.entries[0].published == reference.entries[0].published == parse_date(text)
     assert fast.entries[0].published != now
+
+
+def test_texts_that_are_no_date_cannot_stall_a_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dateparser's failed attempts draw on a time budget; once spent, odd texts are given up on."""
+    import dateparser
+
+    from newsreader.core.parse import dates
+
+    clock = [1000.0]
+    calls: list[str] = []
+
+    def slow_miss(text: str, **_: object) -> None:
+        calls.append(text)
+        clock[0] += 0.5
+
+    monkeypatch.setattr(dates.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(dateparser, "parse", slow_miss)
+    monkeypatch.setattr(dates, "_budget", [dates._BUDGET_SECONDS, clock[0]])
+    for n in range(10):
+        assert dates._parse_with_dateparser(f"Blah, {n} Foo 2012") is None
+    spent = len(calls)
+    assert 4 <= spent <= 5  # 2 s of budget at 0.5 s a miss (plus what refilled meanwhile)
+    clock[0] += 60  # a minute later the budget has refilled
+    assert dates._parse_with_dateparser("Blah, 1 Bar 2012") is None
+    assert len(calls) == spent + 1

@@ -11,13 +11,15 @@ Four steps, cheapest first:
    or day is missing is refused rather than completed from today;
 3. feedparser's own handlers (W3DTF partial dates, asctime, the Korean, Greek and Hungarian forms…);
 4. dateparser for month and day names in other languages (``Di, 22 Mai 2012``, ``22 de mayo de 2012``),
-   cached per text, only for short texts that contain words dateutil did not know.
+   cached per text, only for short texts that contain words dateutil did not know, and within a
+   time budget for texts that turn out to be no date (2 s, refilled over a minute).
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+import threading
 import time
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -217,6 +219,45 @@ def _to_utc(value: datetime) -> datetime | None:
         return None
 
 
+# The languages whose month and day names feeds write most (dateparser detects among these only:
+# trying all 200 costs ~100 ms for every text that is no date at all).
+_LANGUAGES = [
+    "de",
+    "fr",
+    "es",
+    "it",
+    "pt",
+    "nl",
+    "pl",
+    "sv",
+    "da",
+    "nb",
+    "fi",
+    "cs",
+    "sk",
+    "ru",
+    "uk",
+    "tr",
+    "ro",
+    "hu",
+    "ca",
+    "el",
+    "id",
+    "hr",
+    "sl",
+    "et",
+    "lv",
+    "lt",
+    "bg",
+    "sr",
+]
+# Texts that turn out to be no date cost dateparser milliseconds each; a feed full of them must not
+# stall a refresh. Failed attempts draw on a budget of seconds that refills slowly.
+_BUDGET_SECONDS = 2.0
+_REFILL_PER_SECOND = 1 / 30
+_budget = [_BUDGET_SECONDS, 0.0]  # seconds left, when last refilled (monotonic)
+_budget_lock = threading.Lock()
+
 _DATEPARSER_SETTINGS = {
     "TIMEZONE": "UTC",
     "TO_TIMEZONE": "UTC",
@@ -227,13 +268,23 @@ _DATEPARSER_SETTINGS = {
 
 
 def _parse_with_dateparser(text: str) -> datetime | None:
+    now = time.monotonic()
+    with _budget_lock:
+        _budget[0] = min(_BUDGET_SECONDS, _budget[0] + (now - _budget[1]) * _REFILL_PER_SECOND)
+        _budget[1] = now
+        if _budget[0] <= 0:
+            return None
     import dateparser
 
     try:
-        found = dateparser.parse(text, settings=_DATEPARSER_SETTINGS)
+        found = dateparser.parse(text, languages=_LANGUAGES, settings=_DATEPARSER_SETTINGS)
     except (ValueError, OverflowError, TypeError, AttributeError, LookupError):
+        found = None
+    if not isinstance(found, datetime):
+        with _budget_lock:
+            _budget[0] -= time.monotonic() - now
         return None
-    return _to_utc(found) if isinstance(found, datetime) else None
+    return _to_utc(found)
 
 
 def _parse_with_feedparser(text: str) -> datetime | None:
