@@ -273,3 +273,5 @@ def test_show_json_lists_media_rss_enclosures(cli: Cli, server: FeedServer) -> N
     assert shown["enclosures"] == [
         {"url": "http://127.0.0.1:19119/video/051234-001.mp4", "type": "video/mp4", "length": None}
     ]
+    text = cli("show", str(concert["id"])).stdout
+    assert "Attachments:\n  http://127.0.0.1:19119/video/051234-001.mp4  (video/mp4)" in text

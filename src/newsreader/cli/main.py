@@ -508,6 +508,11 @@ def cmd_show(library: Library, args: argparse.Namespace) -> int:
             print(story.link)
         print()
         print(sanitized_html_to_paragraphs(story.content_html or story.summary_html))
+        if story.enclosures:
+            print()
+            print("Attachments:")
+            for enclosure in story.enclosures:
+                print(f"  {enclosure.url}" + (f"  ({enclosure.type})" if enclosure.type else ""))
 
     _out(args, story_json(story, with_html=True), text)
     return EXIT_OK
