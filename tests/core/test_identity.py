@@ -180,3 +180,32 @@ def test_a_library_whose_rows_absorbed_several_items_keeps_them(tmp_path: Path, 
     assert stories["Tee C"].id == old.id and stories["Tee C"].read
     assert not stories["Tee A"].read and not stories["Tee B"].read
     library.close()
+
+
+def test_a_guid_reused_for_a_different_item_is_a_new_story(library: Library, server: FeedServer) -> None:
+    def episode(n: int) -> dict[str, str]:
+        return {
+            "guid": "episode",
+            "title": f"Episode {n}",
+            "link": f"http://127.0.0.1:9/e{n}",
+            "description": f"Show {n}",
+            "pubDate": f"Mon, 0{n} Jun 2025 10:00:00 GMT",
+        }
+
+    feed_id = library.subscribe(server.add("/reused.xml", rss([episode(1)]), etag=False))
+    _refresh(library, feed_id)
+    (first,) = library.stories(feed_id=feed_id)
+    library.mark_read([first.id])
+    server.add("/reused.xml", rss([episode(2)]), etag=False)
+    _refresh(library, feed_id)
+    stories = {s.title: s for s in library.stories(feed_id=feed_id)}
+    assert set(stories) == {"Episode 1", "Episode 2"}
+    assert stories["Episode 1"].id == first.id and stories["Episode 1"].read and not stories["Episode 2"].read
+    # the same guid and link with a rewritten title and text: the publisher edited the item
+    rewritten = {**episode(2), "title": "Episode 2 (corrected)", "description": "Show 2, corrected"}
+    server.add("/reused.xml", rss([rewritten]), etag=False)
+    _refresh(library, feed_id)
+    assert {s.title: s.id for s in library.stories(feed_id=feed_id)} == {
+        "Episode 1": first.id,
+        "Episode 2 (corrected)": stories["Episode 2"].id,
+    }

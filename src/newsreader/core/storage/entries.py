@@ -224,8 +224,9 @@ def _story_details(db: sqlite3.Connection, story_ids: Sequence[int]) -> dict[int
     found: dict[int, StoredDetail] = {}
     for chunk in chunks(story_ids):
         for row in db.execute(
-            f"SELECT id, title, summary_html, content_html, published FROM stories WHERE id IN ({marks(chunk)})",
+            f"""SELECT id, title, summary_html, content_html, published, link FROM stories
+                WHERE id IN ({marks(chunk)})""",
             chunk,
         ):
-            found[row[0]] = StoredDetail(row[1], row[2], row[3], row[4])
+            found[row[0]] = StoredDetail(row[1], row[2], row[3], row[4], row[5])
     return found

@@ -10,12 +10,14 @@ the base key, :data:`SEPARATOR` and what tells the item apart (its title, else i
 Matching goes by base key, then by what the reader sees, never by position, so the answer does not
 depend on the order of the feed:
 
-* one entry and one stored story with the same base key are the same story when the feed says so
-  with a guid, or, for a link or content key, when the title or the content is unchanged (an item
-  whose title *and* text changed under a reused link is a new item: "deal of the day" feeds do that);
+* one entry and one stored story with the same base key are the same story when nothing but
+  details changed: for a link or content key the title or the text is unchanged (an item whose
+  title *and* text changed under a reused link is a new item: "deal of the day" feeds do that); for
+  a guid also the link or the date may be what stayed (a guid reused for a different item changes
+  all four);
 * otherwise the entries and stored stories of a base key are paired by everything stored, then by
   title and text, and then — only where the pairing is unique on both sides — by title alone or by
-  text alone; with a guid a single left-over on each side is the same story edited;
+  text alone; with a guid, then by link alone or date alone where unique (the item edited);
 * every entry left over is a new story.
 
 Stored keys never change, so libraries written before this rule keep their rows and flags: a row
@@ -55,6 +57,7 @@ class StoredDetail:
     summary_html: str
     content_html: str
     published: str | None
+    link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +122,7 @@ def assign(
             if not candidates:
                 continue  # a new story: keyed below
             story = candidates[0]
-            if story.digest == entry.digest or _guid_based(entry):
+            if story.digest == entry.digest:
                 result[indices[0]] = Assignment(story.id, story.key)
                 continue
         pending.append(base)
@@ -200,8 +203,10 @@ def _match_group(
         lambda s: _body(detail(s).summary_html, detail(s).content_html),
         unique=True,
     )
-    if len(open_entries) == 1 and len(open_stories) == 1 and _guid_based(entries[open_entries[0]]):
-        result[open_entries[0]] = Assignment(open_stories[0].id, open_stories[0].key)
+    if open_entries and _guid_based(entries[open_entries[0]]):
+        # the feed says these are the same items: one whose link or date stayed is the item edited
+        pair(lambda e: e.link, lambda s: detail(s).link, unique=True)
+        pair(_time, lambda s: detail(s).published, unique=True)
 
 
 def _new_key(entry: ParsedEntry, taken: set[str]) -> str:
