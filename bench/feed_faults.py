@@ -1,7 +1,7 @@
 """How often the faults of issue 13 occur in real feeds, and what newsreader makes of them.
 
-Reads every feed of ../shared/corpus/feeds/real (and, with --all, the feedparser conformance files)
-and counts, per kind:
+Reads every feed of $NEWSREADER_SHARED/corpus/feeds/real (default ../shared; with --all also the
+feedparser conformance files) and counts, per kind:
 
 - identity: entries that share their base key (guid, else link, else content hash) with another,
   different entry of the same document — each was dropped before stories were told apart by what
@@ -22,14 +22,13 @@ import collections
 import datetime
 import re
 import sys
-from pathlib import Path
 
-from harness import print_table
+from harness import SHARED, print_table
 from newsreader.core.errors import ParseError
 from newsreader.core.parse import parse_feed, parse_raw
 from newsreader.core.parse.dates import _ISO_RE, _RFC822_RE, parse_date
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "feeds"
+CORPUS = SHARED / "corpus" / "feeds"
 DATE_RE = re.compile(rb"<(pubDate|dc:date|published|updated|issued|modified)>\s*([^<]{1,80}?)\s*</\1>")
 LEFTOVER_RE = re.compile("&(#\\d+|#x[0-9a-f]+|[a-z]+);|[\u00ad\u200b\u2060\ufeff\u200e\u200f]", re.I)
 
