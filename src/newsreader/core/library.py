@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from newsreader.core.fetch.http import Fetcher, FetchLimits
     from newsreader.core.images import ImageFolder
     from newsreader.core.pages.analyze import PageAnalysis
+    from newsreader.core.pages.content import FeedContent
     from newsreader.core.pages.filters import PageFilters
     from newsreader.core.process_pool import WorkerPool
 
@@ -649,6 +650,14 @@ class Library:
         from newsreader.core.pages.offline import stored_page
 
         return stored_page(self._storage(), story_id, self.links_not_sponsored())
+
+    def story_content(self, story_id: int) -> FeedContent:
+        """The story's own (feed) HTML with ad-server, affiliate and ``rel="sponsored"`` links and
+        tracking pixels taken out, and those links as sponsored items with their reasons — what
+        the reading pane shows when no article page was fetched. Raises :class:`StoryNotFoundError`."""
+        from newsreader.core.pages.offline import feed_content
+
+        return feed_content(self._storage(), story_id, self.page_filters(), self.links_not_sponsored())
 
     def links_not_sponsored(self) -> frozenset[str]:
         """Page links the user said are not sponsored (they leave every sponsored pane)."""

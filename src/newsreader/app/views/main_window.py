@@ -810,9 +810,17 @@ class MainWindow(QMainWindow):
             story = self._set_flag(story, "read", True)
         self._current_story = story
         self._update_story_actions()
-        images = story_images(story, page)
+        shown, on_page = story, page.sponsored if page is not None else ()
+        if page is None:  # the feed's own HTML, split like a page: paid links and pixels go to the sponsored pane
+            content = self.library.story_content(story.id)
+            if story.content_html:
+                shown = dataclasses.replace(story, content_html=content.html)
+            else:
+                shown = dataclasses.replace(story, summary_html=content.html)
+            on_page = content.sponsored
+        images = story_images(shown, page)
         cached = self.library.cached_images(images) if images else {}
-        self.story_pane.show_story(story, page, page_error, cached)
+        self.story_pane.show_story(shown, page, page_error, cached)
         missing = [url for url in images if url not in cached]
         if missing and self.settings.remote_images:
             self._download_images(story.id, missing)
@@ -821,7 +829,7 @@ class MainWindow(QMainWindow):
         )
         self.sponsored_pane.show_items(
             SponsoredItems(
-                on_page=page.sponsored if page is not None else (),
+                on_page=on_page,
                 from_source=tuple(s for s in source_sponsored if s.id != story.id),
                 this_story=story if story.sponsored else None,
             )

@@ -27,6 +27,12 @@ def drop(el: Any) -> None:
         el.drop_tree()
 
 
+def unwrap(el: Any) -> None:
+    """Remove an element's tag, keeping its text and children in place."""
+    if el.getparent() is not None:
+        el.drop_tag()
+
+
 def tokens(el: etree._Element) -> set[str]:
     """The element's class names and id, lower case."""
     value = f"{el.get('class') or ''} {el.get('id') or ''}".lower()

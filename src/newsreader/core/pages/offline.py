@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from newsreader.core.fetch.http import Fetcher
     from newsreader.core.images import ImageFolder
     from newsreader.core.pages.analyze import PageAnalysis
+    from newsreader.core.pages.content import FeedContent
     from newsreader.core.pages.download import PageOutcome
     from newsreader.core.pages.filters import PageFilters
     from newsreader.core.settings import FullArticles
@@ -39,6 +40,21 @@ def stored_page(storage: Storage, story_id: int, not_sponsored: frozenset[str] =
         kept = tuple(item for item in analysis.sponsored if item.href not in not_sponsored)
         analysis = dataclasses.replace(analysis, sponsored=kept)
     return analysis
+
+
+def feed_content(
+    storage: Storage, story_id: int, filters: PageFilters, not_sponsored: frozenset[str] = frozenset()
+) -> FeedContent:
+    """The story's own HTML (content, else summary) split like a page: paid links and pixels out,
+    the links listed as sponsored (without those the user cleared). Raises :class:`StoryNotFoundError`."""
+    from newsreader.core.pages.content import split_feed_content
+
+    story = storage.story(story_id)
+    split = split_feed_content(story.content_html or story.summary_html, story.link, filters)
+    if not_sponsored and any(item.href in not_sponsored for item in split.sponsored):
+        kept = tuple(item for item in split.sponsored if item.href not in not_sponsored)
+        split = dataclasses.replace(split, sponsored=kept)
+    return split
 
 
 def save_outcome(storage: Storage, outcome: PageOutcome, now: datetime) -> None:

@@ -143,6 +143,19 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
 
 _TAG_RE = re.compile(r"<[^>]*>")
+SPONSORED_MARK = "nr-sponsored"
+"""The one class kept on links: a link the source marked ``rel="sponsored"`` (the sanitiser rewrites
+``rel``), so the story/sponsored split can still see it in stored HTML."""
+_ANCHOR_RE = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
+_SPONSORED_REL_RE = re.compile(r"""\brel\s*=\s*["']?[^"'>]*\bsponsored\b""", re.IGNORECASE)
+_CLASS_ATTR_RE = re.compile(r"""\sclass\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*)""", re.IGNORECASE)
+
+
+def _mark_sponsored(match: re.Match[str]) -> str:
+    tag = match.group(0)
+    if not _SPONSORED_REL_RE.search(tag):
+        return _CLASS_ATTR_RE.sub("", tag)  # no class of the source's own survives, ours neither
+    return _CLASS_ATTR_RE.sub("", tag[:-1]).rstrip("/") + f' class="{SPONSORED_MARK}">'
 
 
 _base = threading.local()
@@ -163,6 +176,7 @@ _STORY_CLEANER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
     clean_content_tags=set(DROPPED_WITH_CONTENT),
     attributes=ALLOWED_ATTRIBUTES,
+    tag_attribute_values={"a": {"class": {SPONSORED_MARK}}},
     url_schemes=set(URL_SCHEMES),
     url_relative=_resolve_relative,
     link_rel="noopener noreferrer nofollow",
@@ -174,11 +188,14 @@ _TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags=set(DROPPED_WITH_CONT
 def sanitize_html(fragment: str, base_url: str | None = None) -> str:
     """Return *fragment* with only allow-listed elements, attributes and URL schemes.
 
-    Relative URLs are resolved against *base_url* (http or https) when given, else dropped.
+    Relative URLs are resolved against *base_url* (http or https) when given, else dropped. Links
+    marked ``rel="sponsored"`` keep that mark as ``class="nr-sponsored"`` (every ``rel`` is rewritten).
     """
     if not fragment:
         return ""
     _base.url = base_url if base_url and base_url.startswith(("http://", "https://")) else None
+    if "sponsored" in fragment:
+        fragment = _ANCHOR_RE.sub(_mark_sponsored, fragment)
     try:
         cleaned: str = _STORY_CLEANER.clean(fragment)
     finally:
