@@ -29,11 +29,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from harness import REPO, machine
+from harness import REPO, SHARED, machine
 from newsreader.cli.output import page_json
 from newsreader.core.pages import analyze_page
 
-SHARED = REPO.parent / "shared"
 PAGES = SHARED / "corpus" / "labelled-pages"
 SCORER = SHARED / "eval" / "score_pages.py"
 COLUMNS = (
@@ -163,7 +162,7 @@ def main() -> None:
     ap.add_argument("--json", help="write the per-page rows to this file")
     args = ap.parse_args()
     if not PAGES.is_dir():
-        raise SystemExit(f"{PAGES} is missing: the labelled pages live in ../shared")
+        raise SystemExit(f"{PAGES} is missing: the labelled pages live in the shared folder (NEWSREADER_SHARED)")
     scorer = load_scorer()
     folders = sorted(p for p in PAGES.iterdir() if (p / "labels.json").is_file())
     if args.only:
