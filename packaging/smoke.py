@@ -190,6 +190,30 @@ def smoke(program: list[str], gui: list[str] | None = None) -> None:
     print(f"smoke test passed: {' '.join(program)}")
 
 
+def check_portable(folder: Path, exe: str = "") -> None:
+    """An unpacked portable archive (*folder* holds the executables and the ``portable`` marker) keeps its
+    library in ``data/`` beside them, and neither the command line nor the window writes anything under the
+    user's home (where the platform folders for cache, settings and logs would be; tests/core/test_paths.py
+    checks that those follow the library)."""
+    if not (folder / "portable").is_file():
+        raise SmokeError(f"{folder} has no portable marker")
+    with tempfile.TemporaryDirectory(prefix="newsreader-portable-") as tmp:
+        work = Path(tmp)
+        home = work / "home"
+        env = clean_env(home)
+        feed, _page, _first = seed_files(work)
+        with serve(feed.parent) as base:
+            run([str(folder / f"newsreader{exe}"), "add", base + feed.name], env, work)
+        run([str(folder / f"newsreader-gui{exe}"), "--screenshot", str(work / "window.png")], env, work)
+        data = folder / "data"
+        if not (data / "library.sqlite3").is_file():
+            raise SmokeError(f"portable mode: the library is not in {data}")
+        stray = [p for p in home.rglob("*") if "newsreader" in p.name.lower()] if home.exists() else []
+        if stray:
+            raise SmokeError(f"portable mode wrote outside its folder: {stray[:3]}")
+    print(f"portable mode passed: {folder}")
+
+
 if __name__ == "__main__":
     if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
