@@ -49,8 +49,20 @@ def utc(*parts: int) -> datetime:
         ("Tue, 22 May 2012 18:40:00 -5", utc(2012, 5, 22, 23, 40)),
         ("22 May 2012 18:40 -3:30", utc(2012, 5, 22, 22, 10)),
         ("2012-05-22T18:40:00+02", utc(2012, 5, 22, 16, 40)),
-        # day-first dotted dates
+        # offsets written after GMT/UTC mean east of Greenwich (not POSIX's west)
+        ("Tue, 22 May 2012 18:40:00 GMT+0200", utc(2012, 5, 22, 16, 40)),
+        ("Tue, 22 May 2012 18:40:00 UTC+02:00", utc(2012, 5, 22, 16, 40)),
+        ("Tue, 22 May 2012 18:40:00 GMT-5", utc(2012, 5, 22, 23, 40)),
+        ("Tue, 22 May 2012 18:40:00 ET", utc(2012, 5, 22, 23, 40)),
+        # day-first dotted dates, dotted times
         ("05.06.2012 18:40", utc(2012, 6, 5, 18, 40)),
+        ("22.05.2012 18.40", utc(2012, 5, 22, 18, 40)),
+        ("Tue, 22 May 2012 18.40.00 +0200", utc(2012, 5, 22, 16, 40)),
+        # two-digit years, fractions of a second, compact ISO
+        ("Tuesday, 22-May-12 18:40:00 GMT", utc(2012, 5, 22, 18, 40)),
+        ("03 Apr 02 1500 GMT", utc(2002, 4, 3, 15)),
+        ("2012-05-22T18:40:00.123456789Z", utc(2012, 5, 22, 18, 40)),
+        ("20120522T184000Z", utc(2012, 5, 22, 18, 40)),
         # other languages
         ("Di, 22 Mai 2012 18:40:00 +0200", utc(2012, 5, 22, 16, 40)),
         ("Mi, 04 Jan 2017 17:36:24 +0000", utc(2017, 1, 4, 17, 36, 24)),

@@ -50,6 +50,11 @@ ZONE_OFFSETS: dict[str, int] = {
     "AKST": -9 * _HOUR,
     "AKDT": -8 * _HOUR,
     "HST": -10 * _HOUR,
+    # without the daylight-saving letter (feedparser reads them as standard time too)
+    "ET": -5 * _HOUR,
+    "CT": -6 * _HOUR,
+    "MT": -7 * _HOUR,
+    "PT": -8 * _HOUR,
     "AST": -4 * _HOUR,
     "ADT": -3 * _HOUR,
     "NST": -(3 * _HOUR + 1800),
@@ -99,6 +104,9 @@ _MAX_TEXT = 80
 _IANA_RE = re.compile(r"\s+\(?([A-Z][A-Za-z_]+(?:/[A-Za-z_+-]+){1,2})\)?$")
 _PAREN_ZONE_RE = re.compile(r"\s*\(([A-Za-z]{2,5})\)$")  # "+0530 (IST)": the offset already says it
 _ONE_DIGIT_OFFSET_RE = re.compile(r"(?<=\d)\s*([+-])(\d)(?::?(\d\d))?$")
+# "GMT+0200" means two hours east of Greenwich; dateutil follows POSIX, where "GMT+2" is west
+_NAMED_OFFSET_RE = re.compile(r"\b(?:GMT|UTC|UT)\s*(?=[+-]\d)", re.IGNORECASE)
+_DOTTED_TIME_RE = re.compile(r"(?<=\d{4}\s)(\d{1,2})\.(\d\d)(?:\.(\d\d))?\b")
 _DOTTED_DATE_RE = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 _CLOCK_RE = re.compile(r"\d{1,2}:\d\d(?::\d\d)?")
 _WORD_RE = re.compile(r"[^\W\d_]+")
@@ -185,6 +193,8 @@ def _parse_with_dateutil(text: str) -> datetime | None:
         text = text[: match.start()]
     text = _PAREN_ZONE_RE.sub("", text)
     # "+2" and "-5:30" as the zone: dateutil reads a lone digit as hours only in some positions
+    text = _NAMED_OFFSET_RE.sub("", text)
+    text = _DOTTED_TIME_RE.sub(lambda m: f"{m.group(1)}:{m.group(2)}:{m.group(3) or '00'}", text)
     text = _ONE_DIGIT_OFFSET_RE.sub(lambda m: f" {m.group(1)}0{m.group(2)}{m.group(3) or '00'}", text)
     text = text.upper()  # dateutil knows zone names only in capitals
     options: dict[str, Any] = {"tzinfos": _zone, "dayfirst": bool(_DOTTED_DATE_RE.search(text))}
