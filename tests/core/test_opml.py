@@ -146,6 +146,8 @@ def _opml(body: str, declaration: str = '<?xml version="1.0" encoding="utf-8"?>'
             ).replace(b"\x00", b"\xe9"),
             [("http://a.example/f", "Café")],
         ),
+        # a "<" inside an attribute value
+        (_opml('<outline text="Less <more>" xmlUrl="http://a.example/f"/>'), [("http://a.example/f", "Less <more>")]),
         # control characters
         (_opml('<outline text="A\x0bB" xmlUrl="http://a.example/f"/>'), [("http://a.example/f", "AB")]),
         # an element left open: the recovering parser keeps what precedes and follows it

@@ -1,9 +1,9 @@
 """OPML 1.0/2.0 subscription lists: pure parsing and writing (no I/O).
 
 Files written by other apps are read the way a forgiving reader would: a bare ``&`` (in a title or
-a URL's query string), HTML entities XML does not know (``&eacute;``), bytes that are not in the
-declared encoding and control characters are repaired before the file is read; what cannot be
-repaired is read by libxml2's recovering parser. Every outline that names a feed is imported; each
+a URL's query string), a ``<`` inside an attribute, HTML entities XML does not know (``&eacute;``),
+bytes that are not in the declared encoding and control characters are repaired before the file is
+read; what cannot be repaired is read by libxml2's recovering parser. Every outline that names a feed is imported; each
 one that cannot be is reported with its reason.
 """
 
@@ -43,6 +43,7 @@ MAX_OUTLINES = 100_000
 _FEED_TYPES = frozenset({"rss", "atom", "feed", "rdf", "json", "jsonfeed", "podcast"})
 _ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _REFERENCE_RE = re.compile(r"&(?:(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)?")
+_ATTRIBUTE_RE = re.compile(r"""(?<==)\s*(?:"[^"<>]*<[^"]*"|'[^'<>]*<[^']*')""")
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -157,6 +158,7 @@ def _repair(data: bytes) -> bytes:
             1,
         )
     text = _FORBIDDEN_RE.sub("", text)
+    text = _ATTRIBUTE_RE.sub(lambda m: m.group(0).replace("<", "&lt;"), text)  # text="a < b"
     return _REFERENCE_RE.sub(_mend_reference, text).encode("utf-8")
 
 
