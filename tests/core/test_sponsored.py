@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.classify import FeedRules, StoryFacts, classify, load_rules
+from newsreader.core.classify.convention import apply_convention
+from newsreader.core.classify.document import link_filter
 from newsreader.core.errors import SettingsError
 from newsreader.core.library import Library, open_library
-from tests.conftest import REPO, cli_env, shared_path
+from tests.conftest import REPO, SHARED, cli_env, shared_path
 from tests.support.feeds import rss
 from tests.support.httpserver import FeedServer
 
@@ -21,10 +23,52 @@ CONVENTIONS = json.loads((REPO / "tests" / "data" / "sponsored-conventions.json"
 
 @pytest.mark.parametrize("item", CONVENTIONS, ids=[i["title"][:40] for i in CONVENTIONS])
 def test_publisher_conventions(item: dict[str, object]) -> None:
-    facts = StoryFacts(str(item["title"]), item.get("link"), item.get("author"), tuple(item.get("categories", ())))  # type: ignore[arg-type]
-    verdict = classify(facts, load_rules())
+    facts = StoryFacts(
+        str(item["title"]),
+        item.get("link"),  # type: ignore[arg-type]
+        item.get("author"),  # type: ignore[arg-type]
+        tuple(item.get("categories", ())),  # type: ignore[arg-type]
+        text=str(item.get("text", "")),
+        episode=bool(item.get("episode", False)),
+    )
+    verdict = classify(facts, load_rules(), link_blocked=link_filter(None))
     assert verdict.sponsored is item["sponsored"]
     assert (verdict.reason is not None) is verdict.sponsored
+
+
+def test_a_feed_keeps_its_convention() -> None:
+    # four "Partner:" posts, three of them disclosed in the body: the fourth is flagged by the convention
+    facts = [StoryFacts(f"Partner: Product {i}", None, None, (), text="Sponsored by Acme. Text.") for i in range(3)]
+    facts += [StoryFacts("Partner: Product 4", None, None, (), text="Text.")]
+    facts += [StoryFacts(f"News {i}", None, None, ("News",), text="Text.") for i in range(6)]
+    rules = load_rules()
+    verdicts = apply_convention(facts, [classify(f, rules) for f in facts])
+    assert [v.sponsored for v in verdicts] == [True] * 4 + [False] * 6
+    assert verdicts[3].reason == (
+        "This feed marks sponsored items this way: its titles start with “partner” "
+        "(3 of the 4 items that do are flagged)."
+    )
+    # two flagged items are not yet a convention, and a marker the whole feed carries is none
+    assert not apply_convention(facts[1:], [classify(f, rules) for f in facts[1:]])[2].sponsored
+    everywhere = [StoryFacts(f"Post {i}", None, "Ann", (), text="Sponsored by X." if i < 5 else "") for i in range(10)]
+    assert sum(v.sponsored for v in apply_convention(everywhere, [classify(f, rules) for f in everywhere])) == 5
+    with pytest.raises(ValueError, match="one verdict per item"):
+        apply_convention(facts, [])
+
+
+def test_labelled_real_feeds() -> None:
+    """The labelled set of real feeds, scored as ``shared/eval/score_items.py`` scores them (issue #11's bar)."""
+    shared_path("corpus", "sponsored-feeds")
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        from sponsored_eval import _totals, score_labelled
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    scored = score_labelled(SHARED)
+    totals = _totals(scored["files"])
+    assert totals["f1"] >= 0.92 and totals["hard_fp"] / totals["hard"] <= 0.03, totals
+    assert totals["reasons"] == totals["flagged"]
+    assert _totals(scored["lopo"])["f1"] >= 0.92
 
 
 def test_rel_sponsored_share() -> None:
@@ -41,7 +85,7 @@ def test_real_corpus_labels() -> None:
         from sponsored_eval import evaluate
     finally:
         sys.path.remove(str(REPO / "bench"))
-    counts, wrong = evaluate()
+    counts, wrong = evaluate(SHARED / "corpus" / "feeds" / "real")
     assert counts["items"] > 2500
     assert counts["fp"] == 0 and counts["fn"] == 0, wrong
 
@@ -109,6 +153,28 @@ def test_overrides_and_feed_conventions_survive_refresh_and_reclassification(
     assert library.story(ids["Sponsor: Acme widgets"]).sponsored
     library.set_feed_sponsored_rules(feed_id, never=True)
     assert [s.sponsored for s in library.stories(include_sponsored=True)] == [False, True, False]
+    library.close()
+
+
+def test_refresh_reads_the_body_and_the_users_filter_lists(tmp_path: Path, server: FeedServer) -> None:
+    library = open_library(tmp_path, parse_processes=0)
+    library.add_filter_list("||tracker.example^\n", "mine")
+    feed = rss(
+        [
+            {"title": "Cloud storage, part 5", "guid": "a", "description": "<p>Sponsored by Cloudian.</p><p>Text.</p>"},
+            {"title": "Offer", "guid": "b", "link": "https://tracker.example/c?id=1"},
+            {"title": "Episode 3", "guid": "c", "description": "This episode is sponsored by Hover."},
+        ]
+    )
+    library.subscribe(server.add("/f.xml", feed))
+    list(library.refresh())
+    reasons = {s.title: s.sponsored_reason for s in library.stories(include_sponsored=True)}
+    assert reasons == {
+        "Cloud storage, part 5": "Its text opens with the disclosure “Sponsored by Cloudian”.",
+        "Offer": "Its link goes to an ad server the filter lists block (tracker.example).",
+        "Episode 3": None,
+    }
+    assert library.reclassify() == 0  # re-classification over stored stories agrees with the refresh
     library.close()
 
 

@@ -430,6 +430,7 @@ class Library:
             clock=self._clock,
             parse=ProcessParser(pool) if pool is not None else parse_in_thread,
             rules_file=self.path.parent / USER_RULES_NAME,
+            filters_dir=self.filters_dir,
         )
         try:
             yield from refresher.run(states, cancel)
@@ -563,7 +564,7 @@ class Library:
         storage.story(story_id)
         if sponsored is None:
             storage.set_sponsored_override(story_id, None, None)
-            reclassify(storage, self.sponsored_rules(), story_id=story_id)
+            reclassify(storage, self.sponsored_rules(), story_id=story_id, link_blocked=self._link_test())
         else:
             reason = "You marked it as sponsored." if sponsored else None
             storage.set_sponsored_override(story_id, sponsored, reason)
@@ -601,7 +602,13 @@ class Library:
         )
         storage = self._storage()
         storage.update_feed(feed_id, sponsored_never=int(updated.never), sponsored_rules=updated.to_json())
-        return reclassify(storage, self.sponsored_rules(), feed_id=feed_id)
+        return reclassify(storage, self.sponsored_rules(), feed_id=feed_id, link_blocked=self._link_test())
+
+    def _link_test(self) -> Callable[[str], bool]:
+        """The filter lists' network rules as a test of an item's link (sponsored classification)."""
+        from newsreader.core.classify.document import link_filter
+
+        return link_filter(self.page_filters())
 
     def reclassify(self, feed_id: int | None = None) -> int:
         """Run the sponsored rules again over stored stories (after changing rules); returns how many changed."""
@@ -609,7 +616,7 @@ class Library:
 
         if feed_id is not None:
             self.feed(feed_id)
-        return reclassify(self._storage(), self.sponsored_rules(), feed_id=feed_id)
+        return reclassify(self._storage(), self.sponsored_rules(), feed_id=feed_id, link_blocked=self._link_test())
 
     # related stories --------------------------------------------------------------------------
 

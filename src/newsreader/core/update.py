@@ -19,12 +19,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsreader.core.classify import FeedRules, Rules, StoryFacts, classify
+from newsreader.core.classify.convention import apply_convention
+from newsreader.core.classify.sponsored import is_episode
 from newsreader.core.errors import (
     FetchError,
     LibraryFullError,
     NewsreaderError,
     ParseError,
     RequestCancelledError,
+    SettingsError,
     StorageError,
 )
 from newsreader.core.fetch.http import Fetcher
@@ -64,9 +67,9 @@ class _Outcome:
     verdicts: tuple[Verdict, ...] | None = None
 
 
-ClassifyJob = tuple[str | None, bool, str | None]
-"""How to classify a feed's entries: (user rules file, feed never flagged, feed's own rules as JSON).
-A plain tuple so that it crosses into parser processes cheaply."""
+ClassifyJob = tuple[str | None, bool, str | None, str | None]
+"""How to classify a feed's entries: (user rules file, feed never flagged, feed's own rules as JSON,
+folder of the user's filter lists). A plain tuple so that it crosses into parser processes cheaply."""
 Parsed = tuple[ParsedFeed, tuple[Verdict, ...] | None]
 ParseFunction = Callable[[bytes, str, dict[str, str], datetime, int, ClassifyJob | None], Parsed]
 
@@ -99,10 +102,25 @@ def parse_in_thread(
     parsed = parse_feed(body, url, headers, now=now, max_entries=max_entries)
     if job is None:
         return parsed, None
-    rules_path, never, feed_rules_json = job
+    rules_path, never, feed_rules_json, filters_dir = job
     feed_rules = FeedRules.from_json(never, feed_rules_json)
     rules = _rules_for(rules_path)
-    return parsed, tuple(classify(facts_of(entry), rules, feed_rules) for entry in parsed.entries)
+    link_blocked = _link_filter_for(filters_dir)
+    facts = [facts_of(entry) for entry in parsed.entries]
+    verdicts = [classify(f, rules, feed_rules, link_blocked) for f in facts]
+    return parsed, tuple(apply_convention(facts, verdicts))
+
+
+def _link_filter_for(folder: str | None) -> Callable[[str], bool] | None:
+    """The filter lists' network rules as a link test (the shipped list and the user's, if any);
+    None when the lists cannot be read (the rules' own ad hosts still apply)."""
+    from newsreader.core.classify.document import link_filter
+    from newsreader.core.pages.filters import load_filters
+
+    try:
+        return link_filter(load_filters(Path(folder)) if folder else None)
+    except (OSError, SettingsError):
+        return None
 
 
 def warm_up_worker() -> None:
@@ -199,7 +217,14 @@ def fetch_and_parse(
 def facts_of(entry: ParsedEntry) -> StoryFacts:
     """What the sponsored classifier needs from a parsed entry."""
     return StoryFacts(
-        entry.title, entry.link, entry.author, entry.categories, entry.link_count, entry.sponsored_link_count
+        entry.title,
+        entry.link,
+        entry.author,
+        entry.categories,
+        entry.link_count,
+        entry.sponsored_link_count,
+        entry.text,
+        is_episode(entry.enclosures),
     )
 
 
@@ -263,6 +288,7 @@ class Refresher:
         parse: ParseFunction = parse_in_thread,
         rules_file: Path | None = None,
         classify_stories: bool = True,
+        filters_dir: Path | None = None,
     ) -> None:
         self.storage = storage
         self.fetcher = fetcher
@@ -274,12 +300,14 @@ class Refresher:
         self.parse = parse
         self.rules_file = rules_file
         self.classify_stories = classify_stories
+        self.filters_dir = filters_dir
 
     def _job(self, state: FeedState) -> ClassifyJob | None:
         if not self.classify_stories:
             return None
         path = str(self.rules_file) if self.rules_file is not None else None
-        return (path, state.sponsored_never, state.sponsored_rules)
+        folder = str(self.filters_dir) if self.filters_dir is not None else None
+        return (path, state.sponsored_never, state.sponsored_rules, folder)
 
     def run(self, states: Sequence[FeedState], cancel: threading.Event | None = None) -> Iterator[RefreshProgress]:
         """Refresh *states*, yielding progress as each feed finishes (in completion order)."""

@@ -27,6 +27,18 @@ class Rules:
     rel_min_share: float
     title_prefix: re.Pattern[str]
     title_suffix: re.Pattern[str]
+    giveaway_prefix: re.Pattern[str] | None = None
+    house_ad_prefix: re.Pattern[str] | None = None
+    house_offer_prefix: re.Pattern[str] | None = None
+    title_phrase: re.Pattern[str] | None = None
+    ad_host_labels: frozenset[str] = frozenset()
+    sponsored_path_segments: frozenset[str] = frozenset()
+    opening_disclosure: re.Pattern[str] | None = None
+    disclosure: re.Pattern[str] | None = None
+    house_ad_title: re.Pattern[str] | None = None
+    disclosure_triggers: tuple[str, ...] = ()
+    """Lower-case words one of which every body disclosure contains; a body without any is not
+    searched further."""
 
 
 def _strings(data: dict[str, Any], key: str, source: str) -> list[str]:
@@ -34,6 +46,21 @@ def _strings(data: dict[str, Any], key: str, source: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SettingsError(f"{source}: {key!r} must be a list of strings.")
     return value
+
+
+def _alternatives(words: list[str]) -> str:
+    return "|".join(
+        re.escape(w) for w in sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True)
+    )
+
+
+def _regex_union(patterns: list[str], source: str, key: str) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except re.error as exc:
+        raise SettingsError(f"{source}: a pattern in {key!r} is not a valid regular expression ({exc}).") from exc
 
 
 def _compile(data: dict[str, Any], source: str) -> Rules:
@@ -56,16 +83,61 @@ def _compile(data: dict[str, Any], source: str) -> Rules:
         rel_min_share=float(rel.get("min_share", 0.8)),
         # "Sponsored: …", "[Sponsor] …", "(Ad) …", "ANZEIGE | …": a label, then a delimiter
         title_prefix=re.compile(
-            rf"^\s*(?:[\[(]\s*(?P<b>{alternatives})\s*[\])]\s*[:|–—-]?|(?P<p>{alternatives})\s*[:|–—]|"
+            rf"^\s*(?:[\[(【（]\s*(?P<b>{alternatives})\s*[\])】）]\s*[:：|–—-]?|(?P<p>{alternatives})\s*[:：|–—]|"
             rf"(?P<d>{alternatives})\s+-\s)",
             re.IGNORECASE,
         ),
         # "… (Sponsored)", "… [Sponsor]", "… | Advertorial", "… - Paid Post"
         title_suffix=re.compile(
-            rf"(?:[\[(]\s*(?P<b>{alternatives})\s*[\])]|\s[|–—-]\s*(?P<p>{alternatives}))\s*$",
+            rf"(?:[\[(【（]\s*(?P<b>{alternatives})\s*[\])】）]|\s[|–—-]\s*(?P<p>{alternatives}))\s*$",
             re.IGNORECASE,
         ),
+        **_extra(data, source),
     )
+
+
+def _extra(data: dict[str, Any], source: str) -> dict[str, Any]:
+    """The signals added for real feeds (issue #11): giveaways, house ads, phrases, hosts, body text."""
+    extra: dict[str, Any] = {}
+    giveaways = _alternatives(_strings(data, "giveaway_labels", source))
+    if giveaways:
+        # "CONTEST: Win tickets …", "[Giveaway] …", "Gewinnspiel – …"
+        extra["giveaway_prefix"] = re.compile(
+            rf"^\s*(?:[\[(【]\s*(?P<b>{giveaways})\s*[\])】]|(?P<p>{giveaways})\s*[:|–—!])", re.IGNORECASE
+        )
+    house = _alternatives(_strings(data, "house_ad_words", source))
+    if house:
+        # "iX-Workshop zu …", "Webinar: …": a publisher's own paid event, named at the start
+        extra["house_ad_prefix"] = re.compile(
+            rf"^\s*(?:(?P<brand>[\w'.+]{{1,20}})-(?P<c>{house})\b|(?P<p>{house})\s*[:|–—])", re.IGNORECASE
+        )
+    offers = _alternatives(_strings(data, "house_offer_words", source))
+    if offers:
+        # "heise-Angebot: …": only when the brand is the host the item links to (checked by the classifier)
+        extra["house_offer_prefix"] = re.compile(
+            rf"^\s*(?P<brand>[\w.+]{{2,30}})[- ](?P<c>{offers})\s*[:|–—]", re.IGNORECASE
+        )
+    phrases = _alternatives(_strings(data, "title_phrases", source))
+    if phrases:
+        # "… (Brought To You By X)", "… | Presented by X", "Sponsored by X: …"
+        extra["title_phrase"] = re.compile(
+            rf"(?:[\[(（【]\s*(?P<b>{phrases})\s+[^\])）】]{{1,80}}[\])）】]|(?:\s[|–—-]\s*|^\s*)(?P<p>{phrases})\s+\S.{{0,60}}?(?:[:|–—]|$))",
+            re.IGNORECASE,
+        )
+    extra["ad_host_labels"] = frozenset(x.strip().lower() for x in _strings(data, "ad_host_labels", source))
+    extra["sponsored_path_segments"] = frozenset(
+        x.strip().lower() for x in _strings(data, "sponsored_path_segments", source)
+    )
+    extra["disclosure_triggers"] = tuple(
+        sorted({x.strip().lower() for x in _strings(data, "disclosure_triggers", source) if x.strip()})
+    )
+    for key, name in (
+        ("opening_disclosures", "opening_disclosure"),
+        ("disclosures", "disclosure"),
+        ("house_ad_titles", "house_ad_title"),
+    ):
+        extra[name] = _regex_union(_strings(data, key, source), source, key)
+    return extra
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -1,22 +1,28 @@
 """Is a feed item paid content? A pure function of the item's facts, the rules and the feed's own rules.
 
 Only markers that publishers use to *label* paid content count: a label in front of or behind the
-title, a category or author that is such a label, a link into an ad network, or an item whose links
-are nearly all ``rel="sponsored"``. Words in the body never count, so articles about advertising
-and podcast episodes that thank a sponsor are not flagged.
+title (also a giveaway label, a publisher's own paid event, "(Brought to you by X)"), a category or
+author that is such a label, a link into an ad server (the rules' hosts, an ad-server host name, or
+the ad-blocking filter lists' network rules) or under a sponsored path (``/sponsored/``), an item
+whose links are nearly all ``rel="sponsored"``, and the body's own disclosure: a caption that opens
+it ("Sponsored by X", "Anzeige", "I samarbete med X", "【PR】", "My thanks to X for sponsoring the
+blog") or a sentence about the item itself ("This post is sponsored by X", "Dieser Beitrag entstand
+in Kooperation mit X"). Sponsor reads inside an episode or a newsletter issue, affiliate footers and
+news about advertising say none of these, so they are not flagged.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from newsreader.core.classify.rules import Rules
 from newsreader.core.errors import SettingsError
-from newsreader.core.models import Verdict
+from newsreader.core.models import Enclosure, Verdict
 
 NOT_SPONSORED = Verdict(False, None)
 
@@ -31,6 +37,10 @@ class StoryFacts:
     categories: tuple[str, ...]
     link_count: int = 0
     sponsored_link_count: int = 0
+    text: str = ""
+    """The body as plain text (for the body's own disclosure)."""
+    episode: bool = False
+    """The item carries audio or video (a podcast episode): its notes' sponsor reads do not count."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,15 @@ class FeedRules:
         return FeedRules.build(never, data.get("title_patterns", ()), data.get("categories", ()))
 
 
+def is_episode(enclosures: Sequence[Enclosure]) -> bool:
+    """Whether an item with these enclosures is an audio or video episode."""
+    return any(
+        (e.type or "").lower().startswith(("audio/", "video/"))
+        or urlsplit(e.url).path.lower().endswith((".mp3", ".m4a", ".aac", ".ogg", ".opus", ".mp4", ".m4v"))
+        for e in enclosures
+    )
+
+
 def _host_matches(host: str, domains: Sequence[str]) -> str | None:
     for domain in domains:
         if host == domain or host.endswith("." + domain):
@@ -71,8 +90,21 @@ def _host_matches(host: str, domains: Sequence[str]) -> str | None:
     return None
 
 
-def classify(facts: StoryFacts, rules: Rules, feed: FeedRules | None = None) -> Verdict:
-    """Decide whether the item is sponsored and say why."""
+OPENING_CHARS = 240
+"""The opening of a body that a disclosure caption must stand in (it may start in its first quarter)."""
+
+
+def classify(
+    facts: StoryFacts,
+    rules: Rules,
+    feed: FeedRules | None = None,
+    link_blocked: Callable[[str], bool] | None = None,
+) -> Verdict:
+    """Decide whether the item is sponsored and say why.
+
+    *link_blocked* answers whether a URL matches a network rule of the ad-blocking filter lists
+    (``PageFilters.blocks``); without it only the rules' own ad hosts are consulted.
+    """
     feed = feed or FeedRules()
     if feed.never:
         return NOT_SPONSORED
@@ -84,6 +116,9 @@ def classify(facts: StoryFacts, rules: Rules, feed: FeedRules | None = None) -> 
     if match:
         label = next(g for g in match.groups() if g)
         return Verdict(True, f"The title is labelled “{label.strip()}”.")
+    verdict = _title_signals(title, facts.link, rules)
+    if verdict is not None:
+        return verdict
     for category in facts.categories:
         folded = category.strip().lower()
         if folded in feed.categories:
@@ -108,9 +143,101 @@ def classify(facts: StoryFacts, rules: Rules, feed: FeedRules | None = None) -> 
             for path in rules.ad_link_paths:
                 if where.startswith(path):
                     return Verdict(True, f"Its link is an ad placement ({path}…).")
+            label = next((lab for lab in host.split(".")[:-1] if lab in rules.ad_host_labels), None)
+            if label is not None:
+                return Verdict(True, f"Its link goes to an ad server ({host}).")
+            segment = next((seg for seg in parts.path.lower().split("/") if seg in rules.sponsored_path_segments), None)
+            if segment is not None:
+                return Verdict(True, f"Its link is in the site's sponsored section (/{segment}/).")
+            if link_blocked is not None and link_blocked(facts.link):
+                return Verdict(True, f"Its link goes to an ad server the filter lists block ({host}).")
     if facts.link_count >= rules.rel_min_links and facts.sponsored_link_count / facts.link_count >= rules.rel_min_share:
         return Verdict(
             True,
             f'{facts.sponsored_link_count} of its {facts.link_count} links are marked as paid (rel="sponsored").',
         )
+    if facts.episode:
+        return NOT_SPONSORED  # a sponsor read in an episode's notes does not make the episode an ad
+    return _body_disclosure(facts.text, rules)
+
+
+def _title_signals(title: str, link: str | None, rules: Rules) -> Verdict | None:
+    if rules.giveaway_prefix is not None:
+        match = rules.giveaway_prefix.search(title)
+        if match:
+            return Verdict(True, f"The title announces a giveaway (“{(match['b'] or match['p']).strip()}”).")
+    if rules.title_phrase is not None:
+        match = rules.title_phrase.search(title)
+        if match:
+            return Verdict(True, f"The title says “{_clip(match.group(0).strip(' |–—-()[]（）【】'))}”.")
+    if rules.house_ad_prefix is not None:
+        match = rules.house_ad_prefix.search(title)
+        if match:
+            return Verdict(
+                True, f"The title offers the publisher's own paid event (“{_clip(match.group(0).strip())}”)."
+            )
+    if rules.house_ad_title is not None:
+        match = rules.house_ad_title.search(title)
+        if match:
+            return Verdict(True, f"The title sells advertising on the feed itself (“{_clip(match.group(0).strip())}”).")
+    if rules.house_offer_prefix is not None and link:
+        match = rules.house_offer_prefix.search(title)
+        host = (urlsplit(link).hostname or "").lower() if "://" in link else ""
+        if match and match["brand"].lower() in host.split("."):
+            return Verdict(True, f"The title is labelled as the publisher's own offer (“{match.group(0).strip()}”).")
+    return None
+
+
+MAX_TRIGGER_HITS = 24
+"""At most this many trigger words are looked at (a body about advertising repeats them)."""
+WINDOW = 120
+"""Characters searched on each side of a trigger word: a disclosure sentence is shorter."""
+_CAPTION_ENDS = frozenset(':|–—-)]】»”"')
+_SENTENCE_END = re.compile(r"[.!?。！？]")
+
+
+def _body_disclosure(text: str, rules: Rules) -> Verdict:
+    if not text:
+        return NOT_SPONSORED
+    # every disclosure holds one of the trigger words: find them with str.find (faster than one
+    # regular expression of them all), then run the regular expressions only around them, so a long
+    # body costs little (lower() rarely changes a length, and the windows absorb such a shift)
+    folded = text.lower()
+    hits = sorted(
+        itertools.islice(
+            (i for word in rules.disclosure_triggers if word in folded for i in _positions(folded, word)),
+            MAX_TRIGGER_HITS,
+        )
+    )
+    if not hits:
+        return NOT_SPONSORED
+    if rules.opening_disclosure is not None and hits[0] < OPENING_CHARS:
+        # the caption opens the body: nothing before it but a short label ending in a delimiter
+        match = rules.opening_disclosure.search(text[:OPENING_CHARS])
+        if match:
+            before = text[: match.start()].strip()
+            if not before or (len(before) <= 40 and before[-1] in _CAPTION_ENDS and not _SENTENCE_END.search(before)):
+                return Verdict(True, f"Its text opens with the disclosure “{_sentence(text, match)}”.")
+    if rules.disclosure is not None:
+        for i in hits:
+            match = rules.disclosure.search(text, max(0, i - WINDOW), i + WINDOW)
+            if match:
+                return Verdict(True, f"Its text says “{_sentence(text, match)}”.")
     return NOT_SPONSORED
+
+
+def _positions(folded: str, word: str) -> Iterator[int]:
+    i = folded.find(word)
+    while i >= 0:
+        yield i
+        i = folded.find(word, i + len(word))
+
+
+def _sentence(text: str, match: re.Match[str]) -> str:
+    """The matched disclosure up to the end of its clause, for the reason."""
+    end = _SENTENCE_END.search(text, match.end(), match.start() + 80)
+    return _clip(text[match.start() : end.start() if end else match.start() + 80].strip())
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

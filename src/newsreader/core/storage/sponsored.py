@@ -21,6 +21,9 @@ class ClassificationInput(NamedTuple):
     categories: str
     link_count: int
     sponsored_link_count: int
+    body_text: str
+    enclosures: str
+    """JSON list of the story's enclosures."""
 
 
 class SponsoredStorage(StorageBase):
@@ -29,9 +32,10 @@ class SponsoredStorage(StorageBase):
     def classification_inputs(
         self, feed_id: int | None = None, story_id: int | None = None
     ) -> list[ClassificationInput]:
-        """(id, feed_id, title, link, author, categories JSON, link_count, sponsored_link_count) of
-        stories whose verdict is not overridden by the user."""
-        sql = """SELECT id, feed_id, title, link, author, categories, link_count, sponsored_link_count
+        """(id, feed_id, title, link, author, categories JSON, link_count, sponsored_link_count,
+        body_text, enclosures JSON) of stories whose verdict is not overridden by the user."""
+        sql = """SELECT id, feed_id, title, link, author, categories, link_count, sponsored_link_count,
+                        coalesce(body_text, ''), coalesce(enclosures, '[]')
                  FROM stories WHERE sponsored_override IS NULL"""
         params: list[Any] = []
         if feed_id is not None:
