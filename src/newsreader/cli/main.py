@@ -212,10 +212,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("story_id", type=_story_id, metavar="ID")
     p.add_argument("--file", help="use a copy of the page saved from a browser instead of fetching it")
     p.add_argument("--url", help="with --file: the page's address (default: the story's link)")
-    p = command("filters", "list, add or remove ad-blocking filter lists (EasyList syntax)", cmd_filters)
-    p.add_argument("action", nargs="?", choices=["list", "add", "remove"], default="list")
+    p = command(
+        "filters",
+        "list, add (a file, or subscribe to a URL), remove or refresh ad-blocking filter lists (EasyList syntax)",
+        cmd_filters,
+    )
+    p.add_argument("action", nargs="?", choices=["list", "add", "remove", "refresh"], default="list")
     p.add_argument("source", nargs="?", metavar="FILE_OR_URL_OR_NAME")
     p.add_argument("--name", help="with add: the list's name (default: from the file or URL)")
+    p.add_argument("--force", action="store_true", help="with refresh: fetch every subscribed list, expired or not")
     command("reanalyze-pages", "analyse every stored article page again, offline", cmd_reanalyze_pages)
     p = command("page", "split an article page into story, related links and sponsored content", cmd_page_source)
     p.add_argument("source", metavar="FILE_OR_URL")
@@ -602,14 +607,44 @@ def cmd_filters(library: Library, args: argparse.Namespace) -> int:
 
     from newsreader.core.pages.filters import user_lists
 
+    if args.action == "refresh":
+        updates = library.refresh_filter_lists(force=args.force)
+        for update in updates:
+            if update.error:
+                print(f"newsreader: filter list {update.name}: {update.error}", file=sys.stderr)
+        _out(
+            args,
+            [{"name": u.name, "url": u.url, "status": u.status, "rules": u.rules, "error": u.error} for u in updates],
+            lambda: print(
+                f"{sum(u.status == 'updated' for u in updates)} filter list(s) updated, "
+                f"{sum(u.status == 'unchanged' for u in updates)} unchanged, "
+                f"{sum(u.status == 'failed' for u in updates)} failed."
+            ),
+        )
+        return EXIT_PARTIAL if any(u.status == "failed" for u in updates) else EXIT_OK
     if args.action == "list":
         filters = library.page_filters()
-        lists = [{"name": name, "shipped": index == 0} for index, name in enumerate(filters.names)]
+        subscribed = library.filter_subscriptions()
+        lists = [
+            {
+                "name": name,
+                "shipped": index == 0,
+                "url": subscribed.get(name, {}).get("url"),
+                "checked": subscribed.get(name, {}).get("checked"),
+                "error": subscribed.get(name, {}).get("error"),
+            }
+            for index, name in enumerate(filters.names)
+        ]
         _out(
             args,
             {"lists": lists, "rules": filters.rule_count, "folder": str(library.filters_dir)},
             lambda: print(
-                "\n".join(f"{item['name']}{'  (shipped)' if item['shipped'] else ''}" for item in lists)
+                "\n".join(
+                    f"{item['name']}{'  (shipped)' if item['shipped'] else ''}"
+                    + (f"  from {item['url']}" if item["url"] else "")
+                    + (f"  (last update failed: {item['error']})" if item["error"] else "")
+                    for item in lists
+                )
                 + f"\n{filters.rule_count} rules; add lists to {library.filters_dir}"
             ),
         )
@@ -622,15 +657,23 @@ def cmd_filters(library: Library, args: argparse.Namespace) -> int:
         _out(args, {"removed": args.source}, lambda: print(f"Removed the filter list {args.source}."))
         return EXIT_OK
     if args.source.startswith(("http://", "https://")):
-        body = library.fetcher().fetch(args.source, accept="text/plain,*/*;q=0.5").body
-        name = args.name or args.source.rstrip("/").rsplit("/", 1)[-1]
-    else:
-        try:
-            body = Path(args.source).read_bytes()
-        except OSError as exc:
-            print(f"newsreader: {args.source} could not be read ({exc.strerror or exc}).", file=sys.stderr)
-            return EXIT_FAILED
-        name = args.name or Path(args.source).name
+        name, rules = library.subscribe_filter_list(args.source, args.name)
+        count = len(user_lists(library.filters_dir))
+        _out(
+            args,
+            {"added": name, "rules": rules, "url": args.source},
+            lambda: print(
+                f"Subscribed to {name}: {rules} rules ({count} list(s) of your own); it is fetched again when it "
+                "expires. Run 'newsreader reanalyze-pages' to apply it to pages already downloaded."
+            ),
+        )
+        return EXIT_OK
+    try:
+        body = Path(args.source).read_bytes()
+    except OSError as exc:
+        print(f"newsreader: {args.source} could not be read ({exc.strerror or exc}).", file=sys.stderr)
+        return EXIT_FAILED
+    name = args.name or Path(args.source).name
     rules = library.add_filter_list(body.decode("utf-8", errors="replace"), name)
     count = len(user_lists(library.filters_dir))
     _out(

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from newsreader.core.classify import FeedRules
     from newsreader.core.classify.rules import Rules
     from newsreader.core.fetch.http import Fetcher, FetchLimits
+    from newsreader.core.filter_lists import FilterListUpdate
     from newsreader.core.images import ImageFolder
     from newsreader.core.pages.analyze import PageAnalysis
     from newsreader.core.pages.content import FeedContent
@@ -782,6 +783,27 @@ class Library:
         from newsreader.core.filter_lists import add_filter_list
 
         return add_filter_list(self.filters_dir, text, name)
+
+    def subscribe_filter_list(self, url: str, name: str | None = None) -> tuple[str, int]:
+        """Subscribe to the filter list at *url* (EasyList and friends), as a browser's ad blocker
+        does: fetched now and again when it expires (:meth:`refresh_filter_lists`); returns (file
+        name, rules). Raises :class:`FetchError` and :class:`SettingsError`."""
+        from newsreader.core.filter_lists import subscribe_filter_list
+
+        return subscribe_filter_list(self.filters_dir, self.fetcher(), url, name, self._clock())
+
+    def refresh_filter_lists(self, *, force: bool = False) -> list[FilterListUpdate]:
+        """Fetch again the subscribed filter lists that have expired (all with *force*), with
+        conditional requests; a failure keeps the copy in use and is recorded with the list."""
+        from newsreader.core.filter_lists import refresh_filter_lists
+
+        return list(refresh_filter_lists(self.filters_dir, self.fetcher(), self._clock(), force=force))
+
+    def filter_subscriptions(self) -> dict[str, dict[str, Any]]:
+        """Subscribed filter lists by file name: url, checked, expires, last error."""
+        from newsreader.core.filter_lists import subscriptions
+
+        return subscriptions(self.filters_dir)
 
     def remove_filter_list(self, name: str) -> None:
         """Delete one of the user's filter lists; raises :class:`FilterListNotFoundError`."""

@@ -1,7 +1,8 @@
 """One refresh, start to end: named stages run in order, one stream of progress values.
 
 1. **feeds** — fetch, parse (in worker processes when the refresh is large), classify, store;
-2. **article pages** — pages of stories that lack one (feeds set to full articles), analysed in
+2. **article pages** — subscribed filter lists that expired are fetched again first; then pages of
+   stories that lack one (feeds set to full articles), analysed in
    the worker processes, with their images;
 3. **images** — the images of stories read from their feed's content (or whose page was stored
    without them);
@@ -98,6 +99,7 @@ def run_refresh(
     timer.daemon = True
     timer.start()
     try:
+        _filter_lists(parts, tail)
         yield from _pages(parts, feed_ids, tail)
         yield from _images(parts, feed_ids, tail)
         yield from _icons(parts, feed_ids, tail)
@@ -105,6 +107,22 @@ def run_refresh(
         timer.cancel()
         cancel.forget(hook)
         tail.set()  # anything still running ends now (the caller stopped iterating)
+
+
+def _filter_lists(parts: RefreshParts, cancel: Cancel) -> None:
+    """Subscribed ad-blocking lists that expired are fetched again (conditionally, like feeds)
+    before pages are analysed with them; each outcome is recorded with its list."""
+    from newsreader.core.errors import NewsreaderError
+    from newsreader.core.filter_lists import refresh_filter_lists
+
+    if cancel.is_set():
+        return
+    try:
+        for _ in refresh_filter_lists(parts.filters_dir, parts.fetcher, parts.clock()):
+            if cancel.is_set():
+                break
+    except NewsreaderError:
+        pass  # the subscriptions file could not be written: the lists in use stay, the next refresh retries
 
 
 def _pages(parts: RefreshParts, feed_ids: Sequence[int] | None, cancel: Cancel) -> Iterator[StageProgress]:
