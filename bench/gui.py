@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import ensure_corpus, feed_server, print_table
+from harness import ensure_corpus, feed_server, print_table, require_extras
 
 HERE = Path(__file__).resolve().parent
 OFFSCREEN = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_LOGGING_RULES": "qt.qpa.*=false"}
@@ -183,6 +183,7 @@ def first_paint(library: Path, runs: int) -> list[float]:
 
 
 def main() -> None:
+    require_extras("psutil")
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--feeds", type=int, default=1000)
     ap.add_argument("--stories", type=int, default=100_000)

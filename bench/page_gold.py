@@ -20,7 +20,7 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from harness import SHARED, print_table
+from harness import SHARED, print_table, require_extras
 from page_quality import _newsreader, _readability, _trafilatura
 
 PAGES = SHARED / "corpus" / "pages"
@@ -56,6 +56,7 @@ def _scores(got: str, gold: str) -> tuple[float, float, float]:
 
 
 def main() -> None:
+    require_extras("readability")
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=0, help="pages per corpus (0: all)")
     args = ap.parse_args()

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import print_table, run_measured
+from harness import print_table, require_extras, run_measured
 
 CASES = {
     "400,000 nested divs": b"<html><body>" + b"<div>" * 400_000 + b"<p>text</p>" * 100_000,
@@ -32,6 +32,7 @@ SCRIPT = (
 
 
 def main() -> None:
+    require_extras("psutil")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, data in CASES.items():

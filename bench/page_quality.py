@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import Callable
 
-from harness import SHARED, median, print_table
+from harness import SHARED, median, print_table, require_extras
 from newsreader.core.pages import analyze_page
 from newsreader.core.parse.sanitize import collapse_space
 
@@ -60,6 +60,7 @@ def evaluate(extract: Callable[[bytes, str | None], str]) -> tuple[int, int, int
 
 
 def main() -> None:
+    require_extras("readability")
     extractors: dict[str, Callable[[bytes, str | None], str]] = {"newsreader (core/pages)": _newsreader}
     for name, module, function in (
         ("trafilatura", "trafilatura", _trafilatura),

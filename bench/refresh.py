@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import Measurement, ensure_corpus, feed_server, machine, median, run_measured
+from harness import Measurement, ensure_corpus, feed_server, machine, median, require_extras, run_measured
 
 HERE = Path(__file__).resolve().parent
 
@@ -138,6 +138,7 @@ def short_name(contestant: str) -> str:
 
 
 def main() -> None:
+    require_extras("psutil", "reader")
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--feeds", type=int, default=1000)
     ap.add_argument("--latency-ms", type=float, default=50)
