@@ -177,7 +177,8 @@ def deb(folder: Path, fast: bool) -> Path:
         (root / "DEBIAN" / "control").write_text(
             f"Package: newsreader\nVersion: {__version__}\nArchitecture: {arch}\n"
             "Maintainer: newsreader developers <newsreader@users.noreply.github.com>\n"
-            f"Installed-Size: {size}\nDepends: {depends}\nSection: net\nPriority: optional\n"
+            f"Installed-Size: {size}\nDepends: {depends}\nRecommends: fonts-noto-core\n"
+            "Section: net\nPriority: optional\n"
             "Description: offline-first feed reader\n"
             " Reads RSS, Atom and JSON Feed offline and splits article pages into the story,\n"
             " the related stories and the sponsored content.\n"

@@ -19,7 +19,8 @@ missing=()
 # Qt 6 (PySide6) needs these; the fonts come with fontconfig. See ../shared/PLATFORM.md.
 qt_packages=(libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
-  libxkbcommon-x11-0)
+  libxkbcommon-x11-0
+  fonts-noto-core)  # scripts DejaVu lacks (Urdu's ہ and ے, Devanagari, Thai…): Qt falls back to these
 if command -v dpkg-query >/dev/null; then
   for package in "${qt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -208,3 +208,19 @@ def test_open_in_browser_says_when_no_browser_opened(qtbot, window, monkeypatch)
     link = window.library.story(story_id).link
     assert window.statusBar().currentMessage().startswith(f"No browser could open {link}")
     assert QApplication.clipboard().text() == link
+
+
+def test_urdu_titles_fall_back_to_a_font_that_has_their_letters(qtbot, window) -> None:
+    import pytest
+    from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QTextLayout
+
+    arabic = QFontDatabase.families(QFontDatabase.WritingSystem.Arabic)
+    if not any(QFontMetrics(QFont(family)).inFontUcs4(0x06D2) for family in arabic):
+        pytest.skip("no font with Urdu letters on this machine (scripts/setup.sh installs fonts-noto-core)")
+    title = "ہمارے ملک کے بارے میں"  # heh goal and yeh barree, which DejaVu Sans lacks
+    layout = QTextLayout(title, window.story_view.font())
+    layout.beginLayout()
+    layout.createLine()
+    layout.endLayout()
+    glyphs = [index for run in layout.glyphRuns() for index in run.glyphIndexes()]
+    assert glyphs and 0 not in glyphs  # glyph 0 is the missing-glyph box

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from newsreader.app.crash import CrashReporter
+from newsreader.app.notify import MAX_TITLES, new_stories_message, notify_freedesktop
 from newsreader.app.settings import AppSettings, SettingsStore
 from newsreader.app.views.main_window import MainWindow
 from newsreader.core.library import open_library
@@ -157,6 +158,9 @@ class Application:
         self.window = MainWindow(self.library, self.store, settings)
         self.window.settings_changed = self._settings_changed  # type: ignore[method-assign]
         self.window.on_new_stories = self._notify
+        self.window.hide_on_close = self._hide_on_close
+        self.notifications: list[tuple[str, str]] = []
+        """(summary, body) of every notification sent, newest last."""
         self._first_paint = _FirstPaint(time.perf_counter())
         self.window.installEventFilter(self._first_paint)
         self.timer = QTimer(self.window)
@@ -186,11 +190,11 @@ class Application:
             return None
         tray = QSystemTrayIcon(app_icon(), self.window)
         menu = QMenu(self.window)
-        menu.addAction("Show newsreader", self._show_window)
+        menu.addAction("Show newsreader", self.show_window)
         menu.addAction(self.window.actions_by_name["refresh"])
-        menu.addAction(self.window.actions_by_name["quit"])
+        menu.addAction(self.window.actions_by_name["quit"])  # quits even when closing hides to the tray
         tray.setContextMenu(menu)
-        tray.activated.connect(lambda _reason: self._show_window())
+        tray.activated.connect(lambda _reason: self.show_window())
         self.window.feed_model.modelReset.connect(self._update_tray)
         self.window.feed_model.dataChanged.connect(self._update_tray)
         tray.show()
@@ -203,11 +207,32 @@ class Application:
         self.tray.setIcon(app_icon(unread))
         self.tray.setToolTip(f"newsreader — {unread} unread")
 
-    def _notify(self, count: int) -> None:
-        if self.tray is not None and self.window.settings.notify_new and not self.window.isActiveWindow():
-            self.tray.showMessage("newsreader", f"{count} new stories", app_icon(), 5000)
+    def _notify(self, story_ids: list[int]) -> None:
+        """New stories after a refresh: a desktop notification with their titles (when the setting is on
+        and the window is not in front)."""
+        if not story_ids or not self.window.settings.notify_new or self.window.isActiveWindow():
+            return
+        library = self.library
 
-    def _show_window(self) -> None:
+        def send() -> tuple[bool, str, str]:
+            titles = [library.story(story_id).title for story_id in story_ids[:MAX_TITLES]]
+            summary, body = new_stories_message(titles, len(story_ids))
+            return notify_freedesktop(summary, body), summary, body
+
+        def fall_back(result: tuple[bool, str, str]) -> None:
+            sent, summary, body = result
+            self.notifications.append((summary, body))
+            if not sent and self.tray is not None:
+                self.tray.showMessage(summary, body, app_icon(), 8000)
+
+        self.window.tasks.submit(send, fall_back)
+
+    def _hide_on_close(self) -> bool:
+        """Closing the window leaves the app in the tray when the setting says so and there is a tray."""
+        return self.tray is not None and self.window.settings.close_to_tray
+
+    def show_window(self) -> None:
+        """Bring the window to the front (from the tray, or when a second launch asks)."""
         self.window.showNormal()
         self.window.raise_()
         self.window.activateWindow()

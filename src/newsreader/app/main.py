@@ -17,6 +17,9 @@ NO_DISPLAY = (
 )
 
 
+ALREADY_RUNNING = "newsreader is already open on this library; its window has been brought to the front."
+
+
 def display_available(environ: os._Environ[str] | dict[str, str] = os.environ, platform: str = sys.platform) -> bool:
     """Whether Qt can open a window here: always on Windows and macOS; on X11/Wayland systems only
     with a display (or an explicit ``QT_QPA_PLATFORM`` such as ``offscreen``)."""
@@ -69,16 +72,30 @@ def run_gui(
     from PySide6.QtCore import qInstallMessageHandler
 
     from newsreader.app.application import Application
+    from newsreader.app.instance import SingleInstance, server_name
     from newsreader.core.errors import NewsreaderError
+    from newsreader.core.paths import database_path
 
     qInstallMessageHandler(_quiet_platform_notes)
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    instance = None
+    if screenshot is None:  # a picture may be taken while the app runs on the same library
+        instance = SingleInstance(server_name(database_path(data_dir)))
+        if instance.ask_running_to_raise():
+            print(ALREADY_RUNNING, file=sys.stderr)
+            return EXIT_OK
     try:
         app = Application(qt_app, data_dir, auto_refresh=refresh and screenshot is None)  # type: ignore[arg-type]
     except NewsreaderError as exc:
         print(f"newsreader: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    return app.run(screenshot=screenshot, select=select, size=size)
+    if instance is not None and instance.listen():
+        instance.raise_requested.connect(app.show_window)
+    try:
+        return app.run(screenshot=screenshot, select=select, size=size)
+    finally:
+        if instance is not None:
+            instance.close()
 
 
 def _quiet_platform_notes(_kind: object, _context: object, message: str) -> None:

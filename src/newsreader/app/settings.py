@@ -34,6 +34,9 @@ class AppSettings:
     proxy: str = ""
     sponsored_in_lists: str = "hide"
     notify_new: bool = False
+    """Desktop notifications of new stories (off by default)."""
+    close_to_tray: bool = False
+    """Closing the window leaves newsreader running in the tray."""
     mark_read_on_select: bool = True
 
 
@@ -72,6 +75,7 @@ class SettingsStore:
             proxy=stored.proxy or "",
             sponsored_in_lists=sponsored if sponsored in SPONSORED_IN_LISTS else defaults.sponsored_in_lists,
             notify_new=self.flag("notify_new", defaults.notify_new),
+            close_to_tray=self.flag("close_to_tray", defaults.close_to_tray),
             mark_read_on_select=self.flag("mark_read_on_select", defaults.mark_read_on_select),
         )
 
@@ -92,6 +96,7 @@ class SettingsStore:
             "font_size",
             "sponsored_in_lists",
             "notify_new",
+            "close_to_tray",
             "mark_read_on_select",
         ):
             qs.setValue(key, getattr(settings, key))

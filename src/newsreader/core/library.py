@@ -268,6 +268,10 @@ class Library:
         """Put a feed in *folder* (created if needed), or at the top level with None."""
         subscriptions.move_feed(self._storage(), feed_id, folder)
 
+    def create_folder(self, name: str) -> None:
+        """Create an empty folder; raises :class:`SettingsError` when *name* is empty or taken."""
+        subscriptions.create_folder(self._storage(), name)
+
     def rename_folder(self, old: str, new: str) -> None:
         """Rename a folder; raises :class:`FolderNotFoundError` or :class:`SettingsError` (*new* taken)."""
         subscriptions.rename_folder(self._storage(), old, new)

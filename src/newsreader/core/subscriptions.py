@@ -131,6 +131,17 @@ def move_feed(storage: Storage, feed_id: int, folder: str | None) -> None:
         db.execute("UPDATE feeds SET folder_id = ? WHERE id = ?", (folder_id, feed_id))
 
 
+def create_folder(storage: Storage, name: str) -> None:
+    """Create an empty folder; raises :class:`SettingsError` when *name* is empty or taken."""
+    name = name.strip()
+    if not name:
+        raise SettingsError("A folder name cannot be empty.")
+    with storage.transaction() as db:
+        if storage.folder_id(db, name, create=False) is not None:
+            raise SettingsError(f"A folder named {name!r} already exists.")
+        storage.folder_id(db, name)
+
+
 def rename_folder(storage: Storage, old: str, new: str) -> None:
     """Rename a folder; raises :class:`FolderNotFoundError` when *old* does not exist,
     :class:`SettingsError` when *new* is empty or taken."""

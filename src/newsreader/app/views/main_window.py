@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -146,7 +147,11 @@ class MainWindow(QMainWindow):
         self._last_failures: list[tuple[str, str]] = []
         self._last_refresh: datetime | None = None
         self.sponsored_visible = True
-        self.on_new_stories: Callable[[int], None] | None = None
+        self.on_new_stories: Callable[[list[int]], None] | None = None
+        """Called with the ids of the stories a refresh added (notifications)."""
+        self.hide_on_close: Callable[[], bool] = lambda: False
+        """Whether closing the window only hides it (close to tray); Quit always quits."""
+        self._quitting = False
         self._icons_loaded = False
         self.remember_state = True
         """Save geometry, splitters and selection on close (off for screenshots)."""
@@ -191,6 +196,9 @@ class MainWindow(QMainWindow):
         # measuring 1,000 rows on every count update would stall the GUI: room for "9999" instead
         self.feed_view.header().resizeSection(1, self.fontMetrics().horizontalAdvance("9999") + 10)
         self.feed_view.selectionModel().currentChanged.connect(self._feed_selected)
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.feed_view)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.delete_selected)
 
         self.story_model = StoryListModel(self.library, self)
         self.story_view = StoryTable(self)
@@ -344,11 +352,12 @@ class MainWindow(QMainWindow):
         specs = [
             ActionSpec("refresh", "&Refresh all feeds", ("R", "F5"), self.refresh_all, "&Feeds"),
             ActionSpec("add_feed", "&Add feed…", ("Ctrl+N",), self.add_feed, "&Feeds"),
+            ActionSpec("new_folder", "New &folder…", ("Ctrl+Shift+N",), self.new_folder, "&Feeds"),
             ActionSpec("import_opml", "&Import OPML…", (), self.import_opml, "&Feeds"),
             ActionSpec("export_opml", "&Export OPML…", (), self.export_opml, "&Feeds"),
             ActionSpec("mark_all_read", "Mark &all read", ("Shift+A",), self.mark_all_read, "&Feeds"),
             ActionSpec("settings", "&Settings…", ("Ctrl+,",), self.edit_settings, "&Feeds"),
-            ActionSpec("quit", "&Quit", ("Ctrl+Q",), self.close, "&Feeds"),
+            ActionSpec("quit", "&Quit", ("Ctrl+Q",), self.quit, "&Feeds"),
             ActionSpec("next_story", "&Next story", ("J",), self.next_story, "&Story"),
             ActionSpec("previous_story", "&Previous story", ("K",), self.previous_story, "&Story"),
             ActionSpec("next_unread", "Next &unread", ("N",), self.next_unread, "&Story"),
@@ -616,17 +625,103 @@ class MainWindow(QMainWindow):
     def _feed_context_menu(self, position: QPoint) -> None:
         index = self.feed_view.indexAt(position)
         selection = index.data(FeedTreeModel.SelectionRole) if index.isValid() else None
-        menu = QMenu(self)
         if isinstance(selection, Selection):
             self.select(selection)
+        self.feed_menu(selection if isinstance(selection, Selection) else None).popup(
+            self.feed_view.viewport().mapToGlobal(position)
+        )
+
+    def feed_menu(self, selection: Selection | None) -> QMenu:
+        """The subscriptions' context menu for a feed, a folder, a smart view or the empty area."""
+        menu = QMenu(self)
+        if selection is not None:
             menu.addAction("Refresh", lambda: self.refresh_selection(selection))
             menu.addAction("Mark all read", self.mark_all_read)
-            if selection.kind == "feed":
-                menu.addAction("Properties…", lambda: self.edit_feed(int(selection.value)))
-                menu.addAction("Remove…", lambda: self.remove_feed(int(selection.value)))
+        feed = (
+            self.feed_model.feed(int(selection.value)) if selection is not None and selection.kind == "feed" else None
+        )
+        if feed is not None:
+            menu.addSeparator()
+            site = menu.addAction("Open site", lambda: self.open_link(feed.site_url))
+            site.setEnabled(bool(feed.site_url))
+            menu.addAction("Copy feed address", lambda: self.copy_text(feed.url))
+            menu.addSeparator()
+            menu.addAction("Properties…", lambda: self.edit_feed(feed.id))
+            menu.addAction("Unsubscribe…", lambda: self.remove_feed(feed.id))
+        if selection is not None and selection.kind == "folder":
+            menu.addSeparator()
+            menu.addAction("Rename folder…", lambda: self.rename_folder(str(selection.value)))
+            menu.addAction("Delete folder…", lambda: self.delete_folder(str(selection.value)))
         menu.addSeparator()
         menu.addAction(self.actions_by_name["add_feed"])
-        menu.popup(self.feed_view.viewport().mapToGlobal(position))
+        menu.addAction(self.actions_by_name["new_folder"])
+        return menu
+
+    def delete_selected(self) -> None:
+        """Delete in the subscriptions: unsubscribe from the feed or delete the folder, after asking."""
+        selection = self._selection
+        if selection.kind == "feed":
+            self.remove_feed(int(selection.value))
+        elif selection.kind == "folder":
+            self.delete_folder(str(selection.value))
+
+    def confirm(self, title: str, question: str, action: str) -> bool:
+        """Ask before something that cannot be undone; *action* names the button that does it."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, question, QMessageBox.StandardButton.Cancel, self)
+        box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return clicked is not None and box.buttonRole(clicked) == QMessageBox.ButtonRole.DestructiveRole
+
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        """A one-line question; None when cancelled or left empty."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(label)
+        dialog.setTextValue(text)
+        if dialog.exec() != QInputDialog.DialogCode.Accepted:
+            return None
+        return dialog.textValue().strip() or None
+
+    def new_folder(self) -> None:
+        """Feeds → New folder: create an empty folder (and select it)."""
+        name = self.ask_text("New folder", "Folder name:")
+        if name is None:
+            return
+        try:
+            self.library.create_folder(name)
+        except NewsreaderError as exc:
+            self.report(str(exc))
+            return
+        self.reload_feeds()
+        self.select(Selection("folder", name))
+
+    def rename_folder(self, old: str) -> None:
+        """Rename a folder (its feeds stay in it)."""
+        new = self.ask_text("Rename folder", "New name:", old)
+        if new is None or new == old:
+            return
+        try:
+            self.library.rename_folder(old, new)
+        except NewsreaderError as exc:
+            self.report(str(exc))
+            return
+        if self._selection == Selection("folder", old):
+            self._selection = Selection("folder", new)
+        self.reload_feeds()
+
+    def delete_folder(self, name: str) -> None:
+        """Delete a folder after asking; its feeds move to the top level, nothing is unsubscribed."""
+        count = len(self.feed_model.feeds_in(Selection("folder", name)))
+        where = f" Its {plural(count, 'feed')} move to the top level." if count else ""
+        if not self.confirm("Delete folder", f"Delete the folder “{name}”?{where}", "Delete folder"):
+            return
+        try:
+            self.library.delete_folder(name)
+        except NewsreaderError as exc:
+            self.report(str(exc))
+        self.reload_feeds()
 
     # story list ----------------------------------------------------------------------------------
 
@@ -1093,7 +1188,7 @@ class MainWindow(QMainWindow):
             keep = self._current_story.id if self._current_story is not None else None
             self._load_list(keep_story=keep)
         if summary.new_story_ids and self.on_new_stories is not None:
-            self.on_new_stories(len(summary.new_story_ids))
+            self.on_new_stories(summary.new_story_ids)
 
     def load_icons(self) -> None:
         """Show the feeds' cached icons (read on a worker)."""
@@ -1200,11 +1295,15 @@ class MainWindow(QMainWindow):
     def remove_feed(self, feed_id: int) -> None:
         """Unsubscribe after asking."""
         feed = self.feed_model.feed(feed_id)
-        name = feed.title if feed is not None else f"feed {feed_id}"
-        answer = QMessageBox.question(self, "Remove feed", f"Unsubscribe from “{name}” and delete its stories?")
-        if answer == QMessageBox.StandardButton.Yes:
+        name = (feed.title or feed.url) if feed is not None else f"feed {feed_id}"
+        stories = f" and delete its {plural(feed.total, 'story', 'stories')}" if feed is not None and feed.total else ""
+        if not self.confirm("Unsubscribe", f"Unsubscribe from “{name}”{stories}?", "Unsubscribe"):
+            return
+        try:
             self.library.remove_feed(feed_id)
-            self.reload_feeds()
+        except NewsreaderError as exc:
+            self.report(str(exc))
+        self.reload_feeds()
 
     def mark_all_read(self) -> None:
         """Shift+A: everything in the selected feed, folder or view."""
@@ -1298,7 +1397,20 @@ class MainWindow(QMainWindow):
 
     # closing -------------------------------------------------------------------------------------
 
+    def quit(self) -> None:
+        """Ctrl+Q: close the window and end the app, even when closing would only hide it."""
+        self._quitting = True
+        self.close()
+        QApplication.quit()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._quitting and self.hide_on_close():
+            if self.remember_state:
+                self.save_state()
+            self.hide()
+            event.ignore()
+            self.statusBar().showMessage("newsreader is still running in the tray.", 4000)
+            return
         if self.remember_state:
             self.save_state()
         self.refresher.cancel()

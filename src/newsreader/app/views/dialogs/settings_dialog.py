@@ -69,8 +69,10 @@ class SettingsDialog(QDialog):
         self.sponsored_box.addItems(["Hide them", "Show them, marked"])
         self.sponsored_box.setCurrentIndex(SPONSORED_IN_LISTS.index(settings.sponsored_in_lists))
         self.sponsored_box.setAccessibleName("Sponsored stories in lists")
-        self.notify_box = QCheckBox("Notify me of new stories", self)
+        self.notify_box = QCheckBox("Notify me of new stories (with their titles)", self)
         self.notify_box.setChecked(settings.notify_new)
+        self.tray_box = QCheckBox("Keep running in the tray when the window is closed", self)
+        self.tray_box.setChecked(settings.close_to_tray)
         self.mark_read_box = QCheckBox("Mark a story read when it is opened", self)
         self.mark_read_box.setChecked(settings.mark_read_on_select)
         form = QFormLayout()
@@ -87,6 +89,7 @@ class SettingsDialog(QDialog):
         form.addRow("&Proxy:", self.proxy_edit)
         form.addRow("&Sponsored stories in lists:", self.sponsored_box)
         form.addRow("", self.notify_box)
+        form.addRow("", self.tray_box)
         form.addRow("", self.mark_read_box)
         finish_form(self, form)
 
@@ -106,5 +109,6 @@ class SettingsDialog(QDialog):
             proxy=self.proxy_edit.text().strip(),
             sponsored_in_lists=SPONSORED_IN_LISTS[self.sponsored_box.currentIndex()],
             notify_new=self.notify_box.isChecked(),
+            close_to_tray=self.tray_box.isChecked(),
             mark_read_on_select=self.mark_read_box.isChecked(),
         )
