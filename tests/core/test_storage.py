@@ -224,3 +224,20 @@ def test_version_1_library_with_stories_migrates_to_current(tmp_path: Path) -> N
     assert [s.id for s in storage.search('"lava"')] == [7]
     assert storage.integrity_ok()
     storage.close()
+
+
+def test_folders_are_created_empty_renamed_and_deleted(tmp_path: Path) -> None:
+    from newsreader.core.errors import SettingsError
+
+    with open_library(tmp_path, parse_processes=0) as library:
+        library.create_folder("  Science ")
+        assert [f.name for f in library.folders()] == ["Science"]
+        with pytest.raises(SettingsError):
+            library.create_folder("Science")
+        with pytest.raises(SettingsError):
+            library.create_folder(" ")
+        feed = library.subscribe("https://example.org/feed.xml", folder="Science")
+        library.rename_folder("Science", "Nature")
+        assert library.feed(feed).folder == "Nature"
+        library.delete_folder("Nature")
+        assert library.folders() == [] and library.feed(feed).folder is None
