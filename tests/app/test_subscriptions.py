@@ -152,3 +152,57 @@ def test_notifications_name_the_new_stories() -> None:
     assert new_stories_message(["Zebras return"]) == ("1 new story", "• Zebras return")
     summary, body = new_stories_message(["A", "B", "C", "D"], 12)
     assert summary == "12 new stories" and body == "• A\n• B\n• C\n…and 9 more"
+
+
+def fill_add_dialog(user: str, password: str, seen: list[str]) -> Callable[[object], None]:
+    def act(dialog: object) -> None:
+        from newsreader.app.views.dialogs.add_feed import AddFeedDialog
+
+        assert isinstance(dialog, AddFeedDialog)
+        assert dialog.user_edit.isVisible() and dialog.password_edit.isVisible()
+        seen.append(dialog.url_edit.text())
+        dialog.user_edit.setText(user)
+        dialog.password_edit.setText(password)
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+
+    return act
+
+
+def test_a_feed_that_answers_401_asks_for_a_password(qtbot, window, server, keyring_file) -> None:
+    from tests.core.test_credentials import PASSWORD, guarded_feed
+
+    url = guarded_feed(server)
+    seen: list[str] = []
+    answer_dialog(qtbot, fill_add_dialog("ann", PASSWORD, seen))
+    window.subscribe(url, None, None)
+    qtbot.waitUntil(lambda: any(f.total == 2 for f in window.library.feeds() if f.auth_user), timeout=15000)
+    assert seen == [url]  # the same address, now with user name and password fields
+    feed = next(f for f in window.library.feeds() if f.auth_user == "ann")
+    assert feed.url == url and feed.total == 2 and PASSWORD in keyring_file.read_text()
+
+
+def test_without_a_keyring_the_user_chooses_to_keep_the_password_unencrypted(qtbot, window, server) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    from tests.core.test_credentials import PASSWORD, guarded_feed
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        url = guarded_feed(server).replace("http://", "http://ann:s3cr%3At%2Fpw@")
+        asked: list[str] = []
+
+        def keep(dialog: object) -> None:
+            assert isinstance(dialog, QMessageBox)
+            asked.append(dialog.text() + dialog.informativeText())
+            click_button("Keep it unencrypted")(dialog)
+
+        answer_dialog(qtbot, keep)
+        window.subscribe(url, None, None)
+        qtbot.waitUntil(lambda: any(f.total == 2 for f in window.library.feeds() if f.auth_user), timeout=15000)
+        assert "No system keyring" in asked[0] and "passwords.json" in asked[0]
+        assert PASSWORD in window.library.password_file.read_text()
+        assert "s3cr" not in window.statusBar().currentMessage()
+    finally:
+        keyring.set_keyring(previous)

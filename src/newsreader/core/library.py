@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsreader.core import subscriptions
 from newsreader.core.errors import (
+    CredentialsError,
     FeedNotFoundError,
     FolderNotFoundError,
     MultipleFeedsError,
@@ -226,21 +227,49 @@ class Library:
         :class:`FetchError`, :class:`NotAFeedError`."""
         return subscriptions.discover(self.fetcher(), url)
 
-    def add_feed(self, url: str, *, folder: str | None = None, title: str | None = None, offline: bool = True) -> Feed:
+    def add_feed(
+        self,
+        url: str,
+        *,
+        folder: str | None = None,
+        title: str | None = None,
+        offline: bool = True,
+        auth: tuple[str, str] | None = None,
+        unencrypted_password: bool = False,
+    ) -> Feed:
         """Subscribe to the feed at *url* (a feed, or a page that offers exactly one) and store its
         stories — with *offline*, complete for offline reading (article pages when the feed is set
-        to them, images, icon; bounded like a refresh's). Raises :class:`MultipleFeedsError` when a
+        to them, images, icon; bounded like a refresh's). *auth* (user, password) — or a
+        ``user:password@`` in *url* — is sent to the feed's host and kept: the user on the feed, the
+        password in the keyring (in the library's password file with *unencrypted_password*, the
+        user's explicit choice where there is no keyring). Raises :class:`MultipleFeedsError` when a
         page offers several, :class:`SettingsError` when already subscribed, :class:`FeedError` when
-        the feed cannot be read (nothing is then subscribed), and what :meth:`discover` raises."""
-        url = subscriptions.check_url(url)
+        the feed cannot be read (nothing is then subscribed), :class:`CredentialsError` when the
+        password cannot be kept, and what :meth:`discover` raises (a :class:`FetchError` with
+        ``status`` 401 asks for a password)."""
+        url, in_url = subscriptions.with_credentials(url)
+        auth = auth or in_url
         storage = self._storage()
         subscriptions.refuse_known(storage, url)
-        candidates = self.discover(url)
+        if auth is not None and not unencrypted_password:
+            from newsreader.core.credentials import keyring_available
+
+            if not keyring_available():
+                from newsreader.core.credentials import NO_KEYRING
+
+                raise CredentialsError(NO_KEYRING)
+        candidates = subscriptions.discover(self.fetcher(), url, auth)
         if len(candidates) > 1:
             raise MultipleFeedsError(url, candidates)
         feed_url = candidates[0].url
         subscriptions.refuse_known(storage, feed_url)
+        if auth is not None:
+            from newsreader.core.credentials import store_password
+
+            store_password(feed_url, *auth, file=self.password_file if unencrypted_password else None)
         feed_id = storage.add_feed(feed_url, title or candidates[0].title or "", folder, self._clock())
+        if auth is not None:
+            storage.update_feed(feed_id, auth_user=auth[0])
         if title:
             storage.update_feed(feed_id, user_title=title)
         for _ in self.update([feed_id], offline=offline):
@@ -249,16 +278,22 @@ class Library:
         if failure is not None:
             # a feed that cannot be read is not a subscription: nothing is left behind
             storage.delete_feed(feed_id)
+            if auth is not None:
+                from newsreader.core.credentials import delete_password
+
+                delete_password(feed_url, auth[0], file=self.password_file)
             raise subscriptions.not_subscribed(url, feed_url, failure)
         return self.feed(feed_id)
 
     def subscribe(self, url: str, *, title: str | None = None, folder: str | None = None) -> int:
         """Record a subscription without fetching it (OPML import, tests); returns its id."""
-        return subscriptions.subscribe(self._storage(), url, self._clock(), title=title, folder=folder)
+        return subscriptions.subscribe(
+            self._storage(), url, self._clock(), title=title, folder=folder, password_file=None
+        )
 
     def remove_feed(self, feed_id: int) -> None:
         """Unsubscribe and delete the feed's stories (and its stored password)."""
-        subscriptions.remove_feed(self._storage(), feed_id)
+        subscriptions.remove_feed(self._storage(), feed_id, self.password_file)
 
     def rename_feed(self, feed_id: int, title: str | None) -> None:
         """Give a feed a title of the user's own (None returns to the feed's title)."""
@@ -301,9 +336,20 @@ class Library:
             retention_max_count=retention_max_count,
         )
 
-    def set_feed_auth(self, feed_id: int, user: str | None, password: str | None = None) -> None:
-        """Set (or with ``user=None`` clear) HTTP basic credentials; the password goes to the keyring."""
-        subscriptions.set_feed_auth(self._storage(), feed_id, user, password)
+    def set_feed_auth(
+        self, feed_id: int, user: str | None, password: str | None = None, *, unencrypted: bool = False
+    ) -> None:
+        """Set (or with ``user=None`` clear) HTTP basic credentials; the password goes to the keyring
+        (or, with *unencrypted* — the user's explicit choice where there is no keyring — to
+        :attr:`password_file`). Raises :class:`CredentialsError` when it cannot be kept."""
+        subscriptions.set_feed_auth(
+            self._storage(), feed_id, user, password, password_file=self.password_file, unencrypted=unencrypted
+        )
+
+    @property
+    def password_file(self) -> Path:
+        """Where passwords go only when the user chose to keep them unencrypted (no keyring)."""
+        return Path(self.path).parent / "passwords.json"
 
     # refresh ---------------------------------------------------------------------------------
 
@@ -449,11 +495,10 @@ class Library:
             failed, answered = self._fetcher.take_host_report()
             self._storage().record_hosts(failed, answered, self._clock())
 
-    @staticmethod
-    def _password_for(state: FeedState) -> str | None:
+    def _password_for(self, state: FeedState) -> str | None:
         from newsreader.core.credentials import load_password
 
-        return load_password(state.url, state.auth_user) if state.auth_user else None
+        return load_password(state.url, state.auth_user, file=self.password_file) if state.auth_user else None
 
     # stories ---------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -34,35 +35,49 @@ class Keep(Enum):
 
 
 def check_url(url: str) -> str:
-    """*url* made absolute (``feed://`` and a bare ``host/path`` become http(s)); raises
-    :class:`SettingsError` when it is not an http or https address."""
+    """*url* made absolute (``feed://`` and a bare ``host/path`` become http(s)) and without any
+    ``user:password@`` part (see :func:`with_credentials`); raises :class:`SettingsError` when it is
+    not an http or https address."""
+    return with_credentials(url)[0]
+
+
+def with_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """:func:`check_url`'s address, and the (user, password) its ``user:password@`` part carried, if
+    any — so that credentials reach the keyring and never the database, a log or an error message."""
+    from newsreader.core.credentials import split_credentials
+
     url = url.strip()
     if url.startswith("feed://"):
         url = "http://" + url[len("feed://") :]
     elif url.startswith("feed:"):
         url = url[len("feed:") :]  # feed:https://…
     first = url.split("/")[0]
-    has_scheme = ":" in first and "." not in first.split(":")[0]  # mailto:a@b.c, not host.name:8080
+    # mailto:a@b.c has a scheme; host.name:8080 and user:password@host.name do not
+    has_scheme = ":" in first and "." not in first.split(":")[0] and "@" not in first
     if "://" not in url and "." in first and not has_scheme:
         url = "https://" + url
+    url, auth = split_credentials(url)
     try:
         parts = urlsplit(url)
     except ValueError as exc:
         raise SettingsError(f"{url!r} is not a valid address.") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(f"{url!r} is not an http or https address.")
-    return url
+    return url, auth
 
 
-def discover(fetcher: Fetcher, url: str) -> list[DiscoveredFeed]:
+def discover(fetcher: Fetcher, url: str, auth: tuple[str, str] | None = None) -> list[DiscoveredFeed]:
     """The feeds at *url*: the URL itself when it is a feed, else what the page announces or what
-    answers at common feed paths of its site. Raises :class:`SettingsError` (not an address),
-    :class:`FetchError` (the page could not be fetched), :class:`NotAFeedError` (no feed found)."""
+    answers at common feed paths of its site; *auth* (user, password) is sent to *url*'s own host only.
+    Raises :class:`SettingsError` (not an address), :class:`FetchError` (the page could not be
+    fetched; ``status`` 401 when it wants a user name and password), :class:`NotAFeedError`."""
     from newsreader.core.discovery import common_feed_urls, discover_feeds, looks_like_html
     from newsreader.core.parse import parse_feed
 
-    url = check_url(url)
-    response = fetcher.fetch(url)
+    url, in_url = with_credentials(url)
+    auth = auth or in_url
+    host = urlsplit(url).hostname
+    response = fetcher.fetch(url, auth=auth)
     if not looks_like_html(response.body):
         try:
             parsed = parse_feed(response.body, response.url, response.headers)
@@ -75,7 +90,7 @@ def discover(fetcher: Fetcher, url: str) -> list[DiscoveredFeed]:
         return found
     for candidate in common_feed_urls(response.url):
         try:
-            probe = fetcher.fetch(candidate)
+            probe = fetcher.fetch(candidate, auth=auth if urlsplit(candidate).hostname == host else None)
             parsed = parse_feed(probe.body, probe.url, probe.headers)
         except (FetchError, ParseError):
             continue
@@ -101,17 +116,34 @@ def refuse_known(storage: Storage, url: str) -> None:
         raise SettingsError(f"You are already subscribed to {url} (feed {existing}).")
 
 
-def subscribe(storage: Storage, url: str, now: datetime, *, title: str | None = None, folder: str | None = None) -> int:
+def subscribe(
+    storage: Storage,
+    url: str,
+    now: datetime,
+    *,
+    title: str | None = None,
+    folder: str | None = None,
+    password_file: Path | None = None,
+) -> int:
     """Record a subscription to *url* (checked, not fetched); returns the new feed's id. A *title* is
-    the user's name for the feed: refreshes keep it. Raises :class:`SettingsError` for an address
-    that is not http(s)."""
-    feed_id = storage.add_feed(check_url(url), "", folder, now)
+    the user's name for the feed: refreshes keep it. A ``user:password@`` in *url* becomes the feed's
+    user and a password in the keyring (or in *password_file*, the user's explicit choice). Raises
+    :class:`SettingsError` for an address that is not http(s), :class:`CredentialsError` when the
+    password cannot be kept."""
+    clean, auth = with_credentials(url)
+    if auth is not None:
+        from newsreader.core.credentials import store_password
+
+        store_password(clean, *auth, file=password_file)
+    feed_id = storage.add_feed(clean, "", folder, now)
+    if auth is not None:
+        storage.update_feed(feed_id, auth_user=auth[0])
     if title and title.strip():
         storage.update_feed(feed_id, user_title=title.strip())
     return feed_id
 
 
-def remove_feed(storage: Storage, feed_id: int) -> None:
+def remove_feed(storage: Storage, feed_id: int, password_file: Path | None = None) -> None:
     """Unsubscribe and delete the feed's stories and its stored password; raises
     :class:`FeedNotFoundError`."""
     feed = storage.feed(feed_id)
@@ -119,7 +151,7 @@ def remove_feed(storage: Storage, feed_id: int) -> None:
     if feed.auth_user:
         from newsreader.core.credentials import delete_password
 
-        delete_password(feed.url, feed.auth_user)
+        delete_password(feed.url, feed.auth_user, file=password_file)
 
 
 def move_feed(storage: Storage, feed_id: int, folder: str | None) -> None:
@@ -201,19 +233,28 @@ def set_feed_options(
     storage.update_feed(feed_id, **columns)
 
 
-def set_feed_auth(storage: Storage, feed_id: int, user: str | None, password: str | None = None) -> None:
-    """Set (or with ``user=None`` clear) HTTP basic credentials; the password goes to the keyring.
+def set_feed_auth(
+    storage: Storage,
+    feed_id: int,
+    user: str | None,
+    password: str | None = None,
+    *,
+    password_file: Path | None = None,
+    unencrypted: bool = False,
+) -> None:
+    """Set (or with ``user=None`` clear) HTTP basic credentials; the password goes to the keyring, or
+    with *unencrypted* (the user's explicit choice where there is no keyring) to *password_file*.
     Raises :class:`FeedNotFoundError`, :class:`CredentialsError` (no keyring)."""
     from newsreader.core.credentials import delete_password, store_password
 
     feed = storage.feed(feed_id)
     if user:
         if password is not None:
-            store_password(feed.url, user, password)
+            store_password(feed.url, user, password, file=password_file if unencrypted else None)
         storage.update_feed(feed_id, auth_user=user)
     else:
         if feed.auth_user:
-            delete_password(feed.url, feed.auth_user)
+            delete_password(feed.url, feed.auth_user, file=password_file)
         storage.update_feed(feed_id, auth_user=None)
 
 
@@ -236,7 +277,9 @@ def import_opml(storage: Storage, data: bytes, source: str, now: datetime) -> Im
             try:
                 url = check_url(outline.url)
             except SettingsError as exc:
-                skipped.append((outline.url, str(exc)))
+                from newsreader.core.credentials import split_credentials
+
+                skipped.append((split_credentials(outline.url)[0], str(exc)))
                 continue
             if url in seen:
                 skipped.append((url, "already subscribed"))

@@ -59,7 +59,8 @@ from newsreader.app.views.related_pane import RelatedPane
 from newsreader.app.views.sponsored_pane import SponsoredItems, SponsoredPane
 from newsreader.app.views.story_pane import StoryPane
 from newsreader.app.workers import RefreshSummary, RefreshWorker, TaskRunner
-from newsreader.core.errors import NewsreaderError
+from newsreader.core.credentials import split_credentials
+from newsreader.core.errors import CredentialsError, FetchError, NewsreaderError
 from newsreader.core.library import Library, MultipleFeedsError
 from newsreader.core.models import (
     Feed,
@@ -1222,28 +1223,84 @@ class MainWindow(QMainWindow):
             return
         self.subscribe(dialog.url(), dialog.folder(), dialog.title())
 
-    def subscribe(self, url: str, folder: str | None, title: str | None) -> None:
-        """Subscribe to *url* off the GUI thread; a page offering several feeds asks which one."""
-        self.statusBar().showMessage(f"Looking for feeds at {url}…")
+    def subscribe(
+        self,
+        url: str,
+        folder: str | None,
+        title: str | None,
+        auth: tuple[str, str] | None = None,
+        *,
+        unencrypted: bool = False,
+    ) -> None:
+        """Subscribe to *url* off the GUI thread; a page offering several feeds asks which one, a
+        server that answers 401 asks for a user name and password, and without a keyring to keep the
+        password the user chooses whether to keep it unencrypted."""
+        shown_url = split_credentials(url)[0]
+        self.statusBar().showMessage(f"Looking for feeds at {shown_url}…")
 
-        def work() -> Feed | MultipleFeedsError:
+        def work() -> Feed | NewsreaderError:
             try:
-                return self.library.add_feed(url, folder=folder, title=title)
+                return self.library.add_feed(
+                    url, folder=folder, title=title, auth=auth, unencrypted_password=unencrypted
+                )
             except MultipleFeedsError as exc:
+                return exc
+            except FetchError as exc:
+                if exc.status == 401:
+                    return exc
+                raise
+            except CredentialsError as exc:
                 return exc
 
         def done(result: object) -> None:
             if isinstance(result, MultipleFeedsError):
                 chosen = choose_feed(self, result.candidates)
                 if chosen is not None:
-                    self.subscribe(chosen.url, folder, title)
+                    self.subscribe(chosen.url, folder, title, auth, unencrypted=unencrypted)
+                return
+            if isinstance(result, FetchError):
+                self.statusBar().clearMessage()
+                self._ask_credentials(url, folder, title, wrong=auth is not None)
+                return
+            if isinstance(result, CredentialsError):
+                self.statusBar().clearMessage()
+                has_password = auth is not None or split_credentials(url)[1] is not None
+                if has_password and self.keep_password_unencrypted(str(result)):
+                    self.subscribe(url, folder, title, auth, unencrypted=True)
                 return
             if isinstance(result, Feed):
                 self.statusBar().showMessage(f"Subscribed to {result.title or result.url}.", 4000)
                 self.reload_feeds()
                 self.select(Selection("feed", result.id))
 
-        self.tasks.submit(work, done, lambda message: self.report(f"Could not add {url}: {message}"))
+        self.tasks.submit(work, done, lambda message: self.report(f"Could not add {shown_url}: {message}"))
+
+    def _ask_credentials(self, url: str, folder: str | None, title: str | None, *, wrong: bool) -> None:
+        clean, in_url = split_credentials(url)
+        why = (
+            "The server did not accept that user name and password; try again."
+            if wrong or in_url
+            else "The server asks for a user name and password. The password is kept in your system's keyring."
+        )
+        dialog = AddFeedDialog(
+            [f.name for f in self.library.folders()], self, folder, url=clean, title=title or "", ask_password=why
+        )
+        if dialog.exec() == AddFeedDialog.DialogCode.Accepted:
+            self.subscribe(dialog.url(), dialog.folder(), dialog.title(), dialog.credentials())
+
+    def keep_password_unencrypted(self, problem: str) -> bool:
+        """No keyring: say so, and ask whether to keep the password unencrypted in a file of the user's."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "No keyring for the password", problem, parent=self)
+        box.setInformativeText(
+            f"newsreader can instead keep the password unencrypted in {self.library.password_file}, "
+            "readable only by your user account — or you can cancel and set up a keyring first."
+        )
+        box.addButton("Keep it unencrypted", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return clicked is not None and box.buttonRole(clicked) == QMessageBox.ButtonRole.AcceptRole
 
     def edit_feed(self, feed_id: int) -> None:
         """The feed's properties dialog."""
@@ -1286,7 +1343,13 @@ class MainWindow(QMainWindow):
                     categories=values.categories,
                 )
             if values.auth_user != (feed.auth_user or "") or values.password:
-                lib.set_feed_auth(feed.id, values.auth_user or None, values.password or None)
+                user, password = values.auth_user or None, values.password or None
+                try:
+                    lib.set_feed_auth(feed.id, user, password)
+                except CredentialsError as exc:
+                    if not self.keep_password_unencrypted(str(exc)):
+                        raise
+                    lib.set_feed_auth(feed.id, user, password, unencrypted=True)
         except NewsreaderError as exc:
             self.report(str(exc))
         self.reload_feeds()

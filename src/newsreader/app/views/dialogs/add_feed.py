@@ -20,12 +20,24 @@ from newsreader.core.models import DiscoveredFeed
 class AddFeedDialog(QDialog):
     """Asks for the address; the window subscribes (with discovery) off the GUI thread."""
 
-    def __init__(self, folders: list[str], parent: QWidget | None = None, folder: str | None = None) -> None:
+    def __init__(
+        self,
+        folders: list[str],
+        parent: QWidget | None = None,
+        folder: str | None = None,
+        *,
+        url: str = "",
+        title: str = "",
+        ask_password: str | None = None,
+    ) -> None:
+        """*ask_password*: why a user name and password are asked for (the server answered 401); the
+        fields are shown only then."""
         super().__init__(parent)
         self.setWindowTitle("Add feed")
         self.url_edit = QLineEdit(self)
         self.url_edit.setPlaceholderText("https://example.org/ or https://example.org/feed.xml")
         self.url_edit.setAccessibleName("Feed or site address")
+        self.url_edit.setText(url)
         self.folder_box = QComboBox(self)
         self.folder_box.setEditable(True)
         self.folder_box.addItem("")
@@ -35,11 +47,26 @@ class AddFeedDialog(QDialog):
         self.title_edit = QLineEdit(self)
         self.title_edit.setPlaceholderText("the feed's own title")
         self.title_edit.setAccessibleName("Title")
+        self.title_edit.setText(title)
+        self.user_edit = QLineEdit(self)
+        self.user_edit.setAccessibleName("User name")
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setAccessibleName("Password")
         form = QFormLayout()
         form.addRow("&Address:", self.url_edit)
         form.addRow("&Folder:", self.folder_box)
         form.addRow("&Title:", self.title_edit)
-        hint = QLabel("A site's address works too: newsreader finds the feeds it offers.", self)
+        if ask_password is not None:
+            form.addRow("&User name:", self.user_edit)
+            form.addRow("&Password:", self.password_edit)
+        else:
+            self.user_edit.hide()
+            self.password_edit.hide()
+        hint = QLabel(
+            ask_password or "A site's address works too: newsreader finds the feeds it offers.",
+            self,
+        )
         hint.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
@@ -50,11 +77,21 @@ class AddFeedDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(self.buttons)
 
+        if ask_password is not None:
+            self.user_edit.setFocus()
+
     def _accept(self) -> None:
-        if self.url_edit.text().strip():
-            self.accept()
-        else:
+        if not self.url_edit.text().strip():
             self.url_edit.setFocus()
+        elif self.user_edit.isVisibleTo(self) and not self.user_edit.text().strip():
+            self.user_edit.setFocus()
+        else:
+            self.accept()
+
+    def credentials(self) -> tuple[str, str] | None:
+        """(user, password) when they were asked for and typed, else None."""
+        user = self.user_edit.text().strip()
+        return (user, self.password_edit.text()) if user and self.user_edit.isVisibleTo(self) else None
 
     def url(self) -> str:
         """The address typed (a scheme is added when missing)."""
