@@ -79,11 +79,11 @@ def child_latency(data_dir: str, urls_file: str, mode: str) -> None:
     timer.start()
     if mode == "worker":
         window.refresher.finished.connect(lambda _summary: app.quit())
-        window.refresh_all()
+        window.subscriptions.refresh_all()
         app.exec()
     else:
         for step in library.refresh():
-            window._refresh_progress(step)
+            window.subscriptions._refresh_progress(step)
             app.processEvents()
     elapsed = time.perf_counter() - started
     timer.stop()
@@ -128,7 +128,9 @@ def child_select(data_dir: str, count: int) -> None:
         story = window.story_model.story_at(row)
         assert story is not None
         started = time.perf_counter()
-        window._select_row(row) if window.current_row() != row else window.show_story_by_id(story.id)
+        window.reading._select_row(row) if window.reading.current_row() != row else window.reading.show_story_by_id(
+            story.id
+        )
         while done["id"] != story.id:
             app.processEvents()
         window.story_view.viewport().repaint()

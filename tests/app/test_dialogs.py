@@ -50,7 +50,7 @@ def test_subscribing_to_a_site_with_two_feeds_asks_which(qtbot, window, server) 
             QTimer.singleShot(20, answer)
 
     QTimer.singleShot(20, answer)
-    window.subscribe(site, "Reading", None)
+    window.subscriptions.subscribe(site, "Reading", None)
     qtbot.waitUntil(lambda: window.feed_model.index_of(Selection("folder", "Reading")).isValid(), timeout=15000)
     assert len(asked) == 1 and len(asked[0]) == 2 and "Main feed" in asked[0][0]
     feed = next(f for f in window.library.feeds() if f.folder == "Reading")
@@ -60,7 +60,7 @@ def test_subscribing_to_a_site_with_two_feeds_asks_which(qtbot, window, server) 
 
 def test_a_failed_subscription_is_one_sentence_in_the_status_bar(qtbot, window, server) -> None:
     missing = server.add("/missing.xml", "gone", status=404)
-    window.subscribe(missing, None, None)
+    window.subscriptions.subscribe(missing, None, None)
     qtbot.waitUntil(lambda: "Could not add" in window.statusBar().currentMessage(), timeout=15000)
     assert "404" in window.statusBar().currentMessage()
 
@@ -80,7 +80,7 @@ def test_feed_properties_change_the_feed(qtbot, window, gui_library, keyring_fil
     qtbot.keyClicks(dialog.patterns_edit, "[Deal], Partner:")
     qtbot.keyClicks(dialog.user_edit, "ann")
     qtbot.keyClicks(dialog.password_edit, "s3cret")
-    window.apply_feed_properties(feed, dialog.values())
+    window.subscriptions.apply_feed_properties(feed, dialog.values())
     changed = library.feed(feed.id)
     assert (changed.title, changed.folder, changed.update_interval) == ("Beta renamed", "Animals", 5400)
     assert changed.full_articles is True and changed.retention_max_age_days == 30
@@ -118,7 +118,7 @@ def test_settings_round_trip_and_take_effect(qtbot, window, gui_library) -> None
         proxy="http://127.0.0.1:3128",
     )
     assert library.get_setting("keep_days") == "60" and library.default_interval() == 900
-    window.select(Selection("feed", ids["beta"]))
+    window.subscriptions.select(Selection("feed", ids["beta"]))
     assert window.story_model.rowCount() == 5  # sponsored stories now listed, marked
     assert window.story_pane.font_size == 14
 
@@ -136,13 +136,13 @@ def test_empty_library_offers_add_and_import(qtbot, tmp_path: Path, server, brow
         "</outline></body></opml>"
     )
     with qtbot.waitSignal(win.refresher.finished, timeout=30000):
-        win.import_opml(str(opml))
+        win.subscriptions.import_opml(str(opml))
     assert win.stack.currentWidget() is win.main_splitter
     assert win.feed_model.index_of(Selection("folder", "Tech")).isValid()
     out = tmp_path / "out.opml"
-    win.export_opml(str(out))
+    win.subscriptions.export_opml(str(out))
     assert "delta.xml" in out.read_text()
-    win.import_opml(str(tmp_path / "nope.opml"))
+    win.subscriptions.import_opml(str(tmp_path / "nope.opml"))
     assert "nope.opml" in win.statusBar().currentMessage()
     win.close()
     library.close()

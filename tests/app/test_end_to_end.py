@@ -36,7 +36,7 @@ def test_the_app_refreshes_on_start_and_reads_by_keyboard(qtbot, qapp, tmp_path:
         for _ in range(3):
             with qtbot.waitSignal(window.story_displayed, timeout=10000):
                 qtbot.keyClick(window.story_view, "j")
-        assert window.current_row() == 2
+        assert window.reading.current_row() == 2
         shown = window.story_model.story_at(2)
         assert window.story_pane.story is not None and window.story_pane.story.id == shown.id
         assert shown.title in window.story_pane.browser.toPlainText()
@@ -49,7 +49,7 @@ def test_the_app_refreshes_on_start_and_reads_by_keyboard(qtbot, qapp, tmp_path:
         assert window.sponsored_pane.isVisible()
         beta = next(s for s in app.library.stories(limit=None) if s.feed_title == "Beta")
         with qtbot.waitSignal(window.story_displayed, timeout=10000):
-            window.show_story_by_id(beta.id)
+            window.reading.show_story_by_id(beta.id)
         assert [item.title for item in window.sponsored_pane.items.from_source] == ["Buy our zebra-striped laptops"]
         qtbot.keyClick(window.story_view, "h")
         assert window.hidden_line.isVisible() and "1 sponsored item hidden" in window.hidden_line.text()
@@ -121,7 +121,7 @@ def test_refresh_downloads_full_articles_and_shows_them_offline(qtbot, qapp, tmp
     try:
         with qtbot.waitSignal(window.refresher.finished, timeout=30000) as done:
             app.show()
-            window.refresh_all()
+            window.subscriptions.refresh_all()
         assert done.args[0].pages == 2 and done.args[0].icons == 1
         assert "2 articles downloaded" in window.progress_label.text()
         server.close()

@@ -19,7 +19,7 @@ def test_the_feeds_own_paid_links_go_to_the_sponsored_pane(qtbot, window, gui_li
     list(library.refresh([feed]))
     story = library.stories(feed_id=feed, limit=1)[0]
     with qtbot.waitSignal(window.story_displayed, timeout=10000):
-        window.show_story_by_id(story.id)
+        window.reading.show_story_by_id(story.id)
     on_page = window.sponsored_pane.items.on_page
     assert [(s.text, s.href) for s in on_page] == [
         ("the winner", "https://shop.example/kettle"),

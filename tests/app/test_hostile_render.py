@@ -31,7 +31,7 @@ def test_hostile_stories_render_without_requests(qtbot, tmp_path: Path, server, 
     stories = library.stories(feed_id=feed_id, limit=None)
     for story in stories:
         with qtbot.waitSignal(window.story_displayed, timeout=10000):
-            window.show_story_by_id(story.id)
+            window.reading.show_story_by_id(story.id)
         window.story_pane.browser.grab()  # lay out and paint, loading every resource it asks for
         html = window.story_pane.browser.toHtml()
         lowered = html.lower()

@@ -31,14 +31,14 @@ def test_the_window_shows_subscriptions_and_the_newest_stories(window, gui_libra
 def test_keyboard_reading_fills_all_three_panes(qtbot, window, gui_library) -> None:
     library, _ids = gui_library
     first = open_with(qtbot, window, "j")
-    assert window.current_row() == 0
+    assert window.reading.current_row() == 0
     story = library.story(first)
     assert story.read  # opening marks it read
     assert story.title in window.story_pane.browser.toPlainText()
     sections = {section for section, _ in window.related_pane.entries()}
     assert "Next" in sections and any(s.startswith("More from") for s in sections)
     second = open_with(qtbot, window, "j")
-    assert second != first and window.current_row() == 1
+    assert second != first and window.reading.current_row() == 1
     assert open_with(qtbot, window, "k") == first
 
     key(qtbot, window, "m")  # toggle read: back to unread
@@ -48,7 +48,7 @@ def test_keyboard_reading_fills_all_three_panes(qtbot, window, gui_library) -> N
     assert window.story_model.index(0, 0).data().startswith("★ ")
 
     unread = open_with(qtbot, window, "n")  # the next unread story skips the one read above
-    assert unread not in (first, second) and window.current_row() == 2
+    assert unread not in (first, second) and window.reading.current_row() == 2
     assert open_with(qtbot, window, "p") == first  # the previous unread is the one marked unread again
 
 
@@ -67,9 +67,9 @@ def test_space_pages_then_moves_to_the_next_unread(qtbot, window) -> None:
 
 def test_h_hides_the_sponsored_pane_and_says_how_much_is_hidden(qtbot, window, gui_library) -> None:
     _library, ids = gui_library
-    window.select(Selection("feed", ids["beta"]))
+    window.subscriptions.select(Selection("feed", ids["beta"]))
     with qtbot.waitSignal(window.story_displayed, timeout=10000):
-        window.show_story_by_id(window.story_model.story_at(0).id)
+        window.reading.show_story_by_id(window.story_model.story_at(0).id)
     assert window.sponsored_pane.isVisible()
     assert window.sponsored_pane.items.count == 1  # the feed's sponsored story, with its reason
     assert "Sponsored" in window.sponsored_pane.tree.topLevelItem(0).text(0)
@@ -83,23 +83,23 @@ def test_h_hides_the_sponsored_pane_and_says_how_much_is_hidden(qtbot, window, g
 
 def test_sponsored_stories_are_hidden_from_lists_and_can_be_released(qtbot, window, gui_library) -> None:
     library, ids = gui_library
-    window.select(Selection("feed", ids["beta"]))
+    window.subscriptions.select(Selection("feed", ids["beta"]))
     assert window.story_model.rowCount() == 4
     with qtbot.waitSignal(window.story_displayed, timeout=10000):
-        window.show_story_by_id(window.story_model.story_at(0).id)
+        window.reading.show_story_by_id(window.story_model.story_at(0).id)
     ad = window.sponsored_pane.items.from_source[0]
     window.sponsored_pane.tree.setCurrentItem(window.sponsored_pane.tree.topLevelItem(0))
     with qtbot.waitSignal(window.story_displayed, timeout=10000):
         qtbot.mouseClick(window.sponsored_pane.not_sponsored_button, Qt.MouseButton.LeftButton)
     assert not library.story(ad.id).sponsored
-    window.select(Selection("view", "unread"))
-    window.select(Selection("feed", ids["beta"]))
+    window.subscriptions.select(Selection("view", "unread"))
+    window.subscriptions.select(Selection("feed", ids["beta"]))
     assert window.story_model.rowCount() == 5
 
 
 def test_shift_a_marks_the_selection_read_and_updates_counts(qtbot, window, gui_library) -> None:
     library, ids = gui_library
-    window.select(Selection("folder", "News"))
+    window.subscriptions.select(Selection("folder", "News"))
     key(qtbot, window, "a", Qt.KeyboardModifier.ShiftModifier)
     assert library.feed(ids["alpha"]).unread == 0
     assert library.feed(ids["beta"]).unread == 4
@@ -146,12 +146,12 @@ def test_refresh_reports_progress_errors_and_new_stories(qtbot, window, gui_libr
 
 def test_window_state_is_restored_on_the_next_start(qtbot, window, gui_library) -> None:
     library, ids = gui_library
-    window.select(Selection("feed", ids["beta"]))
+    window.subscriptions.select(Selection("feed", ids["beta"]))
     key(qtbot, window, "h")
     window.close()
     again = open_window(library)
     qtbot.addWidget(again)
-    assert not again.sponsored_visible
+    assert not again.reading.sponsored_visible
     assert again.feed_view.currentIndex().data(again.feed_model.SelectionRole) == Selection("feed", ids["beta"])
     assert again.story_model.rowCount() == 4
     again.close()
@@ -187,7 +187,7 @@ def test_a_page_link_marked_not_sponsored_leaves_the_pane(qtbot, window, gui_lib
     story = library.stories(feed_id=ids["alpha"], limit=1)[0]
     library.store_page(story.id, page, "http://www.theregister.co.uk/2014/08/01/x/")
     with qtbot.waitSignal(window.story_displayed, timeout=10000):
-        window.show_story_by_id(story.id)
+        window.reading.show_story_by_id(story.id)
     assert len(window.sponsored_pane.items.on_page) == 7
     first = window.sponsored_pane.items.on_page[0]
     window.sponsored_pane.tree.setCurrentItem(window.sponsored_pane.tree.topLevelItem(0))

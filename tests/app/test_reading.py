@@ -19,18 +19,18 @@ from tests.app.test_panes import make_story
 
 def test_n_moves_on_to_the_next_feed_with_unread_stories(qtbot, window, gui_library) -> None:
     library, ids = gui_library
-    window.select(Selection("feed", ids["beta"]))
+    window.subscriptions.select(Selection("feed", ids["beta"]))
     seen = [open_with(qtbot, window, "n") for _ in range(4)]
     assert {library.story(s).feed_id for s in seen} == {ids["beta"]}
     moved = open_with(qtbot, window, "n")  # Beta is read: Broken has nothing, so on (round) to Alpha
     assert library.story(moved).feed_id == ids["alpha"]
     assert window.feed_view.currentIndex().data(window.feed_model.SelectionRole) == Selection("feed", ids["alpha"])
-    assert window.current_row() == 0
+    assert window.reading.current_row() == 0
 
 
 def test_space_at_the_end_of_a_feed_moves_on_too(qtbot, window, gui_library) -> None:
     library, ids = gui_library
-    window.select(Selection("feed", ids["beta"]))
+    window.subscriptions.select(Selection("feed", ids["beta"]))
     for _ in range(4):
         open_with(qtbot, window, "n")
     moved = open_with(qtbot, window, " ")  # the short story fits: Space moves on, to the next feed
@@ -200,7 +200,7 @@ def test_counts_read_as_english() -> None:
 
 
 def test_open_in_browser_says_when_no_browser_opened(qtbot, window, monkeypatch) -> None:
-    import newsreader.app.views.main_window as main_window
+    import newsreader.app.controllers.reading as main_window
 
     story_id = open_with(qtbot, window, "j")
     monkeypatch.setattr(main_window, "open_external", lambda _url: False)  # no browser on this desktop

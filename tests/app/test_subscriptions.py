@@ -69,10 +69,10 @@ def test_new_folder_rename_and_delete(qtbot, window, gui_library) -> None:
     assert window.feed_view.currentIndex().data(window.feed_model.SelectionRole) == Selection("folder", "Science")
 
     answer_dialog(qtbot, type_and_accept("Nature"))
-    window.rename_folder("Science")
+    window.subscriptions.rename_folder("Science")
     assert {f.name for f in library.folders()} == {"News", "Nature"}
 
-    window.select(Selection("folder", "News"))
+    window.subscriptions.select(Selection("folder", "News"))
     focus(qtbot, window, window.feed_view)
     answer_dialog(qtbot, click_button("Cancel"))
     qtbot.keyClick(window.feed_view, Qt.Key.Key_Delete)
@@ -86,7 +86,7 @@ def test_new_folder_rename_and_delete(qtbot, window, gui_library) -> None:
 
 def test_delete_unsubscribes_after_asking(qtbot, window, gui_library) -> None:
     library, ids = gui_library
-    window.select(Selection("feed", ids["beta"]))
+    window.subscriptions.select(Selection("feed", ids["beta"]))
     focus(qtbot, window, window.feed_view)
     answer_dialog(qtbot, click_button("Cancel"))
     qtbot.keyClick(window.feed_view, Qt.Key.Key_Delete)
@@ -110,7 +110,7 @@ def test_the_feed_menu_copies_the_address_and_offers_folder_actions(qtbot, windo
     menu.close()
     copy.trigger()
     assert QApplication.clipboard().text() == window.library.feed(ids["beta"]).url
-    folder = window.feed_menu(Selection("folder", "News"))
+    folder = window.subscriptions.feed_menu(Selection("folder", "News"))
     assert {"Rename folder…", "Delete folder…", "New folder…"} <= {a.text().replace("&", "") for a in folder.actions()}
 
 
@@ -174,7 +174,7 @@ def test_a_feed_that_answers_401_asks_for_a_password(qtbot, window, server, keyr
     url = guarded_feed(server)
     seen: list[str] = []
     answer_dialog(qtbot, fill_add_dialog("ann", PASSWORD, seen))
-    window.subscribe(url, None, None)
+    window.subscriptions.subscribe(url, None, None)
     qtbot.waitUntil(lambda: any(f.total == 2 for f in window.library.feeds() if f.auth_user), timeout=15000)
     assert seen == [url]  # the same address, now with user name and password fields
     feed = next(f for f in window.library.feeds() if f.auth_user == "ann")
@@ -199,7 +199,7 @@ def test_without_a_keyring_the_user_chooses_to_keep_the_password_unencrypted(qtb
             click_button("Keep it unencrypted")(dialog)
 
         answer_dialog(qtbot, keep)
-        window.subscribe(url, None, None)
+        window.subscriptions.subscribe(url, None, None)
         qtbot.waitUntil(lambda: any(f.total == 2 for f in window.library.feeds() if f.auth_user), timeout=15000)
         assert "No system keyring" in asked[0] and "passwords.json" in asked[0]
         assert PASSWORD in window.library.password_file.read_text()

@@ -164,7 +164,7 @@ class Application:
         self._first_paint = _FirstPaint(time.perf_counter())
         self.window.installEventFilter(self._first_paint)
         self.timer = QTimer(self.window)
-        self.timer.timeout.connect(self.window.refresh_due)
+        self.timer.timeout.connect(self.window.subscriptions.refresh_due)
         self.timer.setInterval(settings.refresh_minutes * 60_000)
         self.auto_refresh = auto_refresh
         self.tray = self._make_tray()
@@ -263,12 +263,12 @@ class Application:
         self.window.remember_state = remember
         self.window.show()
         if select is not None:
-            self.window.show_story_by_id(select)
+            self.window.reading.show_story_by_id(select)
 
     def start_refreshing(self) -> None:
         """Refresh the due feeds now (if the settings say so) and then on the timer."""
         if self.auto_refresh and self.window.settings.refresh_on_start and self.library.feeds():
-            QTimer.singleShot(0, self.window.refresh_due)
+            QTimer.singleShot(0, self.window.subscriptions.refresh_due)
         self.timer.start()
 
     def _screenshot(self, path: Path) -> int:
