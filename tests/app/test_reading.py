@@ -224,3 +224,46 @@ def test_urdu_titles_fall_back_to_a_font_that_has_their_letters(qtbot, window) -
     layout.endLayout()
     glyphs = [index for run in layout.glyphRuns() for index in run.glyphIndexes()]
     assert glyphs and 0 not in glyphs  # glyph 0 is the missing-glyph box
+
+
+def test_the_list_fills_while_the_refresh_runs_and_keeps_the_story_read(qtbot, window, gui_library, server) -> None:
+    from tests.support.feeds import rss, simple_rss
+
+    library, _ids = gui_library
+    fresh = rss(
+        [
+            {
+                "title": f"Fresh {i}",
+                "link": f"http://127.0.0.1:9/fresh/{i}",
+                "guid": f"fresh-{i}",
+                "pubDate": f"Mon, 0{i + 1} Jan 2035 10:00:00 GMT",
+            }
+            for i in range(3)
+        ],
+        title="Fresh",
+    )
+    library.subscribe(server.add("/fresh.xml", fresh))
+    library.subscribe(server.add("/slow.xml", simple_rss(1, "slow", "Slow"), drip_seconds=0.01))  # ~5 s
+    window.subscriptions.reload_feeds()
+    reading = open_with(qtbot, window, "j")
+    with qtbot.waitSignal(window.refresher.finished, timeout=60000):
+        key(qtbot, window, "r")
+        qtbot.waitUntil(lambda: window.story_model.story_at(0).title == "Fresh 2", timeout=20000)
+        assert window.refresher.running  # shown while the slow feed is still being read
+        assert window.reading.current_story is not None and window.reading.current_story.id == reading
+        assert window.story_model.story_at(window.reading.current_row()).id == reading  # still selected
+
+
+def test_offline_says_so_once_keeps_feeds_and_refreshes_when_back(qtbot, window, gui_library) -> None:
+    from PySide6.QtNetwork import QNetworkInformation
+
+    library, _ids = gui_library
+    before = {f.id: (f.last_checked, f.last_error) for f in library.feeds()}
+    window.network.reachability_changed(QNetworkInformation.Reachability.Disconnected)  # the platform's news
+    key(qtbot, window, "r")
+    assert window.progress_label.text().startswith("Offline")
+    assert not window.refresher.running
+    assert {f.id: (f.last_checked, f.last_error) for f in library.feeds()} == before  # nothing marked failed
+    with qtbot.waitSignal(window.refresher.finished, timeout=30000):
+        window.network.reachability_changed(QNetworkInformation.Reachability.Online)
+    assert not window.progress_label.text().startswith("Offline")

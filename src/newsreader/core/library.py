@@ -916,8 +916,9 @@ class Library:
         return self._image_folder().read(digest)
 
     def refresh_icons(self, *, max_age_days: int = 30, workers: int = 8, cancel: threading.Event | None = None) -> int:
-        """Look for the icon (``/favicon.ico``) of every feed not checked in *max_age_days*; returns
-        how many feeds have an icon now (none when the ``feed_icons`` setting is ``off``)."""
+        """Look for the icon (the site's declared ``<link rel="icon">``, else ``/favicon.ico``) of every
+        feed not checked in *max_age_days* (without one: in a few days); returns how many feeds have an
+        icon now (none when the ``feed_icons`` setting is ``off``)."""
         from newsreader.core.icons import refresh_icons
 
         if not self.settings().feed_icons:

@@ -23,6 +23,8 @@ from newsreader.core.models import RelatedItem, RelatedStories, Story
 if TYPE_CHECKING:
     from newsreader.app.views.main_window import MainWindow
 
+LIST_UPDATE_MS = 1500
+"""During a refresh, the story list shows newly stored stories at most this often (a page query each)."""
 SHOW_FILTERS = (("All", "all"), ("Unread", "unread"), ("Starred", "starred"))
 """The story list's "Show" choices: (label, filter)."""
 STORY_ACTIONS = ("toggle_read", "toggle_star", "open_original", "fetch_article")
@@ -44,6 +46,10 @@ class ReadingController(QObject):
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(250)
         self.search_timer.timeout.connect(self.run_search)
+        self.list_timer = QTimer(self)
+        self.list_timer.setSingleShot(True)
+        self.list_timer.setInterval(LIST_UPDATE_MS)
+        self.list_timer.timeout.connect(self.refresh_list)
 
     def _query(self) -> StoryQuery:
         current = self.window.story_model.query
@@ -61,6 +67,25 @@ class ReadingController(QObject):
         if keep_story is not None and self._reselect(keep_story):
             return
         self._clear_reading()
+
+    def refresh_list_later(self) -> None:
+        """New stories were stored for the list's feeds (a refresh is running): show them within
+        :data:`LIST_UPDATE_MS`, however many feeds report meanwhile."""
+        if not self.list_timer.isActive():
+            self.list_timer.start()
+
+    def refresh_list(self) -> None:
+        """Load the list again with what is stored now, keeping the story being read selected and the
+        list where it was scrolled (search results are left alone: they answer what was typed)."""
+        self.list_timer.stop()
+        if self.window.search_edit.text():
+            return
+        bar = self.window.story_view.verticalScrollBar()
+        position = bar.value()
+        keep = self.current_story.id if self.current_story is not None else None
+        self.load_list(keep_story=keep)
+        if position:
+            bar.setValue(position)
 
     def filter_changed(self, _index: int) -> None:
         self.load_list()

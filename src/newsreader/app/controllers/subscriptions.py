@@ -58,6 +58,16 @@ class SubscriptionsController(QObject):
         window.refresher.progress.connect(self._refresh_progress)
         window.refresher.page_progress.connect(self._page_progress)
         window.refresher.finished.connect(self._refresh_finished)
+        self.offline = False
+        """A refresh was asked for without a network; it runs when the network returns."""
+        self._waiting: tuple[list[int] | None, bool] = (None, True)
+        window.network.back_online.connect(self._back_online)
+
+    def _back_online(self) -> None:
+        if self.offline:
+            self.window.progress_label.setText("Back online.")
+            feed_ids, due_only = self._waiting
+            self._start_refresh(feed_ids, due_only=due_only)
 
     def reload_feeds(self) -> None:
         """Rebuild the subscriptions tree (after adding, removing or moving feeds)."""
@@ -440,6 +450,13 @@ class SubscriptionsController(QObject):
         self._start_refresh(ids, due_only=False)
 
     def _start_refresh(self, feed_ids: list[int] | None, *, due_only: bool) -> None:
+        if not self.window.network.online:
+            # nothing is fetched, so no feed is marked failed; the refresh starts when the network returns
+            self.offline = True
+            self._waiting = (feed_ids, due_only)
+            self.window.progress_label.setText("Offline — newsreader will refresh when the network is back.")
+            return
+        self.offline = False
         if not self.window.refresher.start(feed_ids, due_only=due_only):
             self.window.statusBar().showMessage("A refresh is already running.", 3000)
             return
@@ -456,6 +473,15 @@ class SubscriptionsController(QObject):
 
     def _refresh_progress(self, step: RefreshProgress) -> None:
         self.count_later([step.result.feed_id])
+        if step.result.new_story_ids and self.shows_feed(step.result.feed_id):
+            self.window.reading.refresh_list_later()
+
+    def shows_feed(self, feed_id: int) -> bool:
+        """Whether the story list's selection covers *feed_id* (new stories there belong in the list)."""
+        selection = self.selection
+        if selection.kind == "view":
+            return selection.value != "starred"
+        return feed_id in self.window.feed_model.feeds_in(selection)
 
     def _page_progress(self, step: PageProgress) -> None:
         if self.window.reading.current_story is not None and self.window.reading.current_story.id == step.story_id:
@@ -485,9 +511,8 @@ class SubscriptionsController(QObject):
         self._update_counts(everything=True)
         if summary.icons or not self._icons_loaded:
             self.load_icons()
-        if summary.new_story_ids and not self.window.search_edit.text():
-            keep = self.window.reading.current_story.id if self.window.reading.current_story is not None else None
-            self.window.reading.load_list(keep_story=keep)
+        if summary.new_story_ids:
+            self.window.reading.refresh_list()
         if summary.new_story_ids and self.window.on_new_stories is not None:
             self.window.on_new_stories(summary.new_story_ids)
 

@@ -44,6 +44,7 @@ from newsreader.app.controllers.reading import SHOW_FILTERS, ReadingController
 from newsreader.app.controllers.subscriptions import SubscriptionsController
 from newsreader.app.models.feeds import FeedTreeModel, Selection
 from newsreader.app.models.stories import StoryListModel
+from newsreader.app.network import NetworkWatch
 from newsreader.app.settings import AppSettings, SettingsStore
 from newsreader.app.views.actions import ActionSpec, apply_icons, install_actions
 from newsreader.app.views.dialogs.settings_dialog import SettingsDialog
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self._quitting = False
         self.remember_state = True
         """Save geometry, splitters and selection on close (off for screenshots)."""
+        self.network = NetworkWatch(self)
         self.actions_by_name: dict[str, QAction] = {}
         self.action_specs: list[ActionSpec] = []
         self.toolbar: QToolBar | None = None

@@ -170,11 +170,14 @@ class ImageStorage(StorageBase):
             for chunk in chunks(story_ids):
                 db.execute(f"UPDATE stories SET images_checked = 1 WHERE id IN ({marks(chunk)})", chunk)
 
-    def feeds_needing_icons(self, checked_before: datetime) -> list[FeedSite]:
-        """(id, url, site_url) of feeds whose icon was never looked for, or not since *checked_before*."""
+    def feeds_needing_icons(self, checked_before: datetime, missing_before: datetime | None = None) -> list[FeedSite]:
+        """(id, url, site_url) of feeds whose icon was never looked for, or not since *checked_before*
+        (for a feed that has none: since *missing_before*, when given)."""
+        missing = to_db_time(missing_before if missing_before is not None else checked_before)
         rows = self.execute(
-            "SELECT id, url, site_url FROM feeds WHERE icon_checked IS NULL OR icon_checked < ?",
-            (to_db_time(checked_before),),
+            """SELECT id, url, site_url FROM feeds WHERE icon_checked IS NULL OR icon_checked < ?
+               OR (icon_url IS NULL AND icon_checked < ?)""",
+            (to_db_time(checked_before), missing),
         )
         return [FeedSite(row[0], row[1], row[2]) for row in rows]
 
