@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
-from newsreader.core.images import story_image_urls
 from newsreader.core.models import Story
 from newsreader.core.package_data import read_text
 from newsreader.core.pages.analyze import PageAnalysis
+from newsreader.core.reading import story_body
 
 IMAGE_SCHEME = "nr-image"
 """Images the app has cached locally; the only images the renderer shows without asking."""
@@ -56,23 +56,6 @@ def stylesheet(colors: Colors, font_size: int) -> str:
     for key, value in values.items():
         text = text.replace("{" + key + "}", value)
     return text
-
-
-def body_html(story: Story, page: PageAnalysis | None) -> tuple[str, str]:
-    """The story's body and where it came from: the article page's story when it was downloaded and
-    has text, else the feed's content, else its summary."""
-    if page is not None and page.story_text.strip():
-        return page.story_html, "article"
-    if story.content_html.strip():
-        return story.content_html, "feed"
-    return story.summary_html, "summary"
-
-
-def story_images(story: Story, page: PageAnalysis | None) -> list[str]:
-    """The images the story pane would show: the article's lead image and those in the body."""
-    body, _origin = body_html(story, page)
-    base = (page.url if page is not None else None) or story.link
-    return story_image_urls(body, base, page.lead_image if page is not None else None)
 
 
 def without_remote_images(fragment: str, cached: Mapping[str, str] | None = None) -> str:
@@ -236,7 +219,7 @@ def story_document(
     page_error: str | None = None,
 ) -> str:
     """The whole HTML document for the story pane; images come only from the cache (*cached*)."""
-    body, origin = body_html(story, page)
+    body, origin = story_body(story, page)
     body = images_as_blocks(without_remote_images(body, cached))
     title = html.escape(story.title or "(untitled)")
     heading = f'<a href="{html.escape(story.link, quote=True)}">{title}</a>' if story.link else title

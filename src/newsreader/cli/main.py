@@ -498,10 +498,11 @@ def cmd_stories(library: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_show(library: Library, args: argparse.Namespace) -> int:
-    from newsreader.cli.output import story_json
+    from newsreader.cli.output import reading_view_json
     from newsreader.core.parse.sanitize import sanitized_html_to_paragraphs
 
-    story = library.story(args.story_id)
+    view = library.reading_view(args.story_id, include_sponsored=True)
+    story = view.story
 
     def text() -> None:
         print(story.title)
@@ -511,15 +512,17 @@ def cmd_show(library: Library, args: argparse.Namespace) -> int:
         )
         if story.link:
             print(story.link)
+        if view.body_origin == "article":
+            print("(the full article, downloaded)")
         print()
-        print(sanitized_html_to_paragraphs(story.content_html or story.summary_html))
+        print(sanitized_html_to_paragraphs(view.body_html))
         if story.enclosures:
             print()
             print("Attachments:")
             for enclosure in story.enclosures:
                 print(f"  {enclosure.url}" + (f"  ({enclosure.type})" if enclosure.type else ""))
 
-    _out(args, story_json(story, with_html=True), text)
+    _out(args, reading_view_json(view), text)
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ from newsreader.core.models import Feed, RelatedItem, RelatedStories, Story
 
 if TYPE_CHECKING:
     from newsreader.core.pages import PageAnalysis
+    from newsreader.core.reading import ReadingView
 
 
 def iso(value: datetime | None) -> str | None:
@@ -114,6 +115,46 @@ def related_item_json(item: RelatedItem) -> dict[str, Any]:
 def related_json(related: RelatedStories) -> dict[str, Any]:
     """``related --json``: every kind, each a list."""
     return {kind: [related_item_json(i) for i in getattr(related, kind)] for kind in RELATED_KINDS}
+
+
+def reading_view_json(view: ReadingView) -> dict[str, Any]:
+    """``show --json``: the story (with its feed HTML), the body the app shows (``body_html``, from
+    ``body_origin`` ``article``/``feed``/``summary``), ``related`` as in ``related --json``, and
+    ``sponsored``: each item with ``kind`` (``page``, ``source``, ``this``), title, link and reason."""
+    sponsored = view.sponsored
+    items: list[dict[str, Any]] = []
+    if sponsored.this_story is not None:
+        items.append(
+            {
+                "kind": "this",
+                "id": view.story.id,
+                "title": view.story.title,
+                "link": view.story.link,
+                "reason": view.story.sponsored_reason,
+            }
+        )
+    items += [
+        {
+            "kind": "page",
+            "title": link.text,
+            "summary": link.summary,
+            "link": link.href,
+            "placement": link.placement,
+            "reason": link.reason,
+        }
+        for link in sponsored.on_page
+    ]
+    items += [
+        {"kind": "source", "id": s.id, "title": s.title, "link": s.link, "reason": s.sponsored_reason}
+        for s in sponsored.from_source
+    ]
+    return {
+        **story_json(view.story, with_html=True),
+        "body_html": view.body_html,
+        "body_origin": view.body_origin,
+        "related": related_json(view.related),
+        "sponsored": items,
+    }
 
 
 def related_text(related: RelatedStories) -> str:

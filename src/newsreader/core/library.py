@@ -17,6 +17,7 @@ Every error raised on purpose is a :class:`NewsreaderError` carrying one readabl
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import threading
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from newsreader.core.pages.content import FeedContent
     from newsreader.core.pages.filters import PageFilters
     from newsreader.core.process_pool import WorkerPool
+    from newsreader.core.reading import ReadingView
 
 __all__ = ["DEFAULT_WORKERS", "MAX_WORKERS", "Keep", "Library", "MultipleFeedsError", "fts_query", "open_library"]
 
@@ -698,6 +700,56 @@ class Library:
             unread=unread,
             include_sponsored=include_sponsored,
             limit=limit,
+        )
+
+    def reading_view(
+        self,
+        story_id: int,
+        *,
+        include_sponsored: bool = False,
+        feed_id: int | None = None,
+        folder: str | None = None,
+        unread: bool = False,
+    ) -> ReadingView:
+        """Everything the reading panes show for *story_id* (body, cached images, related stories and
+        sponsored items, each with its reason), in one call meant for a worker thread; ``prev``/``next``
+        follow the list given by *feed_id*/*folder*/*unread*. Raises :class:`StoryNotFoundError`."""
+        from newsreader.core.reading import (
+            SOURCE_SPONSORED_LIMIT,
+            ReadingView,
+            body_images,
+            sponsored_items,
+            story_body,
+        )
+
+        story = self.story(story_id)
+        page = self.page(story_id)
+        page_error = self.page_error(story_id) if page is None else None
+        shown, on_page = story, page.sponsored if page is not None else ()
+        if page is None:  # the feed's own HTML, split like a page: paid links and pixels go to sponsored
+            content = self.story_content(story_id)
+            if story.content_html:
+                shown = dataclasses.replace(story, content_html=content.html)
+            else:
+                shown = dataclasses.replace(story, summary_html=content.html)
+            on_page = content.sponsored
+        body, origin = story_body(shown, page)
+        images = body_images(shown, page)
+        source_sponsored = self.stories(
+            feed_id=story.feed_id, sponsored_only=True, include_sponsored=True, limit=SOURCE_SPONSORED_LIMIT
+        )
+        return ReadingView(
+            story=shown,
+            body_html=body,
+            body_origin=origin,
+            page=page,
+            page_error=page_error,
+            images=tuple(images),
+            cached_images=self.cached_images(images) if images else {},
+            related=self.related(
+                story_id, feed_id=feed_id, folder=folder, unread=unread, include_sponsored=include_sponsored
+            ),
+            sponsored=sponsored_items(story, on_page, source_sponsored),
         )
 
     # article pages ----------------------------------------------------------------------------

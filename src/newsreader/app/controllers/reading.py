@@ -14,11 +14,10 @@ from PySide6.QtWidgets import (
 
 from newsreader.app.external import open_external
 from newsreader.app.models.stories import StoryQuery, fetch_page
-from newsreader.app.story_html import story_images
 from newsreader.app.text import plural
-from newsreader.app.views.sponsored_pane import SponsoredItems
 from newsreader.core.errors import NewsreaderError
-from newsreader.core.models import RelatedItem, RelatedStories, Story
+from newsreader.core.models import RelatedItem, Story
+from newsreader.core.reading import ReadingView, SponsoredItems
 
 if TYPE_CHECKING:
     from newsreader.app.views.main_window import MainWindow
@@ -263,64 +262,55 @@ class ReadingController(QObject):
         self._update_hidden_line()
 
     def open(self, story_id: int) -> None:
-        try:
-            story = self.library.story(story_id)
-            page = self.library.page(story_id)
-            page_error = self.library.page_error(story_id) if page is None else None
-        except NewsreaderError as exc:
-            self.window.report(str(exc))
-            return
-        if self.window.settings.mark_read_on_select and not story.read:
-            story = self._set_flag(story, "read", True)
-        self.current_story = story
-        self.update_story_actions()
-        shown, on_page = story, page.sponsored if page is not None else ()
-        if page is None:  # the feed's own HTML, split like a page: paid links and pixels go to the sponsored pane
-            content = self.library.story_content(story.id)
-            if story.content_html:
-                shown = dataclasses.replace(story, content_html=content.html)
-            else:
-                shown = dataclasses.replace(story, summary_html=content.html)
-            on_page = content.sponsored
-        images = story_images(shown, page)
-        cached = self.library.cached_images(images) if images else {}
-        self.window.story_pane.show_story(shown, page, page_error, cached)
-        missing = [url for url in images if url not in cached]
-        if missing and self.window.settings.remote_images:
-            self._download_images(story.id, missing)
-        source_sponsored = self.library.stories(
-            feed_id=story.feed_id, sponsored_only=True, include_sponsored=True, limit=10
-        )
-        self.window.sponsored_pane.show_items(
-            SponsoredItems(
-                on_page=on_page,
-                from_source=tuple(s for s in source_sponsored if s.id != story.id),
-                this_story=story if story.sponsored else None,
-            )
-        )
-        self._update_hidden_line()
-        self.window.related_pane.clear("Finding related stories…")
+        """Show a story. It is marked read at once (when the settings say so) and becomes the story the
+        keys act on; its three panes are then filled from one :class:`ReadingView` built on a worker."""
         self._related_token += 1
         token = self._related_token
-        prev_next = self._list_neighbours(story.id)
+        row = self.window.story_model.row_of(story_id)
+        listed = self.window.story_model.story_at(row) if row is not None else None
+        mark = self.window.settings.mark_read_on_select
+        if listed is not None:
+            if mark and not listed.read:
+                listed = self._set_flag(listed, "read", True)
+            self.current_story = listed
+            self.update_story_actions()
+        neighbours = self._list_neighbours(story_id)
         include = self.window.settings.sponsored_in_lists == "mark"
+        self.window.related_pane.clear("Finding related stories…")
 
-        def rank() -> RelatedStories:
-            return self.library.related(story.id, include_sponsored=include)
+        def build() -> ReadingView:
+            return self.library.reading_view(story_id, include_sponsored=include)
 
-        def done(result: RelatedStories) -> None:
+        def done(view: ReadingView) -> None:
             if token != self._related_token:
                 return
-            related = dataclasses.replace(result, prev=prev_next[0], next=prev_next[1])
+            story = view.story
+            if mark and not story.read:
+                story = self._set_flag(story, "read", True)
+            self.current_story = story
+            self.update_story_actions()
+            self.window.story_pane.show_story(story, view.page, view.page_error, view.cached_images)
+            missing = [url for url in view.images if url not in view.cached_images]
+            if missing and self.window.settings.remote_images:
+                self._download_images(story.id, missing)
+            self.window.sponsored_pane.show_items(view.sponsored)
+            self._update_hidden_line()
+            # previous/next as the list shows them (its sort, filter or search), when the story is in it
+            related = (
+                view.related
+                if row is None
+                else dataclasses.replace(view.related, prev=neighbours[0], next=neighbours[1])
+            )
             self.window.related_pane.show_related(related, story.feed_title)
             self.window.story_displayed.emit(story.id)
 
         def failed(message: str) -> None:
             if token == self._related_token:
+                self.window.report(message)
                 self.window.related_pane.clear(message)
-                self.window.story_displayed.emit(story.id)
+                self.window.story_displayed.emit(story_id)
 
-        self.window.tasks.submit(rank, done, failed)
+        self.window.tasks.submit(build, done, failed)
 
     def _download_images(self, story_id: int, urls: list[str]) -> None:
         """Images the user allowed: into the offline cache on a worker, then shown."""

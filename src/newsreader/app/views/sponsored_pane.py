@@ -3,7 +3,6 @@ stories, each with the reason it was flagged and a "Not sponsored" action."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Signal
@@ -12,21 +11,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from newsreader.app.views.item_list import ItemRole, entry, entry_list
 from newsreader.core.models import Story
 from newsreader.core.pages.analyze import SponsoredLink
-
-
-@dataclass(frozen=True, slots=True)
-class SponsoredItems:
-    """What the pane shows for one story."""
-
-    on_page: tuple[SponsoredLink, ...] = ()
-    from_source: tuple[Story, ...] = ()
-    this_story: Story | None = None
-    """The story itself, when it is flagged."""
-
-    @property
-    def count(self) -> int:
-        """How many items there are."""
-        return len(self.on_page) + len(self.from_source) + (1 if self.this_story is not None else 0)
+from newsreader.core.reading import SponsoredItems
 
 
 class SponsoredPane(QWidget):
