@@ -263,3 +263,45 @@ def test_a_page_that_cannot_be_fetched_keeps_the_feed_content(library: Library, 
     assert library.page(story_id) is None
     assert "feed text" in library.story(story_id).summary_html
     assert library.related(story_id).from_page == ()
+
+
+def test_one_shared_word_is_not_a_topic_and_reasons_read_as_words(library: Library, server: FeedServer) -> None:
+    items = [
+        {
+            "title": "Zebra herd crosses the Mara river",
+            "guid": "1",
+            "description": "The zebra herd crossed the Mara at dawn, watched by crocodiles.",
+            "pubDate": f"{DAY} 01:00:00 GMT",
+        },
+        {
+            "title": "Crocodiles wait as the Mara migration peaks",
+            "guid": "2",
+            "description": "Zebra and wildebeest crowd the Mara crossing.",
+            "pubDate": f"{DAY} 02:00:00 GMT",
+        },
+        {
+            "title": "Auction item: a zebra-print sofa",
+            "guid": "3",
+            "description": "One item sold for a record.",
+            "pubDate": f"{DAY} 03:00:00 GMT",
+        },
+        {
+            "title": "Cheese prices rise",
+            "guid": "4",
+            "description": "Dairy costs rose.",
+            "pubDate": f"{DAY} 04:00:00 GMT",
+        },
+        {
+            "title": "Football club signs striker",
+            "guid": "5",
+            "description": "A striker joined.",
+            "pubDate": f"{DAY} 05:00:00 GMT",
+        },
+    ]
+    library.subscribe(server.add("/z.xml", rss(items)))
+    list(library.refresh())
+    ids = _by_title(library)
+    related = library.related(ids["Zebra herd crosses the Mara river"]).related
+    assert [i.title for i in related] == ["Crocodiles wait as the Mara migration peaks"]
+    assert related[0].reason.startswith("Its headline also mentions “mara”")
+    assert "Also about" not in related[0].reason

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 
 from newsreader.core.models import RelatedItem, RelatedStories, Story
 from newsreader.core.related.same_story import same_story_reason
-from newsreader.core.related.topical import candidate_terms, distinctive_terms, or_query, shared_terms_reason
+from newsreader.core.related.topical import (
+    candidate_terms,
+    distinctive_terms,
+    is_close,
+    or_query,
+    shared_terms_reason,
+)
 from newsreader.core.storage.db import SEARCH_WINDOW, Storage
 
 if TYPE_CHECKING:
@@ -54,9 +60,11 @@ def related_stories(
     topical: list[RelatedItem] = []
     if chosen:
         for candidate, candidate_text in storage.topical_candidates(
-            or_query(chosen), window=SEARCH_WINDOW, limit=limit + len(group_ids)
+            or_query(chosen), window=SEARCH_WINDOW, limit=4 * limit + len(group_ids)  # some are not close enough
         ):
             if candidate.id in group_ids or (candidate.group_id is not None and candidate.group_id in group_ids):
+                continue
+            if not is_close(chosen, candidate.title, candidate_text):
                 continue
             topical.append(_item(candidate, shared_terms_reason(chosen, candidate.title, candidate_text)))
             if len(topical) == limit:

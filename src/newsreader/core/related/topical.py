@@ -44,10 +44,40 @@ def or_query(terms: list[str]) -> str:
     return " OR ".join(f'"{t}"' for t in terms)
 
 
+MIN_SHARED_TERMS = 2
+"""A topical neighbour shares at least this many of the story's distinctive words: one shared word
+(a name that recurs, a word like "item") is a coincidence more often than a topic."""
+
+
+def shared_terms(terms: list[str], title: str, text: str) -> tuple[list[str], list[str]]:
+    """Which of *terms* (a story's distinctive words, best first) another story has: (in its title,
+    in its title or text)."""
+    in_title = set(words(title))
+    present = in_title | set(words(text)[:400])
+    return [t for t in terms if t in in_title], [t for t in terms if t in present]
+
+
+def is_close(terms: list[str], title: str, text: str) -> bool:
+    """Whether a candidate is truly on the story's topic: it shares :data:`MIN_SHARED_TERMS` of its
+    distinctive words, at least one of them in its headline."""
+    headline, anywhere = shared_terms(terms, title, text)
+    return len(anywhere) >= MIN_SHARED_TERMS and bool(headline)
+
+
+def _listed(words_: list[str]) -> str:
+    quoted = [f"“{w}”" for w in words_]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
 def shared_terms_reason(terms: list[str], title: str, text: str) -> str:
-    """Why a neighbour is shown: the distinctive words it shares."""
-    present = set(words(title)) | set(words(text)[:400])
-    shared = [t for t in terms if t in present][:4]
-    if not shared:
+    """Why a neighbour is shown, in words a reader understands: the uncommon words both stories use,
+    those of its headline first."""
+    headline, anywhere = shared_terms(terms, title, text)
+    if not anywhere:
         return "On a related topic."
-    return "Also about " + ", ".join(f"“{t}”" for t in shared) + "."
+    others = [t for t in anywhere if t not in headline]
+    if headline and others:
+        return f"Its headline also mentions {_listed(headline[:3])}, and it too speaks of {_listed(others[:2])}."
+    if headline:
+        return f"Its headline also mentions {_listed(headline[:4])}."
+    return f"Both stories speak of {_listed(anywhere[:4])}, words few other stories use."
