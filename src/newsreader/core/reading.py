@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from newsreader.core.models import RelatedStories, Story
-from newsreader.core.pages.analyze import PageAnalysis, SponsoredLink
+
+if TYPE_CHECKING:  # page analysis (lxml) is loaded only by what reads pages
+    from newsreader.core.pages.analyze import PageAnalysis, SponsoredLink
 
 SOURCE_SPONSORED_LIMIT = 10
 """How many of the source's other sponsored stories the sponsored pane lists."""

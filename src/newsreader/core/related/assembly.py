@@ -60,7 +60,9 @@ def related_stories(
     topical: list[RelatedItem] = []
     if chosen:
         for candidate, candidate_text in storage.topical_candidates(
-            or_query(chosen), window=SEARCH_WINDOW, limit=4 * limit + len(group_ids)  # some are not close enough
+            or_query(chosen),
+            window=SEARCH_WINDOW,
+            limit=4 * limit + len(group_ids),  # some are not close enough
         ):
             if candidate.id in group_ids or (candidate.group_id is not None and candidate.group_id in group_ids):
                 continue
