@@ -52,3 +52,37 @@ def test_the_site_declared_icon_wins_and_a_miss_is_retried_within_days(tmp_path:
         assert library.refresh_icons() == 1  # a miss is looked at again after three days, not thirty
         assert library.feed_icons()[without] == png(16, 16, seed=3)
         assert len(server.hits_for("/site/")) == 1  # the feed that has its icon was not asked again
+
+
+def test_a_feed_declared_icon_comes_first() -> None:
+    from newsreader.core.icons import feed_document_icons
+
+    atom = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+    <logo>/logo.png</logo><icon>/icon.png</icon><entry><icon>/not-this.png</icon></entry></feed>"""
+    assert feed_document_icons(atom, "https://a.example/feed") == [
+        "https://a.example/icon.png",
+        "https://a.example/logo.png",
+    ]
+    rss2 = b"""<rss xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>R</title>
+    <itunes:image href="https://cdn.example/art.jpg"/><image><url>img/r.png</url><title>R</title></image>
+    <item><image><url>/no.png</url></image></item></channel></rss>"""
+    assert feed_document_icons(rss2, "https://r.example/feed/") == [
+        "https://r.example/feed/img/r.png",
+        "https://cdn.example/art.jpg",
+    ]
+    assert feed_document_icons(
+        b'{"version": "https://jsonfeed.org/version/1.1", "icon": "/i.png", "favicon": "/f.png"}', "https://j.example/"
+    ) == ["https://j.example/f.png", "https://j.example/i.png"]
+    assert feed_document_icons(b"<rss><channel><image><url>javascript:x</url></image>", "https://x.example/") == []
+
+
+def test_the_feed_icon_is_used_before_the_site_is_asked(tmp_path: Path, server: FeedServer) -> None:
+    icon = png(24, 24, seed=7)
+    server.add("/ficon.png", icon, content_type="image/png")
+    feed = rss([], title="F").replace("<channel>", f"<channel><image><url>{server.url('/ficon.png')}</url></image>", 1)
+    with open_library(tmp_path, parse_processes=0) as library:
+        feed_id = library.subscribe(server.add("/f.xml", feed))
+        list(library.refresh())
+        assert library.refresh_icons() == 1
+        assert library.feed_icons() == {feed_id: icon}
+        assert not server.hits_for("/favicon.ico")
