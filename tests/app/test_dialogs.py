@@ -91,6 +91,33 @@ def test_feed_properties_change_the_feed(qtbot, window, gui_library, keyring_fil
     assert window.feed_model.index_of(Selection("folder", "Animals")).isValid()
 
 
+def test_a_moved_feed_gets_its_new_address_and_keeps_stories_and_password(
+    qtbot, window, gui_library, server, keyring_file
+) -> None:
+    from tests.core.test_credentials import PASSWORD, guarded_feed
+
+    library, ids = gui_library
+    library.set_feed_auth(ids["beta"], "ann", PASSWORD)
+    before = library.feed(ids["beta"])
+    moved = guarded_feed(server)  # the publisher moved the feed behind a login
+    dialog = FeedPropertiesDialog(before, ["News"], library.feed_sponsored_rules(before.id))
+    qtbot.addWidget(dialog)
+    dialog.url_edit.selectAll()
+    qtbot.keyClicks(dialog.url_edit, moved)
+    window.subscriptions.apply_feed_properties(before, dialog.values())
+    after = library.feed(before.id)
+    assert after.url == moved and after.auth_user == "ann" and after.total == before.total
+    assert load_password(moved, "ann") == PASSWORD and load_password(before.url, "ann") is None
+    results = list(library.refresh([before.id]))
+    assert results[0].result.error is None and library.feed(before.id).total == before.total + 2
+
+    dialog = FeedPropertiesDialog(after, ["News"], library.feed_sponsored_rules(after.id))
+    qtbot.addWidget(dialog)
+    dialog.url_edit.setText(library.feed(ids["alpha"]).url)  # another feed's address is refused
+    window.subscriptions.apply_feed_properties(after, dialog.values())
+    assert library.feed(after.id).url == moved and "already subscribed" in window.statusBar().currentMessage()
+
+
 def test_settings_round_trip_and_take_effect(qtbot, window, gui_library) -> None:
     library, ids = gui_library
     dialog = SettingsDialog(window.settings)

@@ -301,6 +301,12 @@ class Library:
         """Give a feed a title of the user's own (None returns to the feed's title)."""
         self._storage().update_feed(feed_id, user_title=(title or "").strip() or None)
 
+    def set_feed_url(self, feed_id: int, url: str) -> str:
+        """Point a feed at another address, keeping its stories and settings (its password moves with
+        it); returns the address stored. Raises :class:`FeedNotFoundError`, :class:`SettingsError`,
+        :class:`CredentialsError`."""
+        return subscriptions.set_feed_url(self._storage(), feed_id, url, password_file=self.password_file)
+
     def move_feed(self, feed_id: int, folder: str | None) -> None:
         """Put a feed in *folder* (created if needed), or at the top level with None."""
         subscriptions.move_feed(self._storage(), feed_id, folder)

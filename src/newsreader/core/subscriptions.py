@@ -154,6 +154,41 @@ def remove_feed(storage: Storage, feed_id: int, password_file: Path | None = Non
         delete_password(feed.url, feed.auth_user, file=password_file)
 
 
+def set_feed_url(storage: Storage, feed_id: int, url: str, *, password_file: Path | None = None) -> str:
+    """Point a feed at another address (the publisher moved it); its stories, folder and settings stay,
+    what the old address answered (validators, errors) is forgotten, and its password moves with it.
+    A ``user:password@`` in *url* becomes the feed's login. Returns the address stored. Raises
+    :class:`FeedNotFoundError`, :class:`SettingsError` (not http(s), or another feed has it),
+    :class:`CredentialsError` (the password cannot be kept)."""
+    from newsreader.core.credentials import delete_password, load_password, store_password
+
+    clean, auth = with_credentials(url)
+    feed = storage.feed(feed_id)
+    if clean == feed.url and auth is None:
+        return clean
+    other = storage.feed_id_for_url(clean)
+    if other is not None and other != feed_id:
+        raise SettingsError(f"You are already subscribed to {clean} (feed {other}).")
+    user = auth[0] if auth is not None else feed.auth_user
+    password = auth[1] if auth is not None else None
+    if password is None and feed.auth_user and clean != feed.url:
+        password = load_password(feed.url, feed.auth_user, file=password_file)
+    if user and password is not None:
+        from newsreader.core.credentials import keyring_available
+
+        unencrypted = not keyring_available() and password_file is not None and password_file.exists()
+        store_password(clean, user, password, file=password_file if unencrypted else None)
+    with storage.transaction() as db:
+        db.execute(
+            """UPDATE feeds SET url = ?, auth_user = ?, etag = NULL, last_modified = NULL, body_hash = NULL,
+               next_check = NULL, last_error = NULL, last_error_at = NULL WHERE id = ?""",
+            (clean, user or None, feed_id),
+        )
+    if feed.auth_user and clean != feed.url:
+        delete_password(feed.url, feed.auth_user, file=password_file)
+    return clean
+
+
 def move_feed(storage: Storage, feed_id: int, folder: str | None) -> None:
     """Put a feed in *folder* (created if needed), or at the top level with None; raises
     :class:`FeedNotFoundError`."""

@@ -332,6 +332,9 @@ class SubscriptionsController(QObject):
         """Store what the properties dialog changed."""
         lib = self.library
         try:
+            if values.url and values.url != feed.url:
+                lib.set_feed_url(feed.id, values.url)
+                feed = lib.feed(feed.id)  # the password (if any) moved with it
             if values.title != feed.title:
                 lib.rename_feed(feed.id, values.title or None)
             if values.folder != feed.folder:

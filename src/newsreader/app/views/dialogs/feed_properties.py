@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QWidget,
@@ -27,6 +26,8 @@ class FeedProperties:
     """What the dialog edits; the window applies it through the library."""
 
     title: str
+    url: str
+    """The feed's address (editable: a publisher may move the feed)."""
     folder: str | None
     enabled: bool
     interval_minutes: int
@@ -55,8 +56,8 @@ class FeedPropertiesDialog(QDialog):
         self.setWindowTitle(f"Properties of {feed.title}")
         self.title_edit = QLineEdit(feed.title, self)
         self.title_edit.setAccessibleName("Title")
-        url = QLabel(feed.url, self)
-        url.setWordWrap(True)
+        self.url_edit = QLineEdit(feed.url, self)
+        self.url_edit.setAccessibleName("Feed address")
         self.folder_box = QComboBox(self)
         self.folder_box.setEditable(True)
         self.folder_box.addItem("")
@@ -101,7 +102,7 @@ class FeedPropertiesDialog(QDialog):
         self.password_edit.setAccessibleName("Password")
         form = QFormLayout()
         form.addRow("&Title:", self.title_edit)
-        form.addRow("Address:", url)
+        form.addRow("&Address:", self.url_edit)
         form.addRow("&Folder:", self.folder_box)
         form.addRow("", self.enabled_box)
         form.addRow("&Check every:", self.interval_spin)
@@ -119,6 +120,7 @@ class FeedPropertiesDialog(QDialog):
         """What the user set."""
         return FeedProperties(
             title=self.title_edit.text().strip(),
+            url=self.url_edit.text().strip(),
             folder=self.folder_box.currentText().strip() or None,
             enabled=self.enabled_box.isChecked(),
             interval_minutes=self.interval_spin.value(),
