@@ -123,6 +123,11 @@ def test_feed_management_commands(cli: Cli, server: FeedServer, tmp_path: Path) 
     assert cli.json("folders") == [{"id": 1, "name": "Soon"}]
     assert cli("delete-folder", "Soon").returncode == 0
     assert cli.json("feeds")[0]["folder"] is None  # type: ignore[index]
+    moved = server.add("/moved.xml", simple_rss(1))
+    refused = cli("set", feed_id, "--url", moved.replace("http://", "http://ann:pw@"))
+    assert refused.returncode == 1 and "keyring" in refused.stderr and "pw@" not in refused.stderr  # none here
+    assert cli("set", feed_id, "--url", moved).returncode == 0
+    assert cli.json("feeds")[0]["url"] == moved  # type: ignore[index]
     assert cli("remove", feed_id).returncode == 0
     assert cli.json("feeds") == []
 

@@ -133,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-days", type=_non_negative, help="drop stories that left the feed after N days")
     p.add_argument("--keep-count", type=_non_negative, help="keep at most N stories that left the feed")
     p.add_argument("--keep-all", action="store_true", help="remove the retention limits")
+    p.add_argument("--url", help="the feed's new address (it moved); stories, settings and password stay")
     p.add_argument("--auth-user", help="HTTP user name; the password is read from standard input")
     p.add_argument("--no-auth", action="store_true", help="forget the user name and password")
     flagging = p.add_mutually_exclusive_group()
@@ -355,6 +356,8 @@ def cmd_set(library: Library, args: argparse.Namespace) -> int:
         options["retention_max_age_days"] = args.keep_days
     if args.keep_count is not None:
         options["retention_max_count"] = args.keep_count
+    if args.url:
+        library.set_feed_url(args.feed_id, args.url)
     library.set_feed_options(args.feed_id, **options)  # type: ignore[arg-type]
     if args.no_auth:
         library.set_feed_auth(args.feed_id, None)

@@ -73,9 +73,13 @@ class AddFeedDialog(QDialog):
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        if ask_password is not None:  # why it asks comes first
+            layout.addWidget(hint)
         layout.addLayout(form)
-        layout.addWidget(hint)
+        if ask_password is None:
+            layout.addWidget(hint)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
 
         if ask_password is not None:
             self.user_edit.setFocus()
