@@ -132,3 +132,11 @@ def test_related_and_sponsored_detection_does_not_take_story_text() -> None:
     assert pages_with_blocks >= 15 and checked >= 50
     assert taken <= checked * 0.02
     assert leaked <= checked * 0.02
+
+
+def test_figure_captions_the_extractor_drops_are_put_back_under_their_images() -> None:
+    page = shared_path("corpus", "pages", "trafilatura", "chip.de.beef", "source.html").read_bytes()
+    analysis = analyze_page(page, "https://www.chip.de/news/beef")
+    caption = "Der Toast-Test zeigt, in der Mitte ist die Hitze am größten"
+    assert f"<figcaption>{caption}" in analysis.story_html
+    assert caption not in analysis.story_text  # the story's text (what quality is scored on) is unchanged

@@ -150,6 +150,7 @@ def extract_story(document: etree._Element, container: etree._Element | None, pg
         repeated = {title, pg.meta("description", "og:description", "twitter:description") or ""}
         while blocks and blocks[0] in repeated:
             blocks.pop(0)  # the headline and standfirst, repeated above the text
+        restore_captions(body, document, pg.base or pg.url or "")
         inner = "".join(etree.tostring(child, encoding="unicode", method="html") for child in body)
         return sanitize_html(inner, pg.base or None), "\n\n".join(blocks)
     if container is None:
@@ -162,6 +163,46 @@ def extract_story(document: etree._Element, container: etree._Element | None, pg
     )
     found = [text(p) for p in container.iter("p") if text(p)]
     return sanitize_html(inner, pg.base or None), "\n\n".join(found) if found else text(container)
+
+
+def restore_captions(body: etree._Element, document: etree._Element, base: str) -> int:
+    """Put back the captions of the story's figures, which trafilatura drops: each image of *body*
+    that sat in a ``<figure>`` with a ``<figcaption>`` in *document* gets that caption right after
+    it (as a ``<figcaption>`` after its paragraph). Returns how many were restored."""
+    from urllib.parse import urljoin
+
+    captions: dict[str, str] = {}
+    for figure in islice(document.iter("figure"), 200):
+        caption_el = next(figure.iter("figcaption"), None)
+        caption = text(caption_el) if caption_el is not None else ""
+        if not caption:
+            continue
+        for img in figure.iter("img"):
+            for attribute in ("src", "data-src"):
+                if value := (img.get(attribute) or "").strip():
+                    captions.setdefault(value, caption)
+                    captions.setdefault(urljoin(base, value), caption)
+    if not captions:
+        return 0
+    present = text(body)
+    restored = 0
+    for img in list(body.iter("img")):
+        source = (img.get("src") or "").strip()
+        found = captions.get(source) or captions.get(urljoin(base, source))
+        if not found or found in present:
+            continue
+        anchor = img
+        parent = anchor.getparent()
+        while parent is not None and parent is not body and anchor.tag not in ("p", "div"):
+            anchor, parent = parent, parent.getparent()
+        element = etree.Element("figcaption")
+        element.text = found
+        element.tail = anchor.tail
+        anchor.tail = None
+        anchor.addnext(element)
+        present += found
+        restored += 1
+    return restored
 
 
 def paragraphs(body: etree._Element) -> list[str]:
