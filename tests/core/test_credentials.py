@@ -95,3 +95,14 @@ def test_without_a_keyring_it_says_so_and_an_explicit_choice_keeps_the_password(
     assert stat.S_IMODE(library.password_file.stat().st_mode) == 0o600
     library.remove_feed(feed.id)
     assert PASSWORD not in library.password_file.read_text()
+
+
+def test_an_address_that_is_refused_never_shows_its_password() -> None:
+    from newsreader.core.errors import SettingsError
+    from newsreader.core.subscriptions import with_credentials
+
+    for address in ("ann:hunter2@example.org/feed", "ftp://ann:hunter2@example.org/feed", "mailto:hunter2@example.org"):
+        with pytest.raises(SettingsError) as refused:
+            with_credentials(address)
+        assert "hunter2" not in str(refused.value)
+    assert with_credentials("example.org:8080/f") == ("https://example.org:8080/f", None)

@@ -52,18 +52,28 @@ def with_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     elif url.startswith("feed:"):
         url = url[len("feed:") :]  # feed:https://…
     first = url.split("/")[0]
-    # mailto:a@b.c has a scheme; host.name:8080 and user:password@host.name do not
-    has_scheme = ":" in first and "." not in first.split(":")[0] and "@" not in first
+    has_scheme = ":" in first and "." not in first.split(":")[0]  # mailto:a@b.c, not host.name:8080
     if "://" not in url and "." in first and not has_scheme:
         url = "https://" + url
     url, auth = split_credentials(url)
+    shown = _without_secret(url)
     try:
         parts = urlsplit(url)
     except ValueError as exc:
-        raise SettingsError(f"{url!r} is not a valid address.") from exc
+        raise SettingsError(f"{shown!r} is not a valid address.") from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingsError(f"{url!r} is not an http or https address.")
+        raise SettingsError(f"{shown!r} is not an http or https address.")
     return url, auth
+
+
+def _without_secret(url: str) -> str:
+    """*url* for a message: whatever stands between a colon and an ``@`` before the first slash
+    (a password typed without ``https://``) replaced by an ellipsis."""
+    first, slash, rest = url.partition("/")
+    if "@" in first and ":" in first.split("@")[0]:
+        head, _, host = first.rpartition("@")
+        first = head.split(":")[0] + ":…@" + host
+    return first + slash + rest
 
 
 def discover(fetcher: Fetcher, url: str, auth: tuple[str, str] | None = None) -> list[DiscoveredFeed]:
