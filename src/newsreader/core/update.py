@@ -1,8 +1,10 @@
-"""Refreshing feeds: bounded parallel fetch and parse in worker threads, one writer.
+"""The feeds stage of a refresh: bounded parallel fetch in threads, parsing (in worker processes
+for large refreshes), one writer.
 
-Workers fetch and parse (pure values out); the thread iterating :func:`run_refresh` is the only
-one that writes, one transaction per feed, and yields a :class:`RefreshProgress` as each feed
-finishes. A feed that fails is recorded with its error and never stops the others.
+Threads fetch and parse (pure values out); the thread iterating :meth:`Refresher.run` is the only
+one that writes — feeds that finished together in one transaction, a savepoint each — and yields a
+:class:`RefreshProgress` as each feed is stored. A feed that fails is recorded with its error and
+never stops the others. :mod:`newsreader.core.pipeline` runs this stage first.
 """
 
 from __future__ import annotations
