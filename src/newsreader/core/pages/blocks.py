@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 
 from lxml import etree
@@ -39,6 +40,7 @@ from newsreader.core.pages.vocabulary import (
     WIDGET_VENDORS,
     normalise_label,
 )
+from newsreader.core.parse.sanitize import collapse_space
 
 WIDGET_WORDS = frozenset(WIDGET_VENDORS)
 
@@ -53,6 +55,8 @@ BLOCK_LEVEL = frozenset(
 CARD_LINKS = 3
 """A scope with at most this many distinct links is one item (a card): its label covers all of it."""
 MAX_CLIMB = 4
+MAX_LABEL_CANDIDATES = 20_000
+"""Short texts examined as possible labels; an article page has a few thousand, a hostile one more."""
 MAX_ANCESTORS = 14
 
 
@@ -79,6 +83,7 @@ class Label:
         return f"Under the heading “{self.text}”."
 
 
+@lru_cache(maxsize=4096)
 def classify_label(value: str) -> str | None:
     """``related``, ``sponsored``, ``adlabel`` (above a display ad), ``other`` or None for a short
     text a reader sees."""
@@ -170,14 +175,18 @@ class Blocks:
 
     def _find_labels(self, document: etree._Element) -> None:
         seen: set[etree._Element] = set()
+        examined = 0
         for node in document.iter():
             if not isinstance(node.tag, str) or node.tag in ("html", "body"):
                 continue
             own = (node.text or "").strip()
             if not own or len(own) > MAX_LABEL_CHARS:
                 continue
+            examined += 1
+            if examined > MAX_LABEL_CANDIDATES:
+                break
             el = node
-            full = short_text(el, MAX_LABEL_CHARS)
+            full = collapse_space(own) if not len(node) else short_text(el, MAX_LABEL_CHARS)
             if full is None:
                 # a heading whose label comes before a link ("More from this stream <a>WWDC news</a>")
                 if node.tag not in HEADING_TAGS or short_text(node, 300) is None:
