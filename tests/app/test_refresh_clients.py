@@ -78,3 +78,28 @@ def test_the_app_and_the_cli_store_the_same_refresh(qtbot, tmp_path: Path, serve
     stored = offline_state(by_app)
     assert stored == offline_state(by_cli)
     assert len(stored["pages"]) == 3 and len(stored["images"]) == 5  # type: ignore[arg-type]
+
+
+def test_cancel_ends_the_app_refresh_at_once_during_the_pages(qtbot, tmp_path: Path, server: FeedServer) -> None:  # type: ignore[no-untyped-def]
+    from tests.core.test_pipeline import hanging
+
+    serve_articles(server, ["quick"])
+    server.add("/articles/stuck.html", handler=hanging)
+    data = tmp_path / "data"
+    with open_library(data, parse_processes=0) as setup:
+        feed_id = setup.subscribe(server.add("/teasers.xml", summary_feed(server, ["quick", "stuck"])))
+        setup.set_feed_options(feed_id, full_articles=True)
+    library = open_library(data, parse_processes=0)
+    worker = RefreshWorker(library)
+    worker.page_progress.connect(lambda _page: worker.cancel())  # the stuck page is in flight by now
+    try:
+        # the stuck page's own deadline is 60 s and the pages stage's budget 15 s: finishing well
+        # before either means Cancel cut it
+        with qtbot.waitSignal(worker.finished, timeout=10000) as done:
+            worker.start()
+        summary = done.args[0]
+    finally:
+        library.close()
+    assert summary.cancelled and summary.error is None
+    pages = next(s for s in summary.stages if s.stage is Stage.PAGES)
+    assert pages.added == 1 and pages.left == 1 and pages.failed == 0

@@ -401,8 +401,8 @@ class Library:
         :mod:`newsreader.core.pipeline`) — yielding :class:`StageProgress` values in stage order;
         what the CLI and the app both run. Without *offline* only the feeds. With *feed_ids* the
         later stages keep to those feeds (a new subscription is made complete for offline reading).
-        Pass a :class:`~newsreader.core.pool.Cancel` as *cancel* to cut requests in flight when it
-        is set (a plain event stops between requests). Iterate in the thread that should write.
+        Setting *cancel* cuts the requests in flight at once (a :class:`~newsreader.core.pool.Cancel`
+        at the moment it is set, a plain event within 0.2 s). Iterate in the thread that should write.
         Raises what :meth:`refresh` raises.
         """
         from newsreader.core.pipeline import RefreshParts, run_refresh
@@ -414,12 +414,18 @@ class Library:
         fetcher = self.fetcher()
         processes = cpu_workers() if self._parse_processes is None else self._parse_processes
         pool = WorkerPool(processes, warm_up_worker) if processes > 0 else None
-        if isinstance(cancel, Cancel):
-            stop = cancel
-        else:
-            stop = Cancel()
-            if cancel is not None and cancel.is_set():
+        stop = cancel if isinstance(cancel, Cancel) else Cancel()
+        ended = threading.Event()
+        if cancel is not None and not isinstance(cancel, Cancel):
+            plain = cancel
+
+            def follow() -> None:  # a plain event runs no callback: watch it while the refresh runs
+                while not plain.wait(0.2):
+                    if ended.is_set():
+                        return
                 stop.set()
+
+            threading.Thread(target=follow, name="newsreader-cancel-watch", daemon=True).start()
 
         def feeds(shared: WorkerPool | None, stopping: Cancel) -> Iterator[RefreshProgress]:
             def choose(count: int) -> WorkerPool | None:
@@ -443,6 +449,7 @@ class Library:
         try:
             yield from run_refresh(parts, feed_ids=ids, offline=offline, cancel=stop, budget=budget)
         finally:
+            ended.set()
             if pool is not None:
                 pool.close()
             self._record_hosts()
