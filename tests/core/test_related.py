@@ -305,3 +305,64 @@ def test_one_shared_word_is_not_a_topic_and_reasons_read_as_words(library: Libra
     assert [i.title for i in related] == ["Crocodiles wait as the Mara migration peaks"]
     assert related[0].reason.startswith("Its headline also mentions “mara”")
     assert "Also about" not in related[0].reason
+
+
+NORTHWIND = [
+    (
+        "wire",
+        "Regulator fines Northwind Air $40m over refund delays",
+        "The transport regulator fined Northwind Air on Monday for delaying refunds to passengers whose flights "
+        "were cancelled last spring.",
+        "08:00",
+    ),
+    (
+        "daily",
+        "Northwind hit with record penalty for keeping passengers' money",
+        "Northwind Air must pay the largest sum ever imposed on an airline after passengers waited months for "
+        "refunds of cancelled flights, the transport department said.",
+        "09:30",
+    ),
+    (
+        "tech",
+        "Transport department orders airline to pay forty million dollars after refund probe",
+        "Northwind Air was ordered to pay the penalty after an investigation into refunds for cancelled flights.",
+        "11:15",
+    ),
+]
+NORTHWIND_APART = [
+    ("wire", "Northwind Air adds routes to Lisbon", "The airline will fly to Lisbon twice a week from May.", "12:00"),
+    (
+        "daily",
+        "Northwind pilots vote on strike",
+        "Pilots at Northwind Air began voting on a walkout over pay.",
+        "13:00",
+    ),
+]
+
+
+def test_one_event_in_other_words_is_grouped_and_shared_names_are_not(library: Library, server: FeedServer) -> None:
+    for source in ("wire", "daily", "tech"):
+        items = [
+            {
+                "title": title,
+                "guid": f"{source}-{i}",
+                "link": f"https://{source}.example/n{i}",
+                "description": f"<p>{lead}</p>",
+                "pubDate": f"{DAY} {time}:00 GMT",
+            }
+            for i, (src, title, lead, time) in enumerate(NORTHWIND + NORTHWIND_APART)
+            if src == source
+        ]
+        library.subscribe(server.add(f"/n-{source}.xml", rss(items, title=source.title())))
+    list(library.refresh())
+    ids = _by_title(library)
+    fine = [ids[title] for _, title, _, _ in NORTHWIND]
+    assert len({library.story(i).group_id for i in fine}) == 1 and library.story(fine[0]).group_id is not None
+    for _, title, _, _ in NORTHWIND_APART:
+        assert library.story(ids[title]).group_id is None, title
+    same = library.related(fine[0]).same_story
+    assert {i.story_id for i in same} == set(fine[1:])
+    reasons = {i.story_id: i.reason for i in same}
+    # the reason names what both say, in each story's own words
+    assert "Northwind" in reasons[fine[1]] and "refund" in reasons[fine[1]].lower()
+    assert all(r.startswith("Another feed's report of the same event") for r in reasons.values())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from newsreader.core.models import RelatedItem, RelatedStories, Story
-from newsreader.core.related.same_story import same_story_reason
+from newsreader.core.related.same_story import compare, same_story_reason, story_terms
 from newsreader.core.related.topical import (
     candidate_terms,
     distinctive_terms,
@@ -18,6 +18,8 @@ from newsreader.core.storage.db import SEARCH_WINDOW, Storage
 
 if TYPE_CHECKING:
     from newsreader.core.pages.analyze import PageAnalysis
+    from newsreader.core.related.terms import Terms
+    from newsreader.core.storage.related import GroupMember
 
 
 def related_stories(
@@ -50,9 +52,9 @@ def related_stories(
     if story.group_id is not None:
         members = storage.group_members(story.group_id, story.id)
         group_ids.update(m.story.id for m in members)
+        story_terms_ = story_terms(story.title, keys.text)
         same = tuple(
-            _item(m.story, _same_reason(keys.canonical_link, keys.title_key, m.canonical_link, m.title_key))
-            for m in members
+            _item(m.story, _same_reason(keys.canonical_link, keys.title_key, story_terms_, m)) for m in members
         )
     terms = candidate_terms(story.title, keys.text)
     frequencies = storage.document_frequencies(terms)
@@ -96,9 +98,10 @@ def _item(story: Story, reason: str) -> RelatedItem:
     return RelatedItem(story.id, story.title, story.link, story.feed_id, story.feed_title, story.published, reason)
 
 
-def _same_reason(link_key: str | None, title_key: str, other_link: str | None, other_title: str) -> str:
-    if link_key and link_key == other_link:
+def _same_reason(link_key: str | None, title_key: str, terms: Terms, member: GroupMember) -> str:
+    if link_key and link_key == member.canonical_link:
         return same_story_reason("link")
-    if title_key and title_key == other_title:
+    if title_key and title_key == member.title_key:
         return same_story_reason("title")
-    return same_story_reason("words")
+    match = compare(terms, story_terms(member.story.title, member.lead))
+    return same_story_reason("words", match if match.same else None)

@@ -1,23 +1,34 @@
-"""Deciding that two stories from different feeds report the same event (pure).
+"""Deciding that two stories from different feeds report the same event, and saying why (pure).
 
 Signals, strongest first: the same canonical link; the same headline (case, accents and
-punctuation aside) within a few days; or headlines sharing distinctive words *and* leads that
-overlap, within two days.
+punctuation aside) within a few days; or the same event in other words — within two days, in the
+same language, the headline and lead say the same things once words are reduced to one form per
+meaning (``terms.analyse``: stems, numbers as values, synonyms as concepts). Shared names alone
+never group two stories ("Northwind Air adds routes to Lisbon" and "Northwind pilots vote on
+strike" stay apart): at least two shared terms must be something other than a name.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from newsreader.core.related.keys import content_words, words
+from newsreader.core.related.terms import Terms, analyse, weight
 
 SAME_TITLE_DAYS = 3
 """The same headline this many days apart still counts as the same story."""
 WINDOW_DAYS = 2
-"""Stories further apart than this are never grouped on word overlap."""
-MIN_SHARED_TITLE_WORDS = 2
-THRESHOLD = 0.5
+"""Stories further apart than this are never grouped on what they say."""
+THRESHOLD = 0.42
+"""Scores at or above this group two stories (chosen on the labelled pairs; docs/benchmarks.md)."""
+MIN_EVENT_TERMS = 2
+"""Shared terms other than names needed before a score counts."""
 LEAD_WORDS = 60
+"""How much of a story's text is its lead."""
+KEY_TERMS = 6
+"""A story's most telling terms index it for candidates (``key_pairs``)."""
 
 
 def day_number(published: str | datetime) -> int:
@@ -26,47 +37,137 @@ def day_number(published: str | datetime) -> int:
     return datetime.strptime(text, "%Y-%m-%d").toordinal() - 719163
 
 
-KEY_WORDS = 4
-"""A headline's longest words (long words are mostly rare: names, places, subjects) index it."""
+def story_terms(title: str, text: str) -> Terms:
+    """The terms of a stored story: its headline and the start of its text."""
+    return analyse(title, text, lead_words=LEAD_WORDS)
 
 
-def title_pairs(title: str) -> list[str]:
-    """Every pair of the headline's key words: two headlines sharing a pair share two telling words."""
-    key = sorted(content_words(title), key=lambda w: (-len(w), w))[:KEY_WORDS]
-    key.sort()
-    return [f"{a} {b}" for i, a in enumerate(key) for b in key[i + 1 :]]
+def key_pairs(terms: Terms) -> list[str]:
+    """Every pair of the story's most telling terms (headline first, then lead, heavier first).
+
+    Two reports of one event share at least one such pair even when their headlines share one word;
+    names count here (they find candidates), the decision in :func:`compare` discounts them."""
+    ranked = sorted(
+        terms.text,
+        key=lambda t: (t not in terms.title, -weight(t, terms.names), t),
+    )
+    chosen = sorted([t for t in ranked if not t.startswith("$")][:KEY_TERMS])
+    return [f"{a} {b}" for i, a in enumerate(chosen) for b in chosen[i + 1 :]]
 
 
-def title_pair_rows(story_id: int, feed_id: int, title: str, published: str) -> list[tuple[str, int, int, int]]:
-    """Rows of the ``title_pairs`` index for one story."""
+def title_pair_rows(
+    story_id: int, feed_id: int, title: str, published: str, text: str = ""
+) -> list[tuple[str, int, int, int]]:
+    """Rows of the ``title_pairs`` index for one story (its key-term pairs, on its day)."""
     day = day_number(published)
-    return [(pair, day, story_id, feed_id) for pair in title_pairs(title)]
+    return [(pair, day, story_id, feed_id) for pair in key_pairs(story_terms(title, text))]
 
 
-def lead_words(text: str) -> set[str]:
-    """Meaningful words of the start of a story's text."""
-    return content_words(" ".join(words(text)[:LEAD_WORDS]))
+@dataclass(frozen=True, slots=True)
+class Match:
+    """How two stories compare: a 0–1 score and the telling words they share (most telling first)."""
+
+    score: float
+    shared: tuple[str, ...]
+    """What both say (other than names), most telling first, as "word" or "word/other story's word"."""
+    names: tuple[str, ...] = ()
+    """The names both mention."""
+
+    @property
+    def same(self) -> bool:
+        """Whether the score groups the two stories."""
+        return self.score >= THRESHOLD
+
+
+def _weight_sum(terms: Iterable[str], names: frozenset[str]) -> float:
+    return sum(weight(t, names) for t in terms)
+
+
+CONFLICT_FACTOR = 0.35
+"""A score is multiplied by this for each contradiction between the two headlines."""
+
+
+SUBJECT_FACTOR = 0.7
+"""…and by this when one headline's subject is missing from the other story."""
+
+
+def _subject_missing(a: Terms, b: Terms) -> bool:
+    return bool((a.subject and a.subject not in b.text) or (b.subject and b.subject not in a.text))
+
+
+def _conflicts(a: Terms, b: Terms) -> int:
+    """How many ways the two headlines contradict each other: they are about different subjects
+    (each headline's first name is missing from the other story), or each gives an amount the
+    other story never gives."""
+    conflicts = 0
+    if a.subject and b.subject and a.subject not in b.text and b.subject not in a.text:
+        conflicts += 1
+    a_numbers = {t for t in a.title if t.startswith("#")}
+    b_numbers = {t for t in b.title if t.startswith("#")}
+    if a_numbers - b.text and b_numbers - a.text and not (a_numbers & b_numbers):
+        conflicts += 1
+    return conflicts
+
+
+def compare(a: Terms, b: Terms) -> Match:
+    """Score two stories' terms: how much of what each headline says the other story says, and how
+    much their headlines-with-leads overlap, reduced for each contradiction (``_conflicts``); 0 when
+    they share no term besides names, or fewer than :data:`MIN_EVENT_TERMS` terms, or are in
+    different languages."""
+    if a.language and b.language and a.language != b.language:
+        return Match(0.0, ())
+    names = a.names | b.names
+    shared = a.text & b.text
+    event = [t for t in shared if t not in names and not t.startswith("$")]
+    if not event or len(shared) < MIN_EVENT_TERMS:
+        return Match(0.0, ())
+    w_a, w_b = _weight_sum(a.text, names), _weight_sum(b.text, names)
+    text_score = _weight_sum(shared, names) / math.sqrt(w_a * w_b) if w_a and w_b else 0.0
+    cover = []
+    for one, other in ((a, b), (b, a)):
+        title_weight = _weight_sum(one.title, names)
+        if title_weight:
+            cover.append(_weight_sum(one.title & other.text, names) / title_weight)
+    title_score = sum(cover) / len(cover) if cover else 0.0
+    score = max(text_score, title_score) * CONFLICT_FACTOR ** _conflicts(a, b)
+    if _subject_missing(a, b):
+        score *= SUBJECT_FACTOR
+    ordered = sorted(shared, key=lambda t: (-weight(t, names), t))
+    words = _words([t for t in ordered if t not in names], a, b)
+    named = _words([t for t in ordered if t in names and not t.startswith("^")], a, b)
+    return Match(round(min(1.0, score), 3), tuple(words), tuple(named))
+
+
+def _words(terms: list[str], a: Terms, b: Terms) -> list[str]:
+    """The words behind *terms*, as each story writes them ("$40m/40000000", "fines/penalty")."""
+    words: list[str] = []
+    for term in terms:
+        if term.startswith("$"):
+            continue
+        word = a.surface.get(term) or b.surface.get(term) or term
+        other = b.surface.get(term)
+        if other and other.lower() != word.lower() and term[0] in "~#^":
+            word = f"{word}/{other}"
+        if word.lower() not in (w.lower() for w in words):
+            words.append(word)
+    return words
 
 
 def similarity(title_a: str, lead_a: str, title_b: str, lead_b: str) -> float:
-    """0–1: how likely two stories report the same event, from headline and lead overlap."""
-    words_a, words_b = content_words(title_a), content_words(title_b)
-    if not words_a or not words_b:
-        return 0.0
-    shared = words_a & words_b
-    if len(shared) < MIN_SHARED_TITLE_WORDS:
-        return 0.0
-    title_overlap = len(shared) / min(len(words_a), len(words_b))
-    lead_a_words, lead_b_words = lead_words(title_a + " " + lead_a), lead_words(title_b + " " + lead_b)
-    union = lead_a_words | lead_b_words
-    lead_overlap = len(lead_a_words & lead_b_words) / len(union) if union else 0.0
-    return 0.6 * title_overlap + 0.4 * min(1.0, lead_overlap * 2.5)
+    """0–1: how likely two stories report the same event, from their headlines and leads."""
+    return compare(story_terms(title_a, lead_a), story_terms(title_b, lead_b)).score
 
 
-def same_story_reason(kind: str) -> str:
-    """Words for why stories were grouped."""
+def same_story_reason(kind: str, match: Match | None = None) -> str:
+    """Words for why stories were grouped: the same link, the same headline, or the same event —
+    with the telling words both say when *match* (a direct comparison) is given, else grouped
+    through another story of the group."""
+    if kind == "words" and match is not None and match.shared:
+        quoted = ", ".join(f"“{w}”" for w in match.shared[:4])
+        named = " and ".join(f"“{w}”" for w in match.names[:2])
+        return f"Another feed's report of the same event: both say {quoted}" + (f" about {named}." if named else ".")
     return {
         "link": "The same article, linked from another feed.",
         "title": "The same headline in another feed.",
-        "words": "Another feed's report of the same event (headline and lead overlap).",
+        "words": "Another feed's report of the same event, grouped through another report both resemble.",
     }[kind]

@@ -8,20 +8,26 @@ smallest story id; merging two groups relabels the smaller one.
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from newsreader.core.related.same_story import (
     SAME_TITLE_DAYS,
-    THRESHOLD,
     WINDOW_DAYS,
+    compare,
     day_number,
-    similarity,
-    title_pair_rows,
+    key_pairs,
+    story_terms,
 )
 
+if TYPE_CHECKING:
+    from newsreader.core.related.terms import Terms
+
 _LEAD_CHARS = 600
+"""Enough text for the lead's first ``same_story.LEAD_WORDS`` words."""
+MAX_CANDIDATES = 24
+"""Stories compared with each new one at most (those sharing the most key-term pairs)."""
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -37,7 +43,10 @@ def group_new_stories(db: sqlite3.Connection, feed_id: int, after_id: int) -> No
     ).fetchall()
     if not new:
         return
-    pair_rows = [row for story in new for row in title_pair_rows(story[0], feed_id, story[3], story[5])]
+    terms = {story[0]: story_terms(str(story[3]), str(story[4] or "")) for story in new}
+    pair_rows = [
+        (pair, day_number(story[5]), story[0], feed_id) for story in new for pair in key_pairs(terms[story[0]])
+    ]
     pairs: set[tuple[int, int]] = set()
     links = [s[1] for s in new if s[1]]
     if links:
@@ -60,17 +69,17 @@ def group_new_stories(db: sqlite3.Connection, feed_id: int, after_id: int) -> No
         for story in new:
             day = day_number(story[5])
             pairs.update((story[0], o) for o, d in by_key.get(story[2], ()) if abs(d - day) <= SAME_TITLE_DAYS)
-    pairs.update(_word_matches(db, feed_id, new, pair_rows))
+    pairs.update(_word_matches(db, feed_id, terms, pair_rows))
     db.executemany("INSERT OR IGNORE INTO title_pairs(pair, day, story_id, feed_id) VALUES (?, ?, ?, ?)", pair_rows)
     for story_id, other_id in pairs:
         _union(db, story_id, other_id)
 
 
 def _word_matches(
-    db: sqlite3.Connection, feed_id: int, new: list[tuple[Any, ...]], pair_rows: list[tuple[str, int, int, int]]
+    db: sqlite3.Connection, feed_id: int, terms: dict[int, Terms], pair_rows: list[tuple[str, int, int, int]]
 ) -> set[tuple[int, int]]:
-    """Stories of other feeds whose headlines share a pair of key words with a new one, within the
-    window, confirmed by headline-and-lead similarity."""
+    """Stories of other feeds that share a pair of key terms (headline and lead) with a new one,
+    within the window, confirmed by ``same_story.compare``."""
     if not pair_rows:
         return set()
     pairs_of_new: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -79,7 +88,7 @@ def _word_matches(
     pairs = sorted(pairs_of_new)
     days = [d for _, d, _, _ in pair_rows]
     window = (min(days) - WINDOW_DAYS, max(days) + WINDOW_DAYS)
-    candidates: dict[int, set[int]] = defaultdict(set)
+    candidates: dict[int, Counter[int]] = defaultdict(Counter)
     for start in range(0, len(pairs), 400):
         chunk = pairs[start : start + 400]
         for pair, day, other_id in db.execute(
@@ -89,10 +98,12 @@ def _word_matches(
         ):
             for story_id, story_day in pairs_of_new[pair]:
                 if abs(story_day - day) <= WINDOW_DAYS:
-                    candidates[story_id].add(other_id)
+                    candidates[story_id][other_id] += 1
     if not candidates:
         return set()
-    wanted = sorted({o for others in candidates.values() for o in others})
+    # the stories sharing the most key pairs first, at most MAX_CANDIDATES each (bounded work)
+    chosen = {story_id: [o for o, _ in found.most_common(MAX_CANDIDATES)] for story_id, found in candidates.items()}
+    wanted = sorted({o for others in chosen.values() for o in others})
     others: dict[int, tuple[str, str]] = {}
     for start in range(0, len(wanted), 400):
         chunk_ids = wanted[start : start + 400]
@@ -101,14 +112,14 @@ def _word_matches(
             [_LEAD_CHARS, *chunk_ids],
         ):
             others[row[0]] = (row[1], row[2])
-    by_id = {s[0]: s for s in new}
     found: set[tuple[int, int]] = set()
-    for story_id, other_ids in candidates.items():
-        story = by_id[story_id]
+    other_terms: dict[int, Terms] = {}
+    for story_id, other_ids in chosen.items():
         for other_id in other_ids:
             if other_id in others:
-                title, lead = others[other_id]
-                if similarity(str(story[3]), str(story[4]), title, lead) >= THRESHOLD:
+                if other_id not in other_terms:
+                    other_terms[other_id] = story_terms(*others[other_id])
+                if compare(terms[story_id], other_terms[other_id]).same:
                     found.add((story_id, other_id))
     return found
 

@@ -29,6 +29,8 @@ class GroupMember(NamedTuple):
     story: Story
     canonical_link: str | None
     title_key: str
+    lead: str = ""
+    """The start of its text (for the reason it is grouped)."""
 
 
 class RelatedStorage(StorageBase):
@@ -67,9 +69,10 @@ class RelatedStorage(StorageBase):
     def group_members(self, group_id: int, exclude: int) -> list[GroupMember]:
         """Other stories of a same-story group, with their canonical link and title key."""
         return [
-            GroupMember(story_from_row(row), row[17], row[18])
+            GroupMember(story_from_row(row), row[17], row[18], row[19] or "")
             for row in self.execute(
-                f"""SELECT {STORY_COLUMNS}, s.canonical_link, s.title_key FROM stories s
+                f"""SELECT {STORY_COLUMNS}, s.canonical_link, s.title_key, substr(s.body_text, 1, 600)
+                    FROM stories s
                     JOIN feeds f ON f.id = s.feed_id WHERE s.group_id = ? AND s.id != ?
                     ORDER BY s.published DESC, s.id DESC""",
                 (group_id, exclude),

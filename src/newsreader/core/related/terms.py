@@ -1,0 +1,331 @@
+"""What a story says, as terms that match across wordings (pure): the words of its headline and lead
+in one form per meaning.
+
+- the language, from its function words (``detect_language``);
+- numbers as values: "$40m", "40 million dollars" and "forty million dollars" (number words read
+  by ``text2num``) are all ``#4.0e7`` and ``$usd``; small integers stay exact (years, counts);
+- words stemmed with the language's Snowball stemmer (``snowballstemmer``, fast with PyStemmer),
+  stop words (the ``stop-words`` lists) dropped, accents folded after stemming;
+- synonyms and paraphrases of the words news uses for events (``synonyms.json``: "fine",
+  "penalty", "penalise" → one concept) mapped to one term;
+- Chinese/Japanese/Korean runs, which have no spaces, as character pairs.
+
+Each term remembers the word it came from (for reasons) and whether that word was written as a
+name (capitalised inside a sentence, or all capitals): stories that share only names are not the
+same story.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import Any
+
+from newsreader.core.package_data import read_text
+
+LANGUAGES = {
+    "en": "english",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "nl": "dutch",
+    "pt": "portuguese",
+    "sv": "swedish",
+    "da": "danish",
+    "nb": "norwegian",
+    "fi": "finnish",
+    "ru": "russian",
+    "tr": "turkish",
+    "pl": None,
+    "cs": None,
+}
+"""Languages told apart, with their Snowball stemmer (None: no stemmer, words kept whole)."""
+
+_NUMBER_WORD_LANGUAGES = frozenset({"en", "fr", "es", "pt", "de", "nl", "it", "da"})
+"""Languages whose written-out numbers ``text2num`` reads."""
+
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|[$€£¥]?\d[\d.,]*\d?%?", re.UNICODE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+_NUMBER = re.compile(
+    r"(?P<cur>[$€£¥])?\s?(?P<num>\d[\d.,]*\d|\d)\s?(?P<scale>[a-zA-Z]+\b)?\.?\s?(?P<unit>[a-zA-Z]+\b)?",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """A story's terms: of the headline, and of the headline with the lead (its first words)."""
+
+    language: str | None
+    title: frozenset[str]
+    text: frozenset[str]
+    names: frozenset[str] = frozenset()
+    """Terms written as names (proper nouns, acronyms)."""
+    surface: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """term → the word it came from, for reasons."""
+    subject: str | None = None
+    """The first name in the headline (whom or what the story is about), when it has one."""
+
+
+@cache
+def _data() -> dict[str, Any]:
+    text = read_text("newsreader.core.related", "synonyms.json")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@cache
+def _stemmer(language: str | None) -> Any:
+    name = LANGUAGES.get(language or "")
+    if not name:
+        return None
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(name)
+
+
+@cache
+def _stop_words(language: str | None) -> frozenset[str]:
+    if not language:
+        return frozenset()
+    from stop_words import StopWordError, get_stop_words
+
+    try:
+        words = get_stop_words(language)
+    except StopWordError:
+        words = []
+    extra = _data()["stop_words"].get(language, [])
+    return frozenset(w for w in [*words, *extra] if not any(c.isdigit() for c in w))
+
+
+@cache
+def _concepts(language: str) -> dict[str, str]:
+    """stem → concept term, for the language's synonym groups."""
+    mapping: dict[str, str] = {}
+    for group in _data()["synonyms"].get(language, []):
+        concept = "~" + group[0]
+        for phrase in group:
+            for word in phrase.split():
+                mapping.setdefault(_stem(word.lower(), language), concept)
+    return mapping
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str, language: str | None) -> str:
+    stemmer = _stemmer(language)
+    stem = stemmer.stemWord(word) if stemmer is not None else word
+    return _fold(stem)
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@cache
+def _function_words() -> dict[str, frozenset[str]]:
+    return {language: frozenset(words) for language, words in _data()["function_words"].items()}
+
+
+def detect_language(text: str) -> str | None:
+    """The language whose function words *text* uses most (ISO 639-1), or None when it cannot say."""
+    if _CJK.search(text) and len("".join(_CJK.findall(text))) * 3 > len(text):
+        return "ja" if re.search(r"[\u3040-\u30ff]", text) else "zh"
+    words = [w.lower() for w in _WORD.findall(text[:600])]
+    if not words:
+        return None
+    best, best_count = None, 0
+    for language, function_words in _function_words().items():
+        count = sum(1 for w in words if w in function_words)
+        if count > best_count:
+            best, best_count = language, count
+    return best if best_count >= 1 else None
+
+
+def _number_term(cur: str | None, num: str, scale: str | None, unit: str | None, language: str | None) -> list[str]:
+    data = _data()
+    digits = num
+    european = language not in (None, "en", "ja", "zh")
+    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", digits):
+        sep = digits[1] if digits[1] in ".," else digits[len(digits.split(digits[-4])[0])]
+        digits = digits.replace(sep, "") if (sep == "," or european) else digits.replace(",", "")
+    digits = digits.replace(",", "." if european else "")
+    try:
+        value = float(digits)
+    except ValueError:
+        return []
+    terms = []
+    scales: dict[str, float] = data["number_scales"]
+    currencies: dict[str, str] = data["currencies"]
+    scale_word, unit_word = (scale or "").lower(), (unit or "").lower()
+    currency_word = ""
+    if scale_word in scales:
+        value *= scales[scale_word]
+        currency_word = unit_word
+    elif scale_word in currencies:
+        currency_word = scale_word
+    currency = currencies.get(cur or "") or currencies.get(currency_word)
+    if currency:
+        terms.append("$" + currency)
+    if value == int(value) and value < 10_000 and not currency:
+        terms.append(f"#{int(value)}")
+    else:
+        terms.append(f"#{value:.1e}" if value else "#0")
+    return terms
+
+
+def _numbers(text: str, language: str | None) -> tuple[str, list[tuple[str, str]]]:
+    """*text* with its numbers replaced by spaces, and the number terms with their surface form."""
+    found: list[tuple[str, str]] = []
+
+    def replace(match: re.Match[str]) -> str:
+        terms = _number_term(match["cur"], match["num"], match["scale"], match["unit"], language)
+        if not terms:
+            return match.group(0)
+        scales, currencies = _data()["number_scales"], _data()["currencies"]
+        scale_word, unit_word = (match["scale"] or "").lower(), (match["unit"] or "").lower()
+        scale_used = scale_word in scales or scale_word in currencies
+        unit_used = scale_word in scales and unit_word in currencies
+        end = match.end("unit") if unit_used else match.end("scale") if scale_used else match.end("num")
+        found.extend((t, match.string[match.start() : end].strip()) for t in terms)
+        # keep the words that were not part of the number ("40 passengers")
+        tail = ("" if scale_used else match["scale"] or "") + " " + ("" if unit_used else match["unit"] or "")
+        return " " + tail + " "
+
+    # digits first ("$40m", "40 million dollars"), then numbers written out ("forty million dollars")
+    text = _NUMBER.sub(replace, text)
+    if language in _NUMBER_WORD_LANGUAGES:
+        from text_to_num import alpha2digit
+
+        try:
+            converted = alpha2digit(text, language)
+        except (ValueError, RuntimeError):
+            converted = text
+        if converted != text:
+            text = _NUMBER.sub(replace, converted)
+    return text, found
+
+
+def _is_name(word: str, sentence_start: bool) -> bool:
+    return (word[:1].isupper() and not sentence_start) or (len(word) > 1 and word.isupper())
+
+
+def analyse(title: str, lead: str = "", language: str | None = None, lead_words: int = 60) -> Terms:
+    """The terms of a story's headline and lead (the first *lead_words* words of its text)."""
+    detected = language or detect_language(f"{title} {lead}")
+    # words of a text too short to tell are read as English (the most common language of feeds)
+    language = detected or "en"
+    lead_text = " ".join(lead.split()[:lead_words])
+    # a headline in Title Case or capitals says nothing about names: the lead's capitals do
+    cased = _cased(title)
+    title_terms, surface, title_names, order = _terms(title, language, capitals_mean_names=not cased)
+    lead_terms, lead_surface, lead_names, _ = _terms(
+        lead_text, language, capitals_mean_names=not _cased(lead_text, 0.85)
+    )
+    for term, word in lead_surface.items():
+        surface.setdefault(term, word)
+    names = lead_names | title_names
+    # the subject: the headline's first name, not a label in capitals ("BREAKING", "MATCHDAY")
+    subject = next(
+        (t for t in order if t in names and not t.startswith(("^", "#", "$")) and not _label(surface.get(t, ""))),
+        None,
+    )
+    return Terms(
+        detected, frozenset(title_terms), frozenset(title_terms | lead_terms), frozenset(names), surface, subject
+    )
+
+
+def _label(word: str) -> bool:
+    return len(word) > 4 and word.isupper()
+
+
+def _cased(text: str, share: float = 0.6) -> bool:
+    """Whether most words are capitalised (Title Case or capitals), so capitals tell nothing."""
+    words = [w for w in _WORD.findall(text) if w[:1].isalpha() and len(w) > 3]
+    return bool(words) and sum(w[:1].isupper() for w in words) >= share * len(words)
+
+
+def _terms(
+    text: str, language: str | None, *, capitals_mean_names: bool
+) -> tuple[set[str], dict[str, str], set[str], list[str]]:
+    """(terms, term → word, terms written as names, terms in order of appearance)."""
+    terms: set[str] = set()
+    surface: dict[str, str] = {}
+    names: set[str] = set()
+    order: list[str] = []
+    text, numbers = _numbers(text, language)
+    for term, word in numbers:
+        terms.add(term)
+        surface.setdefault(term, word)
+    for run in _CJK.findall(text):
+        for i in range(len(run) - 1):
+            terms.add(run[i : i + 2])
+            surface.setdefault(run[i : i + 2], run[i : i + 2])
+    text = _CJK.sub(" ", text)
+    stop = _stop_words(language)
+    concepts = _concepts(language) if language else {}
+    if capitals_mean_names:
+        for acronym, phrase in _acronyms(text):
+            terms.add(acronym)
+            names.add(acronym)
+            surface.setdefault(acronym, phrase)
+    for match in _WORD.finditer(text):
+        word = match.group(0).strip("'’-")
+        if not word:
+            continue
+        i = match.start() - 1
+        while i >= 0 and text[i].isspace():
+            i -= 1
+        start = i < 0 or text[i] in ".!?…\"“”‘'«(["
+        lower = word.lower().replace("’", "'")
+        if lower in stop or len(lower) < 2 or lower.isdigit():
+            continue
+        stem = _stem(lower.split("'")[0] if "'" in lower else lower, language)
+        if len(stem) < 2:
+            continue
+        name = capitals_mean_names and _is_name(word, start)
+        term = stem if name else concepts.get(stem, stem)  # a name is itself, never a concept
+        terms.add(term)
+        order.append(term)
+        surface.setdefault(term, word)
+        if name:
+            names.add(term)
+    return terms, surface, names, order
+
+
+_CONNECTORS = frozenset({"of", "the", "for", "and", "on", "de", "du", "des", "der", "die", "für", "del", "di"})
+_CAPITALISED_RUN = re.compile(
+    r"(?:[A-Z][\w&'’.-]*(?:\s+(?:of|the|for|and|on|de|du|des|der|die|für|del|di))?\s+)+[A-Z][\w&'’.-]*"
+)
+
+
+def _acronyms(text: str) -> list[tuple[str, str]]:
+    """Acronym terms (``^doj``): of words in capitals ("DOJ", "AT&T") and of runs of capitalised words
+    ("Department of Justice"), so that either form of a name matches the other."""
+    found = []
+    for word in re.findall(r"\b[A-Z][A-Z&]{1,5}\b", text):
+        found.append(("^" + word.lower().replace("&", ""), word))
+    for run in _CAPITALISED_RUN.findall(text):
+        words = [w for w in run.split() if w.lower() not in _CONNECTORS]
+        if 2 <= len(words) <= 6:
+            found.append(("^" + "".join(w[0].lower() for w in words), run))
+    return found
+
+
+def weight(term: str, names: frozenset[str]) -> float:
+    """How telling a shared term is: numbers most, then concepts and content words, names least
+    (two reports of different events often share a name)."""
+    if term.startswith("#"):
+        return 2.0 if "e" in term or len(term) > 3 else 1.0
+    if term.startswith("$"):
+        return 0.5
+    if term.startswith("^"):
+        return 1.0
+    if term in names:
+        return 1.0
+    return 1.0 + min(1.0, math.log(max(len(term), 2)) / 3)

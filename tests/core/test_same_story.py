@@ -1,0 +1,76 @@
+"""Same-story matching on what stories say (pure): word forms, numbers, synonyms, names, languages."""
+
+from __future__ import annotations
+
+import json
+
+from newsreader.core.related.same_story import compare, same_story_reason, story_terms
+from newsreader.core.related.terms import analyse, detect_language
+from tests.conftest import REPO
+
+
+def test_numbers_match_across_formats() -> None:
+    for text in ("$40m", "40 million dollars", "forty million dollars", "US$ 40,000,000", "$40 million"):
+        terms = analyse(f"Airline pays {text}")
+        assert "#4.0e+07" in terms.title, text
+        assert "$usd" in terms.title, text
+    assert "#4.0e+07" in analyse("Konzern zahlt 40 Millionen Euro", language="de").title
+    assert "#1500" in analyse("Insider sells 1,500 shares").title
+    assert "#1500" in analyse("Insider verkauft 1.500 Aktien", language="de").title
+
+
+def test_word_forms_and_synonyms_meet() -> None:
+    a = analyse("Regulator fines airline over delays")
+    b = analyse("Watchdog penalises carrier for delaying")
+    assert {"~fine", "~regulator", "~airline", "~delay"} <= a.title & b.title
+
+
+def test_the_same_event_in_other_words_and_names_alone() -> None:
+    fined = story_terms(
+        "Regulator fines Northwind Air $40m over refund delays",
+        "The transport regulator fined Northwind Air for delaying refunds to passengers.",
+    )
+    ordered = story_terms(
+        "Transport department orders airline to pay forty million dollars after refund probe",
+        "Northwind Air was ordered to pay the penalty after an investigation into refunds.",
+    )
+    routes = story_terms("Northwind Air adds routes to Lisbon", "The airline will fly to Lisbon twice a week.")
+    strike = story_terms("Northwind pilots vote on strike", "Pilots at Northwind Air began voting on a walkout.")
+    match = compare(fined, ordered)
+    assert match.same, match
+    assert not compare(fined, routes).same
+    assert not compare(routes, strike).same
+    reason = same_story_reason("words", match)
+    assert reason.startswith("Another feed's report of the same event: both say ")
+
+
+def test_different_amounts_or_subjects_are_different_events() -> None:
+    a = story_terms("Slack CEO sells $53.2m in stock", "Chief executive Stewart Butterfield sold shares on Friday.")
+    b = story_terms("Slack CEO sells $91,750 in stock", "Chief executive Stewart Butterfield sold shares on Friday.")
+    assert compare(a, b).score < compare(a, a).score / 2
+
+
+def test_languages_are_told_apart_and_never_mixed() -> None:
+    assert detect_language("Der Konzern zahlt eine Strafe für die Verspätungen") == "de"
+    assert detect_language("Le régulateur inflige une amende à la compagnie") == "fr"
+    assert detect_language("Erros na leitura levam EDP a cobrar milhares a mais") == "pt"
+    english = story_terms("Airline fined over refunds", "The airline was fined for late refunds to passengers.")
+    german = story_terms(
+        "Airline fined over refunds", "Die Airline muss eine Strafe für verspätete Erstattungen zahlen."
+    )
+    assert not compare(english, german).same
+
+
+def test_labelled_pairs_hold_the_benchmark_floor() -> None:
+    """The labelled real pairs (tests/data/same-story-pairs.json, see bench/grouping_eval.py)."""
+    pairs = [p for p in json.loads((REPO / "tests" / "data" / "same-story-pairs.json").read_text())["pairs"]]
+    labelled = [p for p in pairs if p["set"] != "rewritten"]
+    said = [
+        compare(story_terms(p["a"]["title"], p["a"]["text"]), story_terms(p["b"]["title"], p["b"]["text"])).same
+        for p in labelled
+    ]
+    tp = sum(s and p["label"] == "same" for s, p in zip(said, labelled, strict=True))
+    fp = sum(s and p["label"] != "same" for s, p in zip(said, labelled, strict=True))
+    same = sum(p["label"] == "same" for p in labelled)
+    assert same >= 30 and len(labelled) - same >= 80
+    assert tp / same >= 0.8 and tp / (tp + fp) >= 0.7
