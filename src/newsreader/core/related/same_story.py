@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from newsreader.core.related.terms import Terms, analyse, weight
 
@@ -37,8 +38,10 @@ def day_number(published: str | datetime) -> int:
     return datetime.strptime(text, "%Y-%m-%d").toordinal() - 719163
 
 
+@lru_cache(maxsize=50_000)
 def story_terms(title: str, text: str) -> Terms:
-    """The terms of a stored story: its headline and the start of its text."""
+    """The terms of a stored story: its headline and the start of its text (cached: stories are
+    compared with many others)."""
     return analyse(title, text, lead_words=LEAD_WORDS)
 
 

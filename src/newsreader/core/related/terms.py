@@ -222,10 +222,10 @@ def analyse(title: str, lead: str = "", language: str | None = None, lead_words:
     language = detected or "en"
     lead_text = " ".join(lead.split()[:lead_words])
     # a headline in Title Case or capitals says nothing about names: the lead's capitals do
-    cased = _cased(title)
-    title_terms, surface, title_names, order = _terms(title, language, capitals_mean_names=not cased)
-    lead_terms, lead_surface, lead_names, _ = _terms(
-        lead_text, language, capitals_mean_names=not _cased(lead_text, 0.85)
+    lead_cased = _cased(lead_text, 0.85)
+    lead_terms, lead_surface, lead_names, _ = _terms(lead_text, language, capitals_mean_names=not lead_cased)
+    title_terms, surface, title_names, order = _terms(
+        title, language, capitals_mean_names=not _cased(title), known_names=frozenset(lead_names)
     )
     for term, word in lead_surface.items():
         surface.setdefault(term, word)
@@ -251,9 +251,10 @@ def _cased(text: str, share: float = 0.6) -> bool:
 
 
 def _terms(
-    text: str, language: str | None, *, capitals_mean_names: bool
+    text: str, language: str | None, *, capitals_mean_names: bool, known_names: frozenset[str] = frozenset()
 ) -> tuple[set[str], dict[str, str], set[str], list[str]]:
-    """(terms, term → word, terms written as names, terms in order of appearance)."""
+    """(terms, term → word, terms written as names, terms in order of appearance); *known_names*
+    are stems written as names elsewhere in the story (a Title Case headline's names)."""
     terms: set[str] = set()
     surface: dict[str, str] = {}
     names: set[str] = set()
@@ -288,7 +289,7 @@ def _terms(
         stem = _stem(lower.split("'")[0] if "'" in lower else lower, language)
         if len(stem) < 2:
             continue
-        name = capitals_mean_names and _is_name(word, start)
+        name = (capitals_mean_names and _is_name(word, start)) or (stem in known_names and word[:1].isupper())
         term = stem if name else concepts.get(stem, stem)  # a name is itself, never a concept
         terms.add(term)
         order.append(term)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from newsreader.core.related.same_story import (
+    LEAD_WORDS,
     SAME_TITLE_DAYS,
     WINDOW_DAYS,
     compare,
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 _LEAD_CHARS = 600
 """Enough text for the lead's first ``same_story.LEAD_WORDS`` words."""
-MAX_CANDIDATES = 24
+MAX_CANDIDATES = 12
 """Stories compared with each new one at most (those sharing the most key-term pairs)."""
 
 
@@ -43,7 +44,7 @@ def group_new_stories(db: sqlite3.Connection, feed_id: int, after_id: int) -> No
     ).fetchall()
     if not new:
         return
-    terms = {story[0]: story_terms(str(story[3]), str(story[4] or "")) for story in new}
+    terms = {story[0]: story_terms(str(story[3]), " ".join(str(story[4] or "").split()[:LEAD_WORDS])) for story in new}
     pair_rows = [
         (pair, day_number(story[5]), story[0], feed_id) for story in new for pair in key_pairs(terms[story[0]])
     ]
@@ -118,7 +119,8 @@ def _word_matches(
         for other_id in other_ids:
             if other_id in others:
                 if other_id not in other_terms:
-                    other_terms[other_id] = story_terms(*others[other_id])
+                    title, text = others[other_id]
+                    other_terms[other_id] = story_terms(title, " ".join((text or "").split()[:LEAD_WORDS]))
                 if compare(terms[story_id], other_terms[other_id]).same:
                     found.add((story_id, other_id))
     return found
