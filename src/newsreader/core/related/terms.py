@@ -128,23 +128,28 @@ def _fold(text: str) -> str:
 
 
 @cache
-def _function_words() -> dict[str, frozenset[str]]:
-    return {language: frozenset(words) for language, words in _data()["function_words"].items()}
+def _function_words() -> dict[str, tuple[str, ...]]:
+    """word → the languages it is a function word of."""
+    index: dict[str, list[str]] = {}
+    for language, words in _data()["function_words"].items():
+        for word in words:
+            index.setdefault(word, []).append(language)
+    return {word: tuple(languages) for word, languages in index.items()}
 
 
 def detect_language(text: str) -> str | None:
     """The language whose function words *text* uses most (ISO 639-1), or None when it cannot say."""
     if _CJK.search(text) and len("".join(_CJK.findall(text))) * 3 > len(text):
         return "ja" if re.search(r"[\u3040-\u30ff]", text) else "zh"
-    words = [w.lower() for w in _WORD.findall(text[:600])]
-    if not words:
+    index = _function_words()
+    counts: dict[str, int] = {}
+    for word in _WORD.findall(text[:600].lower()):
+        for language in index.get(word, ()):
+            counts[language] = counts.get(language, 0) + 1
+    if not counts:
         return None
-    best, best_count = None, 0
-    for language, function_words in _function_words().items():
-        count = sum(1 for w in words if w in function_words)
-        if count > best_count:
-            best, best_count = language, count
-    return best if best_count >= 1 else None
+    order = list(_data()["function_words"])  # ties go to the language listed first
+    return max(counts, key=lambda language: (counts[language], -order.index(language)))
 
 
 def _number_term(cur: str | None, num: str, scale: str | None, unit: str | None, language: str | None) -> list[str]:

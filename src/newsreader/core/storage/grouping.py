@@ -1,7 +1,8 @@
 """Incremental same-story grouping, run inside the transaction that stores a feed's new stories.
 
 Only the new stories are matched against the library (indexed look-ups by canonical link, headline
-key and headline words within a few days), never a full recompute. A group is identified by its
+key and key terms of the headline and lead within a few days, confirmed by
+``same_story.compare``), never a full recompute. A group is identified by its
 smallest story id; merging two groups relabels the smaller one.
 """
 
@@ -14,11 +15,12 @@ from typing import TYPE_CHECKING
 
 from newsreader.core.related.same_story import (
     LEAD_WORDS,
+    MIN_SHARED_KEYS,
     SAME_TITLE_DAYS,
     WINDOW_DAYS,
     compare,
     day_number,
-    key_pairs,
+    key_terms,
     story_terms,
 )
 
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 _LEAD_CHARS = 600
 """Enough text for the lead's first ``same_story.LEAD_WORDS`` words."""
 MAX_CANDIDATES = 12
-"""Stories compared with each new one at most (those sharing the most key-term pairs)."""
+"""Stories compared with each new one at most (those sharing the most key terms)."""
 
 
 def _marks(values: Sequence[object]) -> str:
@@ -46,7 +48,7 @@ def group_new_stories(db: sqlite3.Connection, feed_id: int, after_id: int) -> No
         return
     terms = {story[0]: story_terms(str(story[3]), " ".join(str(story[4] or "").split()[:LEAD_WORDS])) for story in new}
     pair_rows = [
-        (pair, day_number(story[5]), story[0], feed_id) for story in new for pair in key_pairs(terms[story[0]])
+        (term, day_number(story[5]), story[0], feed_id) for story in new for term in key_terms(terms[story[0]])
     ]
     pairs: set[tuple[int, int]] = set()
     links = [s[1] for s in new if s[1]]
@@ -79,8 +81,8 @@ def group_new_stories(db: sqlite3.Connection, feed_id: int, after_id: int) -> No
 def _word_matches(
     db: sqlite3.Connection, feed_id: int, terms: dict[int, Terms], pair_rows: list[tuple[str, int, int, int]]
 ) -> set[tuple[int, int]]:
-    """Stories of other feeds that share a pair of key terms (headline and lead) with a new one,
-    within the window, confirmed by ``same_story.compare``."""
+    """Stories of other feeds that share key terms (headline and lead) with a new one, within the
+    window, confirmed by ``same_story.compare``."""
     if not pair_rows:
         return set()
     pairs_of_new: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -102,8 +104,12 @@ def _word_matches(
                     candidates[story_id][other_id] += 1
     if not candidates:
         return set()
-    # the stories sharing the most key pairs first, at most MAX_CANDIDATES each (bounded work)
-    chosen = {story_id: [o for o, _ in found.most_common(MAX_CANDIDATES)] for story_id, found in candidates.items()}
+    # the stories sharing the most key terms first (at least MIN_SHARED_KEYS), at most MAX_CANDIDATES
+    # each: bounded work
+    chosen = {
+        story_id: [o for o, count in found.most_common(MAX_CANDIDATES) if count >= MIN_SHARED_KEYS]
+        for story_id, found in candidates.items()
+    }
     wanted = sorted({o for others in chosen.values() for o in others})
     others: dict[int, tuple[str, str]] = {}
     for start in range(0, len(wanted), 400):
