@@ -28,14 +28,13 @@ import argparse
 import datetime
 import gzip
 import json
-import os
 import re
 import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from harness import REPO, machine
+from harness import REPO, SHARED, machine
 from newsreader.core.errors import ParseError
 from newsreader.core.parse import parse_feed
 from newsreader.core.related import same_story
@@ -71,7 +70,7 @@ GRID = [round(0.2 + i * 0.01, 2) for i in range(61)]
 
 def shared_dir(option: str | None = None) -> Path:
     """The shared folder: *option*, else ``NEWSREADER_SHARED``, else ``../shared`` beside the checkout."""
-    return Path(option or os.environ.get("NEWSREADER_SHARED") or REPO.parent / "shared")
+    return Path(option) if option else SHARED
 
 
 def _items(path: Path) -> list[dict[str, Any]]:
