@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 _LEAD_CHARS = 600
 """Enough text for the lead's first ``same_story.LEAD_WORDS`` words."""
+MAX_GROUP = 50
+"""A same-story group never grows past this many stories (merging look-alikes step by step would)."""
 MAX_CANDIDATES = 12
 """Stories compared with each new one at most (those sharing the most key terms)."""
 
@@ -137,8 +139,19 @@ def _group_of(db: sqlite3.Connection, story_id: int) -> int | None:
     return int(row[0]) if row and row[0] is not None else None
 
 
+def _size(db: sqlite3.Connection, group: int | None) -> int:
+    if group is None:
+        return 1
+    return int(db.execute("SELECT count(*) FROM stories WHERE group_id = ?", (group,)).fetchone()[0])
+
+
 def _union(db: sqlite3.Connection, a: int, b: int) -> None:
     group_a, group_b = _group_of(db, a), _group_of(db, b)
+    if group_a is not None and group_a == group_b:
+        return
+    # one event is reported a few dozen times at most; a larger group is a chain of look-alikes
+    if _size(db, group_a) + _size(db, group_b) > MAX_GROUP:
+        return
     target = min(x for x in (group_a, group_b, a, b) if x is not None)
     for group in {group_a, group_b} - {None, target}:
         db.execute("UPDATE stories SET group_id = ? WHERE group_id = ?", (target, group))

@@ -66,16 +66,17 @@ class RelatedStorage(StorageBase):
             )
         ]
 
-    def group_members(self, group_id: int, exclude: int) -> list[GroupMember]:
-        """Other stories of a same-story group, with their canonical link and title key."""
+    def group_members(self, group_id: int, exclude: int, limit: int = 50) -> list[GroupMember]:
+        """Other stories of a same-story group (the newest *limit*), with their canonical link, title
+        key and lead."""
         return [
             GroupMember(story_from_row(row), row[17], row[18], row[19] or "")
             for row in self.execute(
                 f"""SELECT {STORY_COLUMNS}, s.canonical_link, s.title_key, substr(s.body_text, 1, 600)
                     FROM stories s
                     JOIN feeds f ON f.id = s.feed_id WHERE s.group_id = ? AND s.id != ?
-                    ORDER BY s.published DESC, s.id DESC""",
-                (group_id, exclude),
+                    ORDER BY s.published DESC, s.id DESC LIMIT ?""",
+                (group_id, exclude, limit),
             )
         ]
 
