@@ -64,7 +64,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], set[str]]
     """The file names in the wheel and in the sdist (sdist names without their ``newsreader-V/src/`` prefix)."""
     out = tmp_path_factory.mktemp("dist")
     result = subprocess.run(
-        [sys.executable, "-m", "build", "--outdir", str(out), str(REPO)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "build", "--outdir", str(out), str(REPO)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=out,  # not the checkout: its build/ folder (packaging output) would shadow the build module
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     with zipfile.ZipFile(next(out.glob("*.whl"))) as wheel:
