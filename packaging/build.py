@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -88,7 +89,6 @@ def folder_size(folder: Path) -> int:
 
 def icons() -> Path:
     """Render resources/newsreader.svg to the PNG, ICO and ICNS the bundles and installers use (Qt)."""
-    import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import Qt
@@ -127,6 +127,8 @@ def bundle() -> Path:
             str(ROOT / "packaging" / "pyinstaller" / "newsreader.spec"),
         ],
         check=True,
+        # a cache of its own: --clean empties the shared ~/.cache/pyinstaller under any other build running
+        env={**os.environ, "PYINSTALLER_CONFIG_DIR": str(ROOT / "build" / "pyinstaller-cache")},
     )
     return DIST / "newsreader"
 

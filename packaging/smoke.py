@@ -218,6 +218,8 @@ if __name__ == "__main__":
     if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
     try:
-        smoke([sys.argv[1]], [sys.argv[2]] if len(sys.argv) == 3 else None)
+        # the checks run in a temporary folder: a relative path given here must not change meaning
+        given = [str(Path(arg).resolve()) if Path(arg).exists() else arg for arg in sys.argv[1:]]
+        smoke(given[:1], given[1:] or None)
     except SmokeError as exc:
         sys.exit(f"smoke test FAILED: {exc}")
