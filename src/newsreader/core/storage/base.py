@@ -104,8 +104,12 @@ class StorageBase:
             try:
                 yield self._db
             except BaseException:
-                self._db.execute(f"ROLLBACK TO {name}")
-                self._db.execute(f"RELEASE {name}")
+                # A full disk or an I/O error makes SQLite roll the whole transaction back, taking the
+                # savepoint with it: then the original error is what the caller must see.
+                if self._db.in_transaction:
+                    with suppress(sqlite3.Error):
+                        self._db.execute(f"ROLLBACK TO {name}")
+                        self._db.execute(f"RELEASE {name}")
                 raise
             self._db.execute(f"RELEASE {name}")
             return
