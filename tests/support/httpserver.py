@@ -38,6 +38,8 @@ class Hit:
     headers: dict[str, str]
     started: float
     finished: float = 0.0
+    method: str = "GET"
+    body: bytes = b""
 
 
 class FeedServer:
@@ -57,8 +59,25 @@ class FeedServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
+            body = b""
+            """The request's body (POST), for route handlers."""
+
+            def do_POST(self) -> None:
+                self.body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self._serve()
+
             def do_GET(self) -> None:
-                hit = Hit(self.path, {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
+                self.body = b""
+                self._serve()
+
+            def _serve(self) -> None:
+                hit = Hit(
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    time.monotonic(),
+                    method=self.command,
+                    body=self.body,
+                )
                 with outer.lock:
                     outer.hits.append(hit)
                     outer.in_flight += 1
@@ -108,7 +127,7 @@ class FeedServer:
         self.httpd.server_close()
 
     def _answer(self, request: BaseHTTPRequestHandler) -> None:
-        route = self.routes.get(request.path)
+        route = self.routes.get(request.path) or self.routes.get(request.path.partition("?")[0])
         if route is None:
             self._send(request, 404, {"Content-Type": "text/plain"}, b"not found")
             return

@@ -126,3 +126,38 @@ class MultipleFeedsError(NewsreaderError):
 
 class MissingDataError(NewsreaderError):
     """A data file that ships inside the package (rules, filter list, stylesheet) is missing: a broken install."""
+
+
+class SyncError(NewsreaderError):
+    """A sync server (Google Reader API, Fever, Tiny Tiny RSS) could not be used; carries its address.
+
+    ``transient`` says whether trying again later may work (network down, time-outs, server errors,
+    an answer that is not what the protocol promises — a captive portal, a half-upgraded server); a
+    queued change that fails transiently stays queued."""
+
+    transient = True
+
+    def __init__(self, server: str, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.server = server
+        self.status = status
+
+
+class SyncOfflineError(SyncError):
+    """The server could not be reached or did not answer in time (or answered 5xx/429)."""
+
+
+class SyncProtocolError(SyncError):
+    """The server answered something the protocol does not allow (garbage, the wrong shape)."""
+
+
+class SyncAuthError(SyncError):
+    """The server refused the user name, password, session or token."""
+
+    transient = False
+
+
+class SyncRefusedError(SyncError):
+    """The server understood a request and refused it (an unknown item, an invalid feed address…)."""
+
+    transient = False

@@ -293,6 +293,7 @@ class Fetcher:
         max_bytes: int | None = None,
         background: bool = False,
         cancel: Cancel | None = None,
+        headers: dict[str, str] | None = None,
     ) -> FetchResponse:
         """GET *url* (conditionally when validators are given); raises :class:`FetchError`.
 
@@ -301,7 +302,45 @@ class Fetcher:
         that did not resolve, connect or answer in time is not asked again in the same round (see
         :meth:`begin_round`); *background* requests (pages, images, icons) also skip hosts backed off
         across rounds. *max_bytes* lowers the body cap for this request (images, icons). When *cancel*
-        is set, the request is not made, or is cut off at once: :class:`RequestCancelledError`."""
+        is set, the request is not made, or is cut off at once: :class:`RequestCancelledError`.
+        *headers* (for example a sync server's ``Authorization``) go to *url*'s own origin only, never
+        to another host a redirect leads to."""
+        return self._guarded(
+            url, "GET", None, etag, last_modified, auth, accept, max_bytes, background, cancel, headers or {}
+        )
+
+    def post(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        content_type: str = "application/x-www-form-urlencoded",
+        accept: str | None = None,
+        max_bytes: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> FetchResponse:
+        """POST *body* (already encoded, of *content_type*) to *url*; raises :class:`FetchError`.
+
+        The same bounds as :meth:`fetch` apply. A 307/308 redirect to the same origin is followed with
+        the same method and body; any other redirect of a POST is an error naming where it led, since
+        repeating a change at another address, or turning it into a GET, is not safe to do silently."""
+        extra = {**(headers or {}), "Content-Type": content_type}
+        return self._guarded(url, "POST", body, None, None, None, accept, max_bytes, False, None, extra)
+
+    def _guarded(
+        self,
+        url: str,
+        method: str,
+        data: bytes | None,
+        etag: str | None,
+        last_modified: str | None,
+        auth: tuple[str, str] | None,
+        accept: str | None,
+        max_bytes: int | None,
+        background: bool,
+        cancel: Cancel | None,
+        origin_headers: dict[str, str],
+    ) -> FetchResponse:
         host = server_of(url)
         if cancel is not None and cancel.is_set():
             raise RequestCancelledError(url, f"{url} was not requested: the refresh stopped.")
@@ -317,7 +356,9 @@ class Fetcher:
         hook = cancel.on_set(lambda: shut_down_sockets(sockets)) if cancel is not None else None
         limit = min(max_bytes, self.limits.max_bytes) if max_bytes else self.limits.max_bytes
         try:
-            response = self._fetch(url, etag, last_modified, auth, accept, limit, background)
+            response = self._fetch(
+                url, method, data, etag, last_modified, auth, accept, limit, background, origin_headers
+            )
         except (FetchError, requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             if cancel is not None and cancel.is_set():
                 raise RequestCancelledError(url, f"{url} was cut off: the refresh stopped.") from exc
@@ -355,12 +396,15 @@ class Fetcher:
     def _fetch(
         self,
         url: str,
+        method: str,
+        data: bytes | None,
         etag: str | None,
         last_modified: str | None,
         auth: tuple[str, str] | None,
         accept: str | None,
         limit: int,
         background: bool,
+        origin_headers: dict[str, str],
     ) -> FetchResponse:
         headers: dict[str, str] = {}
         if etag:
@@ -387,9 +431,11 @@ class Fetcher:
                 raise FetchError(url, f"{url} did not finish answering within {self.limits.deadline:g} s.")
             timeout = (min(self.limits.connect_timeout, left), min(self.limits.read_timeout, left))
             with self._host_slot(parts.netloc.lower()):
-                response = session.get(
+                response = session.request(
+                    method,
                     current,
-                    headers=headers,
+                    data=data,
+                    headers={**headers, **origin_headers} if same_origin else headers,
                     timeout=timeout,
                     stream=True,
                     allow_redirects=False,
@@ -398,6 +444,14 @@ class Fetcher:
                 try:
                     if response.status_code in REDIRECTS and "location" in response.headers:
                         target = urljoin(current, response.headers["location"].strip())
+                        if method != "GET" and not (
+                            response.status_code in (307, 308) and urlsplit(target).netloc == parts.netloc
+                        ):
+                            raise FetchError(
+                                url,
+                                f"{url} redirected a {method} request to {target}; use that address instead.",
+                                status=response.status_code,
+                            )
                         if still_permanent and response.status_code in PERMANENT_REDIRECTS:
                             permanent = target
                         else:
