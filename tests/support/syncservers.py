@@ -17,7 +17,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -115,6 +115,7 @@ class Coldsweat:
     email: str
     password: str
     env: dict[str, str]
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def flask(self, *args: str) -> str:
         result = subprocess.run(
@@ -131,6 +132,37 @@ class Coldsweat:
     def import_opml(self, opml: Path) -> None:
         """Subscribe the user to an OPML file's feeds and fetch them (Fever has no subscribe call)."""
         self.flask("import", str(opml), self.email, "--fetch")
+
+    def start(self) -> None:
+        """Run the server (again, on the same port and database) until it answers."""
+        port = self.url.rpartition(":")[2]
+        log_path = Path(self.env["HOME"]) / "coldsweat.log"
+        log = log_path.open("ab")
+        process = subprocess.Popen(
+            [str(COLDSWEAT / "bin" / "flask"), "--app", "coldsweat", "run", "--host", "127.0.0.1", "--port", port],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        self.processes.append(process)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.fever}?api", timeout=2).read()
+                return
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(log_path.read_text()) from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        """Stop the server (the database stays)."""
+        while self.processes:
+            process = self.processes.pop()
+            process.terminate()
+            process.wait(timeout=10)
 
     def fetch(self) -> None:
         """Re-fetch every feed, as coldsweat's cron job would once its 3-minute minimum interval
@@ -151,6 +183,7 @@ def coldsweat(tmp_path: Path) -> Iterator[Coldsweat]:
     """Start coldsweat on 127.0.0.1 with a fresh database and user; stop it afterwards."""
     if not (COLDSWEAT / "bin" / "flask").exists():
         unavailable(f"coldsweat is not installed here ({COLDSWEAT} is missing)")
+    tmp_path.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -163,26 +196,8 @@ def coldsweat(tmp_path: Path) -> Iterator[Coldsweat]:
         f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port}/fever", "alice@example.org", "alice-pw-123", env
     )
     server.flask("setup", server.email, "--password", server.password)
-    log = (tmp_path / "coldsweat.log").open("wb")
-    process = subprocess.Popen(
-        [str(COLDSWEAT / "bin" / "flask"), "--app", "coldsweat", "run", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server.start()
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{server.fever}?api", timeout=2).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError((tmp_path / "coldsweat.log").read_text()) from None
-                time.sleep(0.1)
         yield server
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+        server.stop()

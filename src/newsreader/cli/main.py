@@ -228,6 +228,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help="the page's address, for resolving links (default: its canonical link)")
     p = command("reclassify", "run the sponsored rules again over stored stories", cmd_reclassify)
     p.add_argument("--feed", type=_feed_id)
+    p = command(
+        "account",
+        "sync accounts: add, list or remove (a Google Reader API, Fever or Tiny Tiny RSS server)",
+        cmd_account,
+    )
+    p.add_argument("action", choices=["add", "list", "remove", "changes"])
+    p.add_argument("name", nargs="?", help="the account's name (add, remove; changes: one account)")
+    p.add_argument("--kind", choices=["greader", "fever", "ttrss"], help="add: the server's protocol")
+    p.add_argument("--url", help="add: the API address (FreshRSS: https://host/api/greader.php or …/fever.php)")
+    p.add_argument("--user", help="add: the user name")
+    p.add_argument("--password-stdin", action="store_true", help="add: read the password from standard input")
+    p.add_argument("--no-check", action="store_true", help="add: do not try the server first (offline)")
+    p = command("sync", "send queued changes to the accounts' servers and bring theirs home (all, or NAME)", cmd_sync)
+    p.add_argument("names", nargs="*", metavar="NAME")
     p = command("import", "subscribe to the feeds of an OPML file", cmd_import)
     p.add_argument("file")
     p = command("export", "write subscriptions as OPML (to FILE or standard output)", cmd_export)
@@ -703,6 +717,54 @@ def cmd_reclassify(library: Library, args: argparse.Namespace) -> int:
     changed = library.reclassify(args.feed)
     _out(args, {"changed": changed}, lambda: print(f"Re-classified: {changed} stories changed."))
     return EXIT_OK
+
+
+def cmd_account(library: Library, args: argparse.Namespace) -> int:
+    from newsreader.cli.output import account_json, account_line, change_json, change_line
+    from newsreader.core.errors import SettingsError
+
+    if args.action == "list":
+        found = library.accounts()
+        _out(args, [account_json(a) for a in found], lambda: _print_each(found, account_line))
+        return EXIT_OK
+    if args.action == "changes":
+        changes = library.queued_changes(args.name)
+        _out(args, [change_json(c) for c in changes], lambda: _print_each(changes, change_line))
+        return EXIT_OK
+    if not args.name:
+        raise SettingsError(f"'account {args.action}' needs the account's name.")
+    if args.action == "remove":
+        library.remove_account(args.name)
+        _out(args, {"removed": args.name}, lambda: print(f"Removed account {args.name}."))
+        return EXIT_OK
+    missing = [option for option in ("kind", "url", "user") if not getattr(args, option)]
+    if missing:
+        raise SettingsError(f"'account add' needs --{', --'.join(missing)}.")
+    if not args.password_stdin:
+        raise SettingsError("'account add' reads the password from standard input: give --password-stdin.")
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise SettingsError("No password came on standard input.")
+    account = library.add_account(args.name, args.kind, args.url, args.user, password, check=not args.no_check)
+    _out(args, account_json(account), lambda: print(f"Added account {account.name} ({account.kind}, {account.url})."))
+    return EXIT_OK
+
+
+def cmd_sync(library: Library, args: argparse.Namespace) -> int:
+    from newsreader.cli.output import sync_json, sync_line
+
+    results = []
+    for account, report in library.sync(args.names or None):
+        results.append((account, report))
+        if not args.json:
+            print(sync_line(account, report))
+            for change, reason in report.refused:
+                print(f"  refused: {change.op} {change.target}: {reason}")
+    if args.json:
+        from newsreader.cli.output import print_json
+
+        print_json([sync_json(account, report) for account, report in results])
+    return EXIT_FAILED if any(report.error for _, report in results) else EXIT_OK
 
 
 def cmd_import(library: Library, args: argparse.Namespace) -> int:

@@ -10,11 +10,12 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from newsreader.core.models import Feed, RelatedItem, RelatedStories, Story
+from newsreader.core.models import Account, Feed, QueuedChange, RelatedItem, RelatedStories, Story
 
 if TYPE_CHECKING:
     from newsreader.core.pages import PageAnalysis
     from newsreader.core.reading import ReadingView
+    from newsreader.core.sync.engine import SyncReport
 
 
 def iso(value: datetime | None) -> str | None:
@@ -43,6 +44,7 @@ def feed_json(feed: Feed) -> dict[str, Any]:
         "last_error": feed.last_error,
         "last_error_at": iso(feed.last_error_at),
         "disabled_reason": feed.disabled_reason,
+        "account": feed.account,
     }
 
 
@@ -63,11 +65,86 @@ def story_json(story: Story, *, with_html: bool = False) -> dict[str, Any]:
         "sponsored_reason": story.sponsored_reason,
         "categories": list(story.categories),
         "enclosures": [{"url": e.url, "type": e.type, "length": e.length} for e in story.enclosures],
+        "account": story.account,
     }
     if with_html:
         data["summary_html"] = story.summary_html
         data["content_html"] = story.content_html
     return data
+
+
+def account_json(account: Account) -> dict[str, Any]:
+    """A sync account as the ``account list --json`` object (never its password)."""
+    return {
+        "name": account.name,
+        "kind": account.kind,
+        "url": account.url,
+        "user": account.user,
+        "feeds": account.feeds,
+        "queued": account.queued,
+        "refused": account.refused,
+        "last_sync": iso(account.last_sync),
+        "last_attempt": iso(account.last_attempt),
+        "last_error": account.last_error,
+    }
+
+
+def account_line(account: Account) -> str:
+    """One account for people."""
+    state = f"last sync {account.last_sync:%Y-%m-%d %H:%M}" if account.last_sync else "never synced"
+    if account.last_error:
+        state += f"; last attempt failed: {account.last_error}"
+    queue = f", {account.queued} change(s) waiting" if account.queued else ""
+    refused = f", {account.refused} refused" if account.refused else ""
+    where = f"{account.kind}  {account.user} @ {account.url}"
+    return f"{account.name}  {where}  {account.feeds} feeds{queue}{refused}  ({state})"
+
+
+def change_json(change: QueuedChange) -> dict[str, Any]:
+    """A queued (or refused) change as the ``account changes --json`` object."""
+    return {
+        "id": change.id,
+        "account": change.account,
+        "op": change.op,
+        "target": change.target,
+        "title": change.title,
+        "created": iso(change.created),
+        "refused": change.refused,
+    }
+
+
+def change_line(change: QueuedChange) -> str:
+    """One queued change for people."""
+    what = f"{change.op} {change.title or change.target}"
+    state = f"refused: {change.refused}" if change.refused else "waiting"
+    return f"{change.account}  {what}  ({state})"
+
+
+def sync_json(account: Account, report: SyncReport) -> dict[str, Any]:
+    """One account's sync as a ``sync --json`` object."""
+    return {
+        "account": account.name,
+        "sent": report.sent,
+        "superseded": report.superseded,
+        "refused": [{"op": c.op, "target": c.target, "reason": reason} for c, reason in report.refused],
+        "new_stories": report.new_items,
+        "states_changed": report.states_changed,
+        "error": report.error,
+        "queued": account.queued,
+    }
+
+
+def sync_line(account: Account, report: SyncReport) -> str:
+    """One account's sync for people."""
+    done = (
+        f"{account.name}: sent {report.sent} change(s), {report.new_items} new stories, "
+        f"{report.states_changed} read/star states from the server"
+    )
+    if report.superseded:
+        done += f", {report.superseded} local change(s) superseded by the server's"
+    if report.error:
+        done += f"; stopped: {report.error} ({account.queued} change(s) still queued)"
+    return done
 
 
 def print_json(value: Any, out: TextIO | None = None) -> None:

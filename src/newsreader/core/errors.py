@@ -97,6 +97,12 @@ class FolderNotFoundError(UnknownIdError):
     kind = "folder"
 
 
+class AccountNotFoundError(UnknownIdError):
+    """No sync account has this name (``subject``)."""
+
+    kind = "account"
+
+
 class FilterListNotFoundError(UnknownIdError):
     """No filter list of the user's has this name (``subject``)."""
 

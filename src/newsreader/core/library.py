@@ -40,11 +40,13 @@ from newsreader.core.errors import (
     UnusableLibraryError,
 )
 from newsreader.core.models import (
+    Account,
     DiscoveredFeed,
     Feed,
     Folder,
     ImportReport,
     PageProgress,
+    QueuedChange,
     RefreshProgress,
     RelatedStories,
     StageProgress,
@@ -67,6 +69,7 @@ if TYPE_CHECKING:
     from newsreader.core.pages.filters import PageFilters
     from newsreader.core.process_pool import WorkerPool
     from newsreader.core.reading import ReadingView
+    from newsreader.core.sync.engine import SyncReport
 
 __all__ = ["DEFAULT_WORKERS", "MAX_WORKERS", "Keep", "Library", "MultipleFeedsError", "fts_query", "open_library"]
 
@@ -358,6 +361,70 @@ class Library:
     def password_file(self) -> Path:
         """Where passwords go only when the user chose to keep them unencrypted (no keyring)."""
         return Path(self.path).parent / "passwords.json"
+
+    # sync accounts ---------------------------------------------------------------------------
+
+    def accounts(self) -> list[Account]:
+        """Every sync account, with its queue counts and last sync."""
+        return self._storage().accounts()
+
+    def account(self, name: str) -> Account:
+        """One sync account; raises :class:`AccountNotFoundError`."""
+        return self._storage().account(name)
+
+    def add_account(self, name: str, kind: str, url: str, user: str, password: str, *, check: bool = True) -> Account:
+        """Add a sync account (``kind`` ``greader``, ``fever`` or ``ttrss``). With *check*, the server
+        must accept the user and password first. The password goes to the keyring, never the library.
+        Raises :class:`SettingsError` (a field, or the name is taken), :class:`SyncError` (the server
+        refused or could not be reached) and :class:`CredentialsError` (no keyring)."""
+        from newsreader.core import accounts, credentials
+        from newsreader.core.sync.service import open_service
+
+        name, kind, url, user = accounts.check_account_fields(name, kind, url, user)
+        storage = self._storage()
+        if any(existing.name.lower() == name.lower() for existing in storage.accounts()):
+            raise SettingsError(f"There is already an account named {name!r}.")
+        if check:
+            open_service(kind, url, user, password, self.fetcher()).check()
+        credentials.store_password(url, user, password)
+        return storage.add_account(name, kind, url, user, self._clock())
+
+    def remove_account(self, name: str) -> None:
+        """Forget a sync account: its feeds, stories, queued changes and stored password (the server
+        keeps everything). Raises :class:`AccountNotFoundError`."""
+        from newsreader.core import credentials
+
+        storage = self._storage()
+        account = storage.account(name)
+        storage.remove_account(account.name)
+        if not any(a.url == account.url and a.user == account.user for a in storage.accounts()):
+            credentials.delete_password(account.url, account.user)
+
+    def queued_changes(self, account: str | None = None) -> list[QueuedChange]:
+        """Local changes waiting for their server, and those it refused (with its reasons)."""
+        storage = self._storage()
+        return storage.queued_changes(storage.account(account).id if account is not None else None)
+
+    def sync(self, names: Sequence[str] | None = None) -> Iterator[tuple[Account, SyncReport]]:
+        """Sync the named accounts (default: all), one after the other, yielding each one's report as
+        it finishes. A failure ends only that account's sync; what it stored and its queue are kept,
+        and the next sync resumes. Raises :class:`AccountNotFoundError` for an unknown name."""
+        from newsreader.core import accounts
+        from newsreader.core.errors import CredentialsError
+        from newsreader.core.sync.engine import SyncReport
+
+        storage = self._storage()
+        chosen = [storage.account(name) for name in names] if names else storage.accounts()
+        for account in chosen:
+            try:
+                password = accounts.password_for(account)
+            except CredentialsError as exc:
+                storage.finish_sync(account.id, self._clock(), str(exc))
+                yield storage.account(account.name), SyncReport(error=str(exc))
+                continue
+            service = accounts.service_for(account, password, self.fetcher())
+            report = accounts.sync(storage, account, service, self._clock)
+            yield storage.account(account.name), report
 
     # refresh ---------------------------------------------------------------------------------
 

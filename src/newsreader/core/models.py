@@ -94,6 +94,8 @@ class Feed:
     """The title the feed gives itself (updated by every refresh); ``title`` shows the user's own
     name for the feed (``user_title``: renamed, or from an imported OPML file) when there is one."""
     user_title: str | None = None
+    account: str | None = None
+    """The sync account the feed belongs to (its server holds it), or None for the local library."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,8 @@ class Story:
     content_html: str = ""
     group_id: int | None = None
     """Stories of other feeds reporting the same event share this id."""
+    account: str | None = None
+    """The sync account whose server holds the story, or None for the local library."""
 
 
 class RefreshStatus(Enum):
@@ -275,3 +279,43 @@ class StageProgress:
         stages = list(Stage)
         within = 1.0 if self.finished else (self.done / self.total if self.total else 0.0)
         return (stages.index(self.stage) + min(1.0, within)) / len(stages)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A sync account: a server (``kind`` ``greader``, ``fever`` or ``ttrss``) holding feeds and their
+    read/starred state. The password is in the keyring, never here."""
+
+    id: int
+    name: str
+    kind: str
+    url: str
+    user: str
+    added_at: datetime
+    last_sync: datetime | None
+    """When the last sync finished without an error."""
+    last_attempt: datetime | None
+    last_error: str | None
+    """Why the last sync stopped early (None when it completed)."""
+    feeds: int = 0
+    queued: int = 0
+    """Local changes waiting to be sent."""
+    refused: int = 0
+    """Local changes the server refused (kept with its reasons)."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedChange:
+    """A local change of an account's story or feed that waits for its server (or that it refused)."""
+
+    id: int
+    account: str
+    op: str
+    """``read``, ``unread``, ``star``, ``unstar``, ``subscribe``, ``unsubscribe``, ``rename``, ``move``."""
+    target: str
+    """The server's id of the item or feed (for ``subscribe``: the feed's address)."""
+    created: datetime
+    refused: str | None
+    """The server's reason for refusing it, or None while it waits."""
+    title: str | None = None
+    """The story's (or feed's) title, when the library still holds it."""

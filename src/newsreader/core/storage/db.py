@@ -11,7 +11,8 @@ mixin over :class:`~newsreader.core.storage.base.StorageBase` in its own module 
 - ``pages.py``: article pages kept offline;
 - ``images.py``: the image cache's index and feed icons;
 - ``settings.py``: library-wide settings;
-- ``hosts.py``: hosts that did not answer, and when to ask them again.
+- ``hosts.py``: hosts that did not answer, and when to ask them again;
+- ``accounts.py``: sync accounts, their queue of local changes, what a sync stores.
 
 One :class:`Storage` per thread (SQLite connections are per thread). WAL mode lets readers go on
 while one writer commits; every write that belongs together is one transaction, so a process
@@ -20,6 +21,7 @@ killed at any moment leaves the last committed state.
 
 from __future__ import annotations
 
+from newsreader.core.storage.accounts import AccountStorage
 from newsreader.core.storage.base import SEARCH_WINDOW, StorageBase, chunks, from_db_time, marks, to_db_time
 from newsreader.core.storage.entries import EntryStorage, StoreOutcome
 from newsreader.core.storage.feeds import FeedState, FeedStorage
@@ -46,6 +48,7 @@ __all__ = [
 
 
 class Storage(
+    AccountStorage,
     FeedStorage,
     EntryStorage,
     StoryStorage,

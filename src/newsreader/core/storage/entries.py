@@ -84,11 +84,14 @@ class EntryStorage(StorageBase):
         max_count: int | None = None,
         max_age_days: int | None = None,
         verdicts: Sequence[Verdict] | None = None,
+        partial: bool = False,
     ) -> StoreOutcome:
         """Store a successfully parsed feed in one transaction.
 
         New entries are inserted, changed ones updated (keeping read/starred), unchanged ones left
         alone; stories no longer served are marked as such and become subject to retention.
+        With *partial* (a page of a sync account's items, not a whole feed document) only the given
+        entries are written: nothing is marked gone and the feed's own record is left alone.
         """
         now_text = to_db_time(now)
         with self.transaction() as db:
@@ -166,6 +169,10 @@ class EntryStorage(StorageBase):
             ]
             if new_ids:
                 group_new_stories(db, feed_id, last_id)
+            if partial:
+                for chunk in chunks(back_in_feed):
+                    db.execute(f"UPDATE stories SET in_feed = 1 WHERE id IN ({marks(chunk)})", chunk)
+                return StoreOutcome(tuple(new_ids), len(changes))
             gone = [story_id for story_id, _, in_feed in existing.values() if in_feed and story_id not in seen]
             flag_updates: tuple[tuple[list[int], int], ...] = ((gone, 0), (back_in_feed, 1))
             for flagged, flag in flag_updates:

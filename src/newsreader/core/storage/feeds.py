@@ -56,7 +56,7 @@ class FeedStorage(StorageBase):
 
     def feed_id_for_url(self, url: str) -> int | None:
         """The id of the feed subscribed at *url*, if any."""
-        row = self.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+        row = self.execute("SELECT id FROM feeds WHERE url = ? AND account_id IS NULL", (url,)).fetchone()
         return int(row[0]) if row else None
 
     def add_feed(self, url: str, title: str, folder: str | None, now: datetime, site_url: str | None = None) -> int:
@@ -83,7 +83,7 @@ class FeedStorage(StorageBase):
             sql += f" WHERE f.id IN ({','.join('?' * len(ids))})"
             params = ids
         sql += " ORDER BY fo.name IS NOT NULL, fo.name COLLATE NOCASE, coalesce(f.user_title, f.title) COLLATE NOCASE"
-        return [feed_from_row(row, row[19], row[20]) for row in self.execute(sql, params).fetchall()]
+        return [feed_from_row(row, row[20], row[21]) for row in self.execute(sql, params).fetchall()]
 
     def feed(self, feed_id: int) -> Feed:
         """One feed; raises :class:`UnknownIdError`."""
@@ -93,11 +93,11 @@ class FeedStorage(StorageBase):
         return found[0]
 
     def feed_states(self, feed_ids: Iterable[int] | None = None, *, enabled_only: bool = True) -> list[FeedState]:
-        """The refresh state of the given (or all) feeds."""
+        """The refresh state of the given (or all) local feeds (an account's feeds come from its server)."""
         sql = """SELECT id, url, coalesce(user_title, title), etag, last_modified, body_hash, auth_user,
                         update_interval, next_check, retry_after, retention_max_count, retention_max_age_days,
                         sponsored_never, sponsored_rules
-                 FROM feeds WHERE 1 = 1"""
+                 FROM feeds WHERE account_id IS NULL"""
         params: list[Any] = []
         if enabled_only:
             sql += " AND enabled = 1"

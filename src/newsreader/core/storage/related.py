@@ -70,7 +70,7 @@ class RelatedStorage(StorageBase):
         """Other stories of a same-story group (the newest *limit*), with their canonical link, title
         key and lead."""
         return [
-            GroupMember(story_from_row(row), row[17], row[18], row[19] or "")
+            GroupMember(story_from_row(row), row[18], row[19], row[20] or "")
             for row in self.execute(
                 f"""SELECT {STORY_COLUMNS}, s.canonical_link, s.title_key, substr(s.body_text, 1, 600)
                     FROM stories s
@@ -105,7 +105,7 @@ class RelatedStorage(StorageBase):
                       WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?
                   ) JOIN stories s ON s.id = hit JOIN feeds f ON f.id = s.feed_id
                   WHERE s.sponsored = 0 ORDER BY score LIMIT ?"""
-        return [(story_from_row(row), row[17]) for row in self.execute(sql, (match, window, limit))]
+        return [(story_from_row(row), row[18]) for row in self.execute(sql, (match, window, limit))]
 
     def stories_by_canonical_link(self, links: Sequence[str]) -> dict[str, Story]:
         """Stored stories whose canonical link is one of *links* (newest wins)."""
@@ -118,7 +118,7 @@ class RelatedStorage(StorageBase):
             list(links),
         )
         for row in rows:
-            found[row[17]] = story_from_row(row)
+            found[row[18]] = story_from_row(row)
         return found
 
     def mark_group_read(self, group_id: int, read: bool = True) -> int:

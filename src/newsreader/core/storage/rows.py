@@ -38,12 +38,12 @@ def list_filter(
 FEED_COLUMNS = """f.id, f.url, coalesce(f.user_title, f.title), fo.name, f.site_url, f.enabled,
     f.update_interval, f.auth_user, f.full_articles, f.retention_max_age_days, f.retention_max_count,
     f.last_checked, f.last_updated, f.next_check, f.last_error, f.last_error_at, f.disabled_reason, f.title,
-    f.user_title"""
+    f.user_title, (SELECT a.name FROM accounts a WHERE a.id = f.account_id)"""
 
 
 STORY_COLUMNS = """s.id, s.feed_id, coalesce(f.user_title, f.title), s.guid, s.link, s.title, s.author,
     s.published, s.updated, s.first_seen, s.read, s.starred, s.sponsored, s.sponsored_reason,
-    s.categories, s.enclosures, s.group_id"""
+    s.categories, s.enclosures, s.group_id, (SELECT a.name FROM accounts a WHERE a.id = f.account_id)"""
 
 
 def _required_time(value: str) -> datetime:
@@ -75,6 +75,7 @@ def feed_from_row(row: Sequence[Any], unread: int = 0, total: int = 0) -> Feed:
         total=total,
         feed_title=row[17] or "",
         user_title=row[18],
+        account=row[19],
     )
 
 
@@ -99,6 +100,7 @@ def story_from_row(row: Sequence[Any], summary_html: str = "", content_html: str
         summary_html=summary_html,
         content_html=content_html,
         group_id=row[16],
+        account=row[17],
     )
 
 

@@ -226,6 +226,96 @@ def _migrate_to_7(db: sqlite3.Connection) -> None:
     )
 
 
+_V8 = """
+CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    kind TEXT NOT NULL,
+    url TEXT NOT NULL,
+    user TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    cursor TEXT,
+    last_sync TEXT,
+    last_attempt TEXT,
+    last_error TEXT
+);
+CREATE TABLE sync_queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    op TEXT NOT NULL,
+    target TEXT NOT NULL,
+    argument TEXT,
+    created TEXT NOT NULL,
+    refused TEXT
+);
+CREATE INDEX sync_queue_account ON sync_queue(account_id, id);
+ALTER TABLE folders ADD COLUMN account_id INTEGER REFERENCES accounts(id) ON DELETE CASCADE;
+ALTER TABLE folders ADD COLUMN remote_id TEXT;
+CREATE UNIQUE INDEX folders_remote ON folders(account_id, remote_id) WHERE account_id IS NOT NULL;
+ALTER TABLE stories ADD COLUMN remote_id TEXT;
+ALTER TABLE stories ADD COLUMN remote_read INTEGER;
+ALTER TABLE stories ADD COLUMN remote_starred INTEGER;
+CREATE INDEX stories_remote ON stories(remote_id) WHERE remote_id IS NOT NULL;
+-- 1 only inside a sync's own transaction, while it applies the server's state: those changes are not
+-- queued back to the server (no other connection can see it set, and a crash rolls it back)
+CREATE TABLE sync_applying (flag INTEGER NOT NULL);
+INSERT INTO sync_applying VALUES (0);
+"""
+
+
+_V8_TRIGGERS = """
+-- every local read/star change of an account's story is queued in the same transaction, whichever
+-- code path made it (one story, a whole feed, a same-story group)
+CREATE TRIGGER stories_queue_read AFTER UPDATE OF read ON stories
+WHEN new.remote_id IS NOT NULL AND new.read != old.read AND (SELECT flag FROM sync_applying) = 0
+BEGIN
+    INSERT INTO sync_queue(account_id, op, target, created)
+    SELECT account_id, CASE WHEN new.read THEN 'read' ELSE 'unread' END, new.remote_id,
+           strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+    FROM feeds WHERE id = new.feed_id AND account_id IS NOT NULL;
+END;
+CREATE TRIGGER stories_queue_star AFTER UPDATE OF starred ON stories
+WHEN new.remote_id IS NOT NULL AND new.starred != old.starred AND (SELECT flag FROM sync_applying) = 0
+BEGIN
+    INSERT INTO sync_queue(account_id, op, target, created)
+    SELECT account_id, CASE WHEN new.starred THEN 'star' ELSE 'unstar' END, new.remote_id,
+           strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+    FROM feeds WHERE id = new.feed_id AND account_id IS NOT NULL;
+END;
+"""
+
+
+def _migrate_to_8(db: sqlite3.Connection) -> None:
+    """Sync accounts: the accounts, the queue of changes waiting for their server, remote ids and the
+    server state at the last sync. ``feeds`` is rebuilt (SQLite cannot drop a constraint) so that an
+    address is unique among the local subscriptions and within each account, not across them."""
+    _run_script(db, _V8)
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'feeds'").fetchone()
+    create = str(row[0])
+    if "url TEXT NOT NULL UNIQUE" not in create:  # pragma: no cover - every version-7 file has it
+        raise StorageError("The library's feeds table is not the one newsreader created.")
+    columns = [r[1] for r in db.execute("PRAGMA table_info(feeds)")]
+    listed = ", ".join(columns)
+    db.execute(
+        create.replace("CREATE TABLE feeds", "CREATE TABLE feeds_v8", 1).replace(
+            "url TEXT NOT NULL UNIQUE", "url TEXT NOT NULL", 1
+        )
+    )
+    db.execute(f"INSERT INTO feeds_v8 ({listed}) SELECT {listed} FROM feeds")
+    db.execute("DROP TABLE feeds")
+    db.execute("ALTER TABLE feeds_v8 RENAME TO feeds")
+    _run_script(
+        db,
+        """
+ALTER TABLE feeds ADD COLUMN account_id INTEGER REFERENCES accounts(id) ON DELETE CASCADE;
+ALTER TABLE feeds ADD COLUMN remote_id TEXT;
+CREATE UNIQUE INDEX feeds_local_url ON feeds(url) WHERE account_id IS NULL;
+CREATE UNIQUE INDEX feeds_remote ON feeds(account_id, remote_id) WHERE account_id IS NOT NULL;
+""",
+    )
+    _run_script(db, _V8_TRIGGERS)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_to_1,
     _migrate_to_2,
@@ -234,6 +324,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_to_5,
     _migrate_to_6,
     _migrate_to_7,
+    _migrate_to_8,
 )
 """``MIGRATIONS[n]`` takes a database from version n to n + 1."""
 
@@ -265,14 +356,27 @@ def check_ours(db: sqlite3.Connection, path: str) -> int:
 def migrate(db: sqlite3.Connection, path: str) -> None:
     """Bring the database at *path* to :data:`SCHEMA_VERSION`, one transaction per step."""
     version = check_ours(db, path)
-    while version < SCHEMA_VERSION:
-        step = MIGRATIONS[version]
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            step(db)
-            db.execute(f"PRAGMA user_version = {version + 1}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        version += 1
+    if version == SCHEMA_VERSION:
+        return
+    # SQLite's procedure for rebuilding a table: foreign keys off (outside any transaction), rebuild,
+    # check every reference by hand before committing, foreign keys back on
+    enforced = bool(db.execute("PRAGMA foreign_keys").fetchone()[0])
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        while version < SCHEMA_VERSION:
+            step = MIGRATIONS[version]
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                step(db)
+                broken = db.execute("PRAGMA foreign_key_check").fetchone()
+                if broken is not None:
+                    raise StorageError(f"Upgrading the library {path} would break a reference in {broken[0]}.")
+                db.execute(f"PRAGMA user_version = {version + 1}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            version += 1
+    finally:
+        if enforced:
+            db.execute("PRAGMA foreign_keys = ON")

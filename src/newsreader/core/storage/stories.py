@@ -67,7 +67,7 @@ class StoryStorage(StorageBase):
         ).fetchone()
         if row is None:
             raise StoryNotFoundError(story_id)
-        return story_from_row(row, row[17], row[18])
+        return story_from_row(row, row[18], row[19])
 
     def existing_story_ids(self, story_ids: Sequence[int]) -> set[int]:
         """Which of *story_ids* exist."""

@@ -1,19 +1,7 @@
-"""Sync with aggregator servers: Google Reader API, Fever and Tiny Tiny RSS clients (HTTP through
-:mod:`newsreader.core.fetch` only), returning the frozen values of :mod:`newsreader.core.sync.models`."""
+"""Sync with aggregator servers: Google Reader API (``greader``), Fever (``fever``) and Tiny Tiny RSS
+(``ttrss``) clients, HTTP through :mod:`newsreader.core.fetch` only, returning the frozen values of
+:mod:`newsreader.core.sync.models`; ``service`` puts one interface over the three, ``conflicts`` holds
+the conflict rules and ``engine`` one account's sync.
 
-from newsreader.core.sync.fever import FeverClient
-from newsreader.core.sync.greader import GReaderClient
-from newsreader.core.sync.models import ItemPage, RemoteEnclosure, RemoteFeed, RemoteFolder, RemoteItem, UnreadCount
-from newsreader.core.sync.ttrss import TTRSSClient
-
-__all__ = [
-    "FeverClient",
-    "GReaderClient",
-    "ItemPage",
-    "RemoteEnclosure",
-    "RemoteFeed",
-    "RemoteFolder",
-    "RemoteItem",
-    "TTRSSClient",
-    "UnreadCount",
-]
+Nothing is imported here, so that the storage can use the conflict values without loading the network
+stack (read-only commands never import ``requests``)."""

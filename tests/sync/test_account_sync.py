@@ -1,0 +1,297 @@
+"""Sync accounts end to end: the real ``newsreader`` process, a real library file, coldsweat (a real
+Fever server) on 127.0.0.1 — wrong password, the password kept out of the library, read/star going to
+the server, the offline queue replayed after a restart, the conflict rules, a refused change shown with
+its reason, incremental sync, and SIGKILL at any moment of a sync."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsreader.core.fetch import Fetcher
+from newsreader.core.sync.fever import FeverClient
+from tests.conftest import cli_env
+from tests.support.httpserver import FeedServer
+from tests.support.syncservers import Coldsweat, coldsweat
+from tests.sync.test_coldsweat_server import atom, subscribe
+
+CLI = [sys.executable, "-m", "newsreader"]
+
+
+@pytest.fixture
+def fever_server(tmp_path: Path) -> Iterator[Coldsweat]:
+    yield from coldsweat(tmp_path / "server")
+
+
+class Reader:
+    """The newsreader command on one library."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self.env = cli_env(data)
+
+    def run(self, *args: str, stdin: str | None = None, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [*CLI, *args], env=self.env, input=stdin, capture_output=True, text=True, timeout=180, check=False
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        if ok:
+            assert result.returncode == 0, result.stdout + result.stderr
+        return result
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.run(*args, "--json").stdout)
+
+    def sql(self, statement: str) -> list[tuple[Any, ...]]:
+        db = sqlite3.connect(self.data / "library.sqlite3", timeout=10)
+        try:
+            with db:
+                return db.execute(statement).fetchall()
+        finally:
+            db.close()
+
+
+@pytest.fixture
+def reader(tmp_path: Path, keyring_file: Path) -> Reader:
+    return Reader(tmp_path / "data")
+
+
+def add(reader: Reader, server: Coldsweat, name: str = "cs") -> None:
+    reader.run(
+        "account",
+        "add",
+        name,
+        "--kind",
+        "fever",
+        "--url",
+        server.fever,
+        "--user",
+        server.email,
+        "--password-stdin",
+        stdin=server.password + "\n",
+    )
+
+
+def fever(server: Coldsweat) -> FeverClient:
+    return FeverClient(server.fever, server.email, server.password, Fetcher())
+
+
+def test_wrong_password_and_where_the_password_lives(
+    reader: Reader, fever_server: Coldsweat, keyring_file: Path
+) -> None:
+    refused = reader.run(
+        "account",
+        "add",
+        "cs",
+        "--kind",
+        "fever",
+        "--url",
+        fever_server.fever,
+        "--user",
+        fever_server.email,
+        "--password-stdin",
+        stdin="not-the-password\n",
+        ok=False,
+    )
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"newsreader: {fever_server.fever} refused the user name or password of {fever_server.email}.\n"
+    )
+    assert reader.json("account", "list") == []
+    add(reader, fever_server)
+    [account] = reader.json("account", "list")
+    assert (account["name"], account["kind"], account["url"]) == ("cs", "fever", fever_server.fever)
+    assert "password" not in json.dumps(account)
+    assert fever_server.password in keyring_file.read_text()
+    library = (reader.data / "library.sqlite3").read_bytes()
+    assert fever_server.password.encode() not in library
+    again = reader.run(
+        "account",
+        "add",
+        "CS",
+        "--kind",
+        "fever",
+        "--url",
+        fever_server.fever,
+        "--user",
+        "x",
+        "--password-stdin",
+        stdin="x\n",
+        ok=False,
+    )
+    assert again.stderr == "newsreader: There is already an account named 'CS'.\n"
+    reader.run("account", "remove", "cs")
+    assert reader.json("account", "list") == []
+    assert fever_server.password not in keyring_file.read_text()
+
+
+def test_sync_read_star_offline_queue_and_conflicts(
+    reader: Reader, fever_server: Coldsweat, server: FeedServer, tmp_path: Path
+) -> None:
+    subscribe(fever_server, server, tmp_path, {"Alpha": ("News", 6), "Beta": ("Misc", 4)})
+    add(reader, fever_server)
+    [report] = reader.json("sync")
+    assert (report["new_stories"], report["error"]) == (10, None)
+    feeds = {f["title"]: f for f in reader.json("feeds")}
+    assert feeds["Alpha"]["account"] == "cs"
+    assert feeds["Alpha"]["folder"] == "cs/News"
+    stories = {s["title"]: s for s in reader.json("stories", "--limit", "100")}
+    assert len(stories) == 10
+    assert all(s["account"] == "cs" for s in stories.values())
+    a0, a1, b0 = stories["Alpha story 0"], stories["Alpha story 1"], stories["Beta story 0"]
+    remote = {item.title: item.id for page in fever(fever_server).items_since("0") for item in page}
+
+    # read and star go to the server at the next sync
+    reader.run("read", str(a0["id"]))
+    reader.run("star", str(b0["id"]))
+    assert [(c["op"], c["title"]) for c in reader.json("account", "changes")] == [
+        ("read", "Alpha story 0"),
+        ("star", "Beta story 0"),
+    ]
+    [report] = reader.json("sync")
+    assert report["sent"] == 2
+    assert remote["Alpha story 0"] not in fever(fever_server).unread_ids()
+    assert fever(fever_server).saved_ids() == (remote["Beta story 0"],)
+    assert reader.json("account", "changes") == []
+
+    # offline: changes wait in the library, through a restart of the program, until the server answers
+    fever_server.stop()
+    reader.run("star", str(a1["id"]))
+    failed = reader.run("sync", ok=False)
+    assert failed.returncode == 1
+    assert "stopped:" in failed.stdout and "(1 change(s) still queued)" in failed.stdout
+    [account] = reader.json("account", "list")
+    assert (account["queued"], account["last_error"] is not None) == (1, True)
+    fever_server.start()
+    [report] = reader.json("sync")
+    assert (report["sent"], report["error"]) == (1, None)
+    assert set(fever(fever_server).saved_ids()) == {remote["Beta story 0"], remote["Alpha story 1"]}
+
+    # conflict: read here, then unread on the server since the last sync → the server wins
+    reader.run("unread", str(a0["id"]))
+    reader.run("read", str(a0["id"]))  # net: read again, after the server marked it unread
+    fever(fever_server).mark_item(remote["Alpha story 0"], "unread")
+    # …but a local star is never lost: unstarred on the server, starred again here
+    fever(fever_server).mark_item(remote["Beta story 0"], "unsaved")
+    reader.run("unstar", str(b0["id"]))
+    reader.run("star", str(b0["id"]))
+    [report] = reader.json("sync")
+    assert report["superseded"] == 1
+    after = {s["title"]: s for s in reader.json("stories", "--limit", "100")}
+    assert after["Alpha story 0"]["read"] is False
+    assert remote["Alpha story 0"] in fever(fever_server).unread_ids()
+    assert after["Beta story 0"]["starred"] is True
+    assert remote["Beta story 0"] in fever(fever_server).saved_ids()
+
+    # changes made on the server come home; new items arrive incrementally
+    fever(fever_server).mark_item(remote["Beta story 1"], "read")
+    server.add("/Alpha.atom", atom(server, "Alpha", 8), content_type="application/atom+xml")
+    fever_server.fetch()
+    [report] = reader.json("sync")
+    assert report["new_stories"] == 2
+    after = {s["title"]: s for s in reader.json("stories", "--limit", "100")}
+    assert after["Beta story 1"]["read"] is True
+    assert {"Alpha story 6", "Alpha story 7"} <= set(after)
+    assert len(after) == 12
+
+    # a change the server refuses is kept with its reason and not sent again
+    # (an item the server no longer knows and never reported a state for)
+    reader.sql(
+        "UPDATE stories SET remote_id = '987654321', remote_read = NULL, remote_starred = NULL "
+        f"WHERE id = {after['Beta story 2']['id']}"
+    )
+    reader.run("read", str(after["Beta story 2"]["id"]))
+    result = reader.run("sync")
+    assert "refused: read 987654321:" in result.stdout
+    [change] = reader.json("account", "changes")
+    assert change["op"] == "read" and change["refused"].startswith(fever_server.fever)
+    assert reader.json("sync")[0]["refused"] == []  # not sent again
+
+
+def coldsweat_reads(server: Coldsweat) -> int:
+    database = server.env["FLASK_DATABASE_URL"].removeprefix("sqlite:///")
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10)
+    try:
+        return int(db.execute("SELECT count(*) FROM read").fetchone()[0])
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("kill_at", [1, 17, 45])
+def test_sigkill_during_a_sync_loses_no_change(
+    reader: Reader, fever_server: Coldsweat, server: FeedServer, tmp_path: Path, kill_at: int
+) -> None:
+    subscribe(fever_server, server, tmp_path, {"Many": ("News", 60)})
+    add(reader, fever_server)
+    reader.run("sync")
+    reader.run("mark-all-read")
+    assert len(reader.json("account", "changes")) == 60
+
+    process = subprocess.Popen(
+        [*CLI, "sync"], env=reader.env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    try:
+        # killed once the server has applied kill_at of the 60 changes (Fever marks one item a request)
+        while coldsweat_reads(fever_server) < kill_at and process.poll() is None and time.monotonic() < deadline:
+            pass
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(10)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    assert coldsweat_reads(fever_server) >= kill_at
+    assert reader.sql("PRAGMA integrity_check") == [("ok",)]
+    waiting = len(reader.json("account", "changes"))
+    assert waiting in (0, 60)  # a batch leaves the queue only once the server took all of it
+
+    reader.run("sync")
+    assert reader.json("account", "changes") == []
+    assert fever(fever_server).unread_ids() == ()
+    assert all(s["read"] for s in reader.json("stories", "--limit", "100"))
+    assert reader.sql("SELECT count(*) FROM stories")[0][0] == 60
+
+
+def test_a_tiny_tiny_rss_account(reader: Reader) -> None:
+    from newsreader.core.sync.ttrss import STARRED, TTRSSClient
+    from tests.support.syncservers import ttrss_user
+    from tests.sync.test_ttrss_server import rss
+
+    ttrss = ttrss_user()
+    client = TTRSSClient(ttrss.url, ttrss.user, ttrss.password, Fetcher())
+    feed = client.subscribe(ttrss.feed_url(f"{ttrss.user}-acct.xml", rss("Acct", 5)))
+    client.call("updateFeed", feed_id=int(feed.feed_id))
+    reader.run(
+        "account",
+        "add",
+        "tt",
+        "--kind",
+        "ttrss",
+        "--url",
+        ttrss.url,
+        "--user",
+        ttrss.user,
+        "--password-stdin",
+        stdin=ttrss.password + "\n",
+    )
+    [report] = reader.json("sync")
+    assert (report["new_stories"], report["error"]) == (5, None)
+    stories = {s["title"]: s for s in reader.json("stories")}
+    assert {s["account"] for s in stories.values()} == {"tt"}
+    reader.run("read", str(stories["Acct story 0"]["id"]), str(stories["Acct story 1"]["id"]))
+    reader.run("star", str(stories["Acct story 2"]["id"]))
+    [report] = reader.json("sync")
+    assert report["sent"] == 3
+    assert len(client.item_ids(view_mode="unread")) == 3
+    assert len(client.item_ids(STARRED)) == 1
