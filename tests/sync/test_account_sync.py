@@ -295,3 +295,82 @@ def test_a_tiny_tiny_rss_account(reader: Reader) -> None:
     assert report["sent"] == 3
     assert len(client.item_ids(view_mode="unread")) == 3
     assert len(client.item_ids(STARRED)) == 1
+
+
+def test_a_google_reader_account(reader: Reader, tmp_path: Path) -> None:
+    """Against the FreshRSS model (checked against the recorded traffic): paging, edits both ways,
+    a stale Auth renewed, the conflict rules."""
+    from tests.support.freshrss import Entry, FreshRSS
+
+    model = FreshRSS()
+    try:
+        for n, folder in ((1, "Tech"), (2, "Hardware"), (3, "Tech")):
+            model.add_feed(f"Feed {n}", f"https://f{n}.example/feed", f"https://f{n}.example/", folder)
+        model.crawl(
+            {
+                n: [
+                    Entry(
+                        f"F{n} story {k} & more",
+                        f"https://f{n}.example/{k}",
+                        "W",
+                        "<p>x</p>",
+                        1_790_000_000 + k * 60 + n,
+                    )
+                    for k in range(110)
+                ]
+                for n in (1, 2, 3)
+            },
+            1_795_000_000_000_000,
+        )
+        reader.run(
+            "account",
+            "add",
+            "fr",
+            "--kind",
+            "greader",
+            "--url",
+            model.url(),
+            "--user",
+            "alice",
+            "--password-stdin",
+            stdin="alice-api-pw\n",
+        )
+        [report] = reader.json("sync")
+        assert (report["new_stories"], report["error"]) == (330, None)  # two pages of 250 and a last empty one
+        feeds = {f["title"]: f for f in reader.json("feeds")}
+        assert (feeds["Feed 1"]["folder"], feeds["Feed 1"]["account"]) == ("fr/Tech", "fr")
+        stories = {s["title"]: s for s in reader.json("stories", "--limit", "400")}
+        assert "F1 story 0 ＆ more" in stories
+        first, second = stories["F1 story 0 ＆ more"], stories["F2 story 5 ＆ more"]
+
+        reader.run("read", str(first["id"]))
+        reader.run("star", str(second["id"]))
+        model.items[max(model.items)].read = True  # read on another device
+        model.auth = "alice/" + "f" * 40  # the server forgot the session: the client logs in again
+        [report] = reader.json("sync")
+        assert (report["sent"], report["states_changed"], report["error"]) == (2, 1, None)
+        remote = {item.title: item for item in model.items.values()}
+        assert remote["F1 story 0 ＆ more"].read and remote["F2 story 5 ＆ more"].starred
+
+        # both sides changed the same story: the server wins; a local star is never lost
+        reader.run("unread", str(first["id"]))
+        reader.run("read", str(first["id"]))
+        remote["F1 story 0 ＆ more"].read = False
+        reader.run("unstar", str(second["id"]))
+        reader.run("star", str(second["id"]))
+        remote["F2 story 5 ＆ more"].starred = False
+        [report] = reader.json("sync")
+        assert report["superseded"] == 1
+        after = {s["title"]: s for s in reader.json("stories", "--limit", "400")}
+        assert after["F1 story 0 ＆ more"]["read"] is False
+        assert not remote["F1 story 0 ＆ more"].read
+        assert after["F2 story 5 ＆ more"]["starred"] is True and remote["F2 story 5 ＆ more"].starred
+
+        # new items since the last sync only
+        model.crawl(
+            {3: [Entry("Fresh", "https://f3.example/fresh", "W", "<p>new</p>", 1_795_100_000)]}, 1_900_000_000_000_000
+        )
+        [report] = reader.json("sync")
+        assert report["new_stories"] == 1
+    finally:
+        model.close()
