@@ -205,6 +205,14 @@ def test_sync_read_star_offline_queue_and_conflicts(
     assert {"Alpha story 6", "Alpha story 7"} <= set(after)
     assert len(after) == 12
 
+    # Fever cannot unsubscribe or rename: said at once, nothing changes here
+    refused = reader.run("remove", str(feeds["Beta"]["id"]), ok=False)
+    assert refused.stderr == (
+        "newsreader: The Fever API has no way to unsubscribe; remove the feed on the server's own page.\n"
+    )
+    assert reader.run("rename", str(feeds["Beta"]["id"]), "B", ok=False).returncode == 1
+    assert {f["title"] for f in reader.json("feeds")} == {"Alpha", "Beta"}
+
     # a change the server refuses is kept with its reason and not sent again
     # (an item the server no longer knows and never reported a state for)
     reader.sql(
@@ -372,5 +380,20 @@ def test_a_google_reader_account(reader: Reader, tmp_path: Path) -> None:
         )
         [report] = reader.json("sync")
         assert report["new_stories"] == 1
+
+        # subscribe, rename and unsubscribe go to the server at the next sync
+        offered = [Entry("Offered story", "https://new.example/1", "W", "<p>o</p>", 1_795_200_000)]
+        model.offered["https://new.example/feed"] = ("New feed", "https://new.example/", "", offered)
+        reader.run("add", "https://new.example/feed", "--account", "fr", "--folder", "fr/Hardware")
+        reader.run("rename", str(feeds["Feed 1"]["id"]), "Renamed here")
+        reader.run("remove", str(feeds["Feed 3"]["id"]))
+        [report] = reader.json("sync")
+        assert (report["sent"], report["refused"], report["error"]) == (3, [], None)
+        titles = {feed.title: feed.folder for feed in model.feeds.values()}
+        assert titles == {"Renamed here": "Tech", "Feed 2": "Hardware", "New feed": "Hardware"}
+        feeds = {f["title"]: f for f in reader.json("feeds")}
+        assert set(feeds) == {"Renamed here", "Feed 2", "New feed"}
+        assert feeds["New feed"]["folder"] == "fr/Hardware"
+        assert any(s["title"] == "Offered story" for s in reader.json("stories", "--limit", "500"))
     finally:
         model.close()

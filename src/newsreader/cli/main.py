@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("url")
     p.add_argument("--folder")
     p.add_argument("--title")
+    p.add_argument("--account", help="subscribe on this sync account's server (at the next sync)")
     p = command("discover", "list the feeds a web page offers", cmd_discover)
     p.add_argument("url")
     p = command("remove", "unsubscribe and delete the feed's stories", cmd_remove)
@@ -267,6 +268,14 @@ def cmd_add(library: Library, args: argparse.Namespace) -> int:
     from newsreader.cli.output import feed_json
     from newsreader.core.library import MultipleFeedsError
 
+    if args.account:
+        library.subscribe_in_account(args.account, args.url, folder=args.folder)
+        _out(
+            args,
+            {"queued": args.url, "account": args.account},
+            lambda: print(f"Queued: subscribe to {args.url} on account {args.account} (sent at the next sync)."),
+        )
+        return EXIT_OK
     try:
         feed = library.add_feed(args.url, folder=args.folder, title=args.title)
     except MultipleFeedsError as exc:

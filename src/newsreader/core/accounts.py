@@ -51,6 +51,18 @@ def password_for(account: Account) -> str:
     return password
 
 
+def remote_folder(storage: Storage, account: Account, folder: str | None) -> str | None:
+    """The server's id of one of the account's folders, named ``work/Tech`` or just ``Tech``; for a
+    Google Reader account a new folder's label id (the server creates it), else None."""
+    if not folder:
+        return None
+    title = folder.removeprefix(f"{account.name}/")
+    known = storage.folder_remote_id(account.id, f"{account.name}/{title}")
+    if known is not None:
+        return known
+    return f"user/-/label/{title}" if account.kind == "greader" else None
+
+
 def service_for(account: Account, password: str, fetcher: Fetcher) -> SyncService:
     """The server of *account*."""
     return open_service(account.kind, account.url, account.user, password, fetcher)

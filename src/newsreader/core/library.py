@@ -297,12 +297,53 @@ class Library:
         )
 
     def remove_feed(self, feed_id: int) -> None:
-        """Unsubscribe and delete the feed's stories (and its stored password)."""
-        subscriptions.remove_feed(self._storage(), feed_id, self.password_file)
+        """Unsubscribe and delete the feed's stories (and its stored password). An account's feed is
+        unsubscribed on its server at the next sync (queued)."""
+        storage = self._storage()
+        remote = self._account_feed_change(feed_id, "unsubscribe")
+        if remote is not None:
+            storage.queue_change(remote[0], "unsubscribe", remote[1], None, self._clock())
+        subscriptions.remove_feed(storage, feed_id, self.password_file)
+
+    def _account_feed_change(self, feed_id: int, op: str) -> tuple[int, str] | None:
+        """(account id, server's feed id) when *feed_id* is an account's feed whose server can take
+        *op*; None for a local feed; :class:`SettingsError` when the protocol cannot."""
+        from newsreader.core.sync.service import cannot
+
+        storage = self._storage()
+        remote = storage.feed_remote(feed_id)
+        if remote is None:
+            return None
+        account = next(a for a in storage.accounts() if a.id == remote[0])
+        reason = cannot(account.kind, op)
+        if reason is not None:
+            raise SettingsError(reason)
+        return remote
 
     def rename_feed(self, feed_id: int, title: str | None) -> None:
-        """Give a feed a title of the user's own (None returns to the feed's title)."""
-        self._storage().update_feed(feed_id, user_title=(title or "").strip() or None)
+        """Give a feed a title of the user's own (None returns to the feed's title). An account's feed
+        is renamed on its server at the next sync (queued)."""
+        storage = self._storage()
+        title = (title or "").strip() or None
+        remote = self._account_feed_change(feed_id, "rename")
+        if remote is not None and title:
+            storage.queue_change(remote[0], "rename", remote[1], title, self._clock())
+        storage.update_feed(feed_id, user_title=title)
+
+    def subscribe_in_account(self, name: str, url: str, *, folder: str | None = None) -> None:
+        """Queue a subscription to *url* on account *name*'s server (sent at the next sync, after which
+        the feed and its stories arrive). *folder* is one of the account's folders (``work/Tech`` or
+        ``Tech``). Raises :class:`AccountNotFoundError`, :class:`SettingsError` (not an http(s) address)."""
+        from newsreader.core.accounts import remote_folder
+        from newsreader.core.sync.service import cannot
+
+        url = subscriptions.check_url(url)
+        storage = self._storage()
+        account = storage.account(name)
+        reason = cannot(account.kind, "subscribe")
+        if reason is not None:
+            raise SettingsError(reason)
+        storage.queue_change(account.id, "subscribe", url, remote_folder(storage, account, folder), self._clock())
 
     def set_feed_url(self, feed_id: int, url: str) -> str:
         """Point a feed at another address, keeping its stories and settings (its password moves with

@@ -108,6 +108,20 @@ class AccountStorage(EntryStorage, StorageBase):
                 (account_id, op, target, argument, to_db_time(now)),
             )
 
+    def feed_remote(self, feed_id: int) -> tuple[int, str] | None:
+        """The account id and the server's id of an account's feed; None for a local feed."""
+        row = self.execute(
+            "SELECT account_id, remote_id FROM feeds WHERE id = ? AND account_id IS NOT NULL", (feed_id,)
+        ).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def folder_remote_id(self, account_id: int, name: str) -> str | None:
+        """The server's id of an account's folder, by its library name (``work/Tech``)."""
+        row = self.execute(
+            "SELECT remote_id FROM folders WHERE account_id = ? AND name = ?", (account_id, name)
+        ).fetchone()
+        return str(row[0]) if row else None
+
     def pending_changes(self, account_id: int) -> list[Change]:
         """The account's queue as the sync engine reads it, oldest first."""
         rows = self.execute(

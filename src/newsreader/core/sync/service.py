@@ -78,6 +78,24 @@ class SyncService(Protocol):
         """Move a feed to another folder."""
 
 
+FEED_CHANGES = {
+    "subscribe": ("subscribe", "add the feed on the server's own page"),
+    "unsubscribe": ("unsubscribe", "remove the feed on the server's own page"),
+    "rename": ("rename a feed", "rename it on the server's own page"),
+    "move": ("move a feed", "move it on the server's own page"),
+}
+SUPPORTED = {"greader": set(FEED_CHANGES), "fever": set(), "ttrss": {"subscribe", "unsubscribe"}}
+"""Which feed changes each protocol can send."""
+
+
+def cannot(kind: str, op: str) -> str | None:
+    """Why an account of *kind* cannot send the feed change *op* (one sentence), or None if it can."""
+    if op in SUPPORTED[kind]:
+        return None
+    what, instead = FEED_CHANGES[op]
+    return f"The {KIND_NAMES[kind]} has no way to {what}; {instead}."
+
+
 def unsupported(server: str, kind: str, what: str, instead: str) -> SyncRefusedError:
     return SyncRefusedError(server, f"The {KIND_NAMES[kind]} has no way to {what}; {instead}.")
 
