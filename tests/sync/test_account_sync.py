@@ -397,3 +397,53 @@ def test_a_google_reader_account(reader: Reader, tmp_path: Path) -> None:
         assert any(s["title"] == "Offered story" for s in reader.json("stories", "--limit", "500"))
     finally:
         model.close()
+
+
+@pytest.mark.parametrize("kill_after", [1, 260, 700])
+def test_sigkill_during_a_first_sync_resumes_without_losing_or_doubling(reader: Reader, kill_after: int) -> None:
+    """Killed while storing pages of a newest-first stream (the Google Reader API): the next sync asks
+    again for what the first did not finish, and stores each item once."""
+    from tests.support.freshrss import Entry, FreshRSS
+
+    model = FreshRSS()
+    try:
+        for n in range(1, 5):
+            model.add_feed(f"Feed {n}", f"https://f{n}.example/feed", f"https://f{n}.example/", "News")
+        for n in range(1, 5):  # four crawls, ten seconds apart: the stream's pages span them
+            entries = [
+                Entry(f"F{n}-{k}", f"https://f{n}.example/{k}", "W", "<p>x</p>", 1_790_000_000 + k) for k in range(250)
+            ]
+            model.crawl({n: entries}, 1_795_000_000_000_000 + n * 10_000_000)
+        reader.run(
+            "account",
+            "add",
+            "fr",
+            "--kind",
+            "greader",
+            "--url",
+            model.url(),
+            "--user",
+            "alice",
+            "--password-stdin",
+            stdin="alice-api-pw\n",
+        )
+        process = subprocess.Popen(
+            [*CLI, "sync"], env=reader.env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 120
+        stored = 0
+        try:
+            while stored < kill_after and process.poll() is None and time.monotonic() < deadline:
+                stored = reader.sql("SELECT count(*) FROM stories")[0][0]
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(10)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        assert reader.sql("PRAGMA integrity_check") == [("ok",)]
+        [report] = reader.json("sync")
+        assert report["error"] is None
+        assert reader.sql("SELECT count(*), count(DISTINCT remote_id) FROM stories") == [(1000, 1000)]
+        assert reader.sql("SELECT count(*) FROM stories_fts") == [(1000,)]
+    finally:
+        model.close()

@@ -123,7 +123,7 @@ class AccountStore:
     def cursor(self) -> str | None:
         return self.storage.sync_cursor(self.account.id)
 
-    def store_items(self, items: Sequence[RemoteItem], cursor: str) -> int:
+    def store_items(self, items: Sequence[RemoteItem], cursor: str | None) -> int:
         now = self.clock()
         entries = [
             (item.feed_id, to_entry(item, self._feed_urls.get(item.feed_id, ""), now), item.read, item.starred)

@@ -226,7 +226,7 @@ class AccountStorage(EntryStorage, StorageBase):
         self,
         account_id: int,
         entries: Sequence[tuple[str, ParsedEntry, bool, bool]],
-        cursor: str,
+        cursor: str | None,
         now: datetime,
     ) -> int:
         """Store a page of an account's items — (remote feed id, entry keyed by the remote item id,

@@ -9,8 +9,9 @@ The order (``docs/sync.md``):
    stops sending and keeps the rest for next time.
 3. Folders and feeds.
 4. Items stored on the server after the account's cursor, a page at a time; each page and the cursor
-   it moves to are stored together, so a sync cut short (a server dying, the process killed) resumes
-   where it stopped and never stores an item twice.
+   it moves to are stored together (a protocol paging newest first moves the cursor only after its
+   last page), so a sync cut short (a server dying, the process killed) asks again for what it did
+   not finish and never stores an item twice.
 5. The read and starred state of every stored item, from fresh id lists, except items whose change
    is still queued (their local state stands until it is sent).
 
@@ -66,7 +67,7 @@ class SyncStore(Protocol):
     def cursor(self) -> str | None:
         """Where the last item fetch stopped (None before the first)."""
 
-    def store_items(self, items: Sequence[RemoteItem], cursor: str) -> int:
+    def store_items(self, items: Sequence[RemoteItem], cursor: str | None) -> int:
         """Store a page of items and the cursor after it, together; returns how many were new."""
 
     def apply_states(self, unread: frozenset[str], starred: frozenset[str], keep: frozenset[str]) -> int:

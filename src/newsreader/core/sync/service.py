@@ -46,9 +46,11 @@ class SyncService(Protocol):
     def structure(self) -> Structure:
         """Folders and feeds."""
 
-    def items_after(self, cursor: str | None) -> Iterator[tuple[tuple[RemoteItem, ...], str]]:
+    def items_after(self, cursor: str | None) -> Iterator[tuple[tuple[RemoteItem, ...], str | None]]:
         """Items the server stored after *cursor* (None: every item), a page at a time, each page with
-        the cursor to resume from once it is stored."""
+        the cursor to resume from once it is stored. A protocol that pages newest first moves the
+        cursor only with its last page (possibly empty), so that a sync cut short asks again for
+        everything it did not finish."""
 
     def unread_ids(self) -> frozenset[str]:
         """Ids of every unread item."""
@@ -114,16 +116,17 @@ class GReaderService:
     def structure(self) -> Structure:
         return Structure(self.client.folders(), self.client.subscriptions())
 
-    def items_after(self, cursor: str | None) -> Iterator[tuple[tuple[RemoteItem, ...], str]]:
+    def items_after(self, cursor: str | None) -> Iterator[tuple[tuple[RemoteItem, ...], str | None]]:
         # ``ot`` is in seconds and compares with the crawl time: ask from one second before the newest
-        # crawl time stored, and let the caller skip what it already has
+        # crawl time stored, and let the caller skip what it already has. Pages come newest first.
         newer_than = max(0, int(cursor) // 1_000_000 - 1) if cursor else None
         newest = int(cursor) if cursor else 0
         for page in self.client.stream(greader.READING_LIST, newer_than=newer_than):
             for item in page.items:
                 if item.crawled is not None:
                     newest = max(newest, int(item.crawled.timestamp() * 1_000_000))
-            yield page.items, str(newest)
+            yield page.items, cursor
+        yield (), str(newest) if newest else cursor
 
     def unread_ids(self) -> frozenset[str]:
         return frozenset(self.client.item_ids(greader.READING_LIST, exclude=greader.READ))
@@ -177,7 +180,8 @@ class FeverService:
         found = self.client.structure()
         return Structure(found.folders, found.feeds)
 
-    def items_after(self, cursor: str | None) -> Iterator[tuple[tuple[RemoteItem, ...], str]]:
+    def items_after(self, cursor: str | None) -> Iterator[tuple[tuple[RemoteItem, ...], str | None]]:
+        # Fever pages upwards from since_id (the protocol's own paging): each page moves the cursor
         highest = int(cursor or 0)
         for page in self.client.items_since(str(highest)):
             highest = max(highest, *(int(item.id) for item in page))
@@ -227,11 +231,13 @@ class TTRSSService:
     def structure(self) -> Structure:
         return Structure(self.client.folders(), self.client.feeds())
 
-    def items_after(self, cursor: str | None) -> Iterator[tuple[tuple[RemoteItem, ...], str]]:
+    def items_after(self, cursor: str | None) -> Iterator[tuple[tuple[RemoteItem, ...], str | None]]:
+        # headlines come newest first: the cursor moves once every page is stored
         highest = int(cursor or 0)
         for page in self.client.all_headlines(since_id=cursor):
             highest = max(highest, *(int(item.id) for item in page))
-            yield page, str(highest)
+            yield page, cursor
+        yield (), str(highest) if highest else cursor
 
     def unread_ids(self) -> frozenset[str]:
         return frozenset(self.client.item_ids(ALL_ARTICLES, view_mode="unread"))
