@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -27,7 +28,7 @@ STATE = Path(os.environ.get("NEWSREADER_SYNC_SERVERS", "/tmp/newsreader-sync-ser
 COLDSWEAT = Path(os.environ.get("NEWSREADER_COLDSWEAT", REPO / ".venv-coldsweat"))
 
 
-def unavailable(reason: str) -> None:
+def unavailable(reason: str) -> NoReturn:
     """Skip (or, where the servers are required, fail) because a server is missing."""
     if os.environ.get("NEWSREADER_REQUIRE_SYNC_SERVERS"):
         pytest.fail(f"{reason} (NEWSREADER_REQUIRE_SYNC_SERVERS is set)")
@@ -63,7 +64,7 @@ class TTRSS:
     def feed_url(self, name: str, document: str) -> str:
         """Serve *document* on the feed server tt-rss may fetch from; returns its address."""
         if self.feeds_url is None:
-            pytest.skip("the feed server on 127.0.0.1:80 is not running (scripts/sync-servers.sh needs root)")
+            unavailable("the feed server on 127.0.0.1:80 is not running (scripts/sync-servers.sh needs root for it)")
         (self.feeds_dir / name).write_text(document, encoding="utf-8")
         return f"{self.feeds_url}/{name}"
 
