@@ -21,6 +21,7 @@ import datetime
 import hashlib
 import json
 import os
+import random
 import secrets
 import socket
 import sqlite3
@@ -31,6 +32,7 @@ import threading
 import time
 import urllib.request
 from functools import partial
+from html import escape
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -42,12 +44,30 @@ COLDSWEAT = Path(os.environ.get("NEWSREADER_COLDSWEAT", REPO / ".venv-coldsweat"
 BASE = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
 
 
+VOCABULARY = ["".join(random.Random(n).choice("abcdefghiklmnoprstuvwy") for _ in range(3 + n % 7)) for n in range(6000)]
+
+
+def words(seed: str, count: int) -> str:
+    """*count* words drawn (deterministically) from a 6,000-word vocabulary: every story its own text,
+    as in real feeds, so that same-story grouping has the work a real library gives it."""
+    pick = random.Random(seed)
+    return " ".join(pick.choice(VOCABULARY) for _ in range(count))
+
+
+def title(feed: int, n: int) -> str:
+    return f"{words(f't{feed}:{n}', 7)} {feed}-{n}"
+
+
+def body(feed: int, n: int) -> str:
+    return f"<p>{words(f'b{feed}:{n}', 80)}</p>"
+
+
 def atom(feed: int, items: int, icon: str) -> str:
     entries = "".join(
-        f"<entry><id>urn:f{feed}:{n}</id><title>Feed {feed} story {n}</title>"
+        f"<entry><id>urn:f{feed}:{n}</id><title>{title(feed, n)}</title>"
         f'<link href="https://f{feed}.example/{n}"/><author><name>Writer {n % 7}</name></author>'
         f"<updated>{(BASE + datetime.timedelta(minutes=feed + n * 37)).isoformat()}</updated>"
-        f'<content type="html">&lt;p&gt;Story {n} of feed {feed}: ' + "words " * 60 + "&lt;/p&gt;</content></entry>"
+        f'<content type="html">{escape(body(feed, n))}</content></entry>'
         for n in range(items)
     )
     return (
@@ -125,10 +145,10 @@ def freshrss(args: argparse.Namespace, work: Path) -> tuple[Measurement, Measure
             {
                 feed + 1: [
                     Entry(
-                        f"Feed {feed} story {n}",
+                        title(feed, n),
                         f"https://f{feed}.example/{n}",
                         f"Writer {n % 7}",
-                        f"<p>Story {n} of feed {feed}: " + "words " * 60 + "</p>",
+                        body(feed, n),
                         int((BASE + datetime.timedelta(minutes=feed + n * 37)).timestamp()),
                     )
                     for n in range(args.items)
