@@ -3,15 +3,16 @@ with the real ``newsreader`` process against the FreshRSS model (Google Reader A
 the recorded FreshRSS traffic: ``tests/support/freshrss.py``) and against coldsweat (a real Fever
 server) on 127.0.0.1.
 
-Set-up (not measured): the model is filled with FEEDS feeds of ITEMS items; for coldsweat a loopback
-server serves FEEDS Atom feeds of ITEMS entries and coldsweat (``scripts/sync-servers.sh start``
-installs it in .venv-coldsweat) imports and fetches them. Then, for each server:
+Workload: the first FEEDS feeds of the shared benchmark corpus (``../shared/bench``, the refresh
+benchmark's feeds; 578 feeds hold 20,000 items). Set-up (not measured): the model is filled with their
+items, parsed; coldsweat (``scripts/sync-servers.sh start`` installs it in .venv-coldsweat) imports
+them from a loopback server and fetches them. Then, for each server:
 
 - first sync: ``newsreader sync`` into an empty library (every folder, feed, item and state);
 - incremental: CHANGES/2 stories marked read here and CHANGES/2 other items marked read on the server,
   then ``newsreader sync`` (sends the queue, fetches what changed).
 
-usage: python bench/sync.py [--feeds 500] [--items 40] [--changes 200] [--servers freshrss,coldsweat]
+usage: python bench/sync.py [--feeds 578] [--changes 200] [--servers freshrss,coldsweat] [--corpus DIR]
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import datetime
 import hashlib
 import json
 import os
-import random
 import secrets
 import socket
 import sqlite3
@@ -32,49 +32,15 @@ import threading
 import time
 import urllib.request
 from functools import partial
-from html import escape
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from harness import Measurement, machine, run_measured
+from harness import Measurement, ensure_corpus, machine, run_measured
 
 REPO = Path(__file__).resolve().parent.parent
 COLDSWEAT = Path(os.environ.get("NEWSREADER_COLDSWEAT", REPO / ".venv-coldsweat"))
 BASE = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
-
-
-VOCABULARY = ["".join(random.Random(n).choice("abcdefghiklmnoprstuvwy") for _ in range(3 + n % 7)) for n in range(6000)]
-
-
-def words(seed: str, count: int) -> str:
-    """*count* words drawn (deterministically) from a 6,000-word vocabulary: every story its own text,
-    as in real feeds, so that same-story grouping has the work a real library gives it."""
-    pick = random.Random(seed)
-    return " ".join(pick.choice(VOCABULARY) for _ in range(count))
-
-
-def title(feed: int, n: int) -> str:
-    return f"{words(f't{feed}:{n}', 7)} {feed}-{n}"
-
-
-def body(feed: int, n: int) -> str:
-    return f"<p>{words(f'b{feed}:{n}', 80)}</p>"
-
-
-def atom(feed: int, items: int, icon: str) -> str:
-    entries = "".join(
-        f"<entry><id>urn:f{feed}:{n}</id><title>{title(feed, n)}</title>"
-        f'<link href="https://f{feed}.example/{n}"/><author><name>Writer {n % 7}</name></author>'
-        f"<updated>{(BASE + datetime.timedelta(minutes=feed + n * 37)).isoformat()}</updated>"
-        f'<content type="html">{escape(body(feed, n))}</content></entry>'
-        for n in range(items)
-    )
-    return (
-        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Feed {feed}</title>'
-        f"<id>urn:f{feed}</id><updated>{BASE.isoformat()}</updated><icon>{icon}</icon>"
-        f'<link href="https://f{feed}.example/"/>{entries}</feed>'
-    )
 
 
 def free_port() -> int:
@@ -131,32 +97,41 @@ def first_and_incremental(
     return first, incremental, feeds, stories
 
 
+def corpus_feeds(args: argparse.Namespace) -> list[Path]:
+    """The first FEEDS feed files of the shared benchmark corpus (the refresh benchmark's workload)."""
+    corpus = ensure_corpus(1000, Path(args.corpus))
+    return sorted((corpus / "feeds").iterdir())[: args.feeds]
+
+
 def freshrss(args: argparse.Namespace, work: Path) -> tuple[Measurement, Measurement, int, int]:
     sys.path.insert(0, str(REPO))
     from tests.support.freshrss import Entry, FreshRSS
 
+    from newsreader.core.parse import parse_feed
+
     model = FreshRSS()
     try:
-        for feed in range(args.feeds):
-            model.add_feed(
-                f"Feed {feed}", f"https://f{feed}.example/feed", f"https://f{feed}.example/", f"Folder {feed % 12}"
+        batches = {}
+        for index, path in enumerate(corpus_feeds(args)):
+            feed = parse_feed(path.read_bytes(), f"http://bench.example/{path.name}")
+            feed_id = model.add_feed(
+                feed.title or path.name,
+                f"http://bench.example/{path.name}",
+                feed.site_url or "",
+                f"Folder {index % 12}",
             )
-        model.crawl(
-            {
-                feed + 1: [
-                    Entry(
-                        title(feed, n),
-                        f"https://f{feed}.example/{n}",
-                        f"Writer {n % 7}",
-                        body(feed, n),
-                        int((BASE + datetime.timedelta(minutes=feed + n * 37)).timestamp()),
-                    )
-                    for n in range(args.items)
-                ]
-                for feed in range(args.feeds)
-            },
-            1_795_000_000_000_000,
-        )
+            batches[feed_id] = [
+                Entry(
+                    e.title,
+                    e.link or f"http://bench.example/{path.name}#{e.key}",
+                    e.author or "",
+                    e.content_html or e.summary_html,
+                    int((e.published or BASE).timestamp()),
+                    list(e.categories),
+                )
+                for e in feed.entries
+            ]
+        model.crawl(batches, 1_795_000_000_000_000)
 
         def server_side(count: int) -> None:
             for item in sorted(model.items.values(), key=lambda i: -i.id)[:count]:
@@ -176,14 +151,11 @@ def coldsweat(args: argparse.Namespace, work: Path) -> tuple[Measurement, Measur
     site = work / "site"
     site.mkdir()
     feed_port = free_port()
-    icon = f"http://127.0.0.1:{feed_port}/icon.png"
-    (site / "icon.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     outlines = []
-    for feed in range(args.feeds):
-        (site / f"f{feed}.atom").write_text(atom(feed, args.items, icon))
-        folder = f"Folder {feed % 12}"
-        outline = f'<outline type="rss" text="Feed {feed}" xmlUrl="http://127.0.0.1:{feed_port}/f{feed}.atom"/>'
-        outlines.append((folder, outline))
+    for index, path in enumerate(corpus_feeds(args)):
+        (site / path.name).write_bytes(path.read_bytes())
+        outline = f'<outline type="rss" text="{path.name}" xmlUrl="http://127.0.0.1:{feed_port}/{path.name}"/>'
+        outlines.append((f"Folder {index % 12}", outline))
     body = "".join(
         f'<outline text="{folder}">' + "".join(o for f, o in outlines if f == folder) + "</outline>"
         for folder in sorted({f for f, _ in outlines})
@@ -237,8 +209,8 @@ def coldsweat(args: argparse.Namespace, work: Path) -> tuple[Measurement, Measur
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--feeds", type=int, default=500)
-    parser.add_argument("--items", type=int, default=40)
+    parser.add_argument("--feeds", type=int, default=578)
+    parser.add_argument("--corpus", default="/tmp/bench-corpus")
     parser.add_argument("--changes", type=int, default=200)
     parser.add_argument("--servers", default="freshrss,coldsweat")
     args = parser.parse_args()
@@ -251,7 +223,7 @@ def main() -> None:
             rows.append((names[server], first, incremental, feeds, stories))
     load = os.getloadavg()
     print(f"\nMachine: {machine()}; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; {datetime.date.today()}\n")
-    print(f"`python bench/sync.py --feeds {args.feeds} --items {args.items} --changes {args.changes}`\n")
+    print(f"`python bench/sync.py --feeds {args.feeds} --changes {args.changes}`\n")
     half = args.changes // 2
     incremental = f"incremental ({half} sent + {half} from the server) s"
     print(f"| server | first sync s | peak RSS MiB | stored | {incremental} | peak RSS MiB |")

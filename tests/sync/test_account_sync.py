@@ -399,17 +399,17 @@ def test_a_google_reader_account(reader: Reader, tmp_path: Path) -> None:
         model.close()
 
 
-@pytest.mark.parametrize("kill_after", [1, 260, 700])
-def test_sigkill_during_a_first_sync_resumes_without_losing_or_doubling(reader: Reader, kill_after: int) -> None:
-    """Killed while storing pages of a newest-first stream (the Google Reader API): the next sync asks
-    again for what the first did not finish, and stores each item once."""
+def test_sigkill_during_a_first_sync_resumes_without_losing_or_doubling(reader: Reader) -> None:
+    """Killed once the first batch of a newest-first stream (the Google Reader API) is stored: the
+    next sync asks again for what the first did not finish, and stores each item once."""
+    kill_after = 1
     from tests.support.freshrss import Entry, FreshRSS
 
     model = FreshRSS()
     try:
-        for n in range(1, 5):
+        for n in range(1, 11):
             model.add_feed(f"Feed {n}", f"https://f{n}.example/feed", f"https://f{n}.example/", "News")
-        for n in range(1, 5):  # four crawls, ten seconds apart: the stream's pages span them
+        for n in range(1, 11):  # ten crawls, ten seconds apart: the stream's pages span them
             entries = [
                 Entry(f"F{n}-{k}", f"https://f{n}.example/{k}", "W", "<p>x</p>", 1_790_000_000 + k) for k in range(250)
             ]
@@ -443,7 +443,8 @@ def test_sigkill_during_a_first_sync_resumes_without_losing_or_doubling(reader: 
         assert reader.sql("PRAGMA integrity_check") == [("ok",)]
         [report] = reader.json("sync")
         assert report["error"] is None
-        assert reader.sql("SELECT count(*), count(DISTINCT remote_id) FROM stories") == [(1000, 1000)]
-        assert reader.sql("SELECT count(*) FROM stories_fts") == [(1000,)]
+        assert 0 < stored < 2500
+        assert reader.sql("SELECT count(*), count(DISTINCT remote_id) FROM stories") == [(2500, 2500)]
+        assert reader.sql("SELECT count(*) FROM stories_fts") == [(2500,)]
     finally:
         model.close()

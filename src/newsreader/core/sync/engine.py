@@ -94,6 +94,10 @@ class SyncReport:
 
 BATCH = 250
 """Item changes of one kind sent in one request (where the protocol takes several ids)."""
+STORE_BATCH = 2000
+"""Items stored in one transaction: pages are gathered up to this many, so that a page spread over
+hundreds of feeds does not cost one write per feed per page (measured: a 500-feed first sync stored
+~17 items/s page by page under load)."""
 
 
 def batches(changes: Sequence[Change]) -> list[list[Change]]:
@@ -174,8 +178,16 @@ def sync_account(
             sent += len(batch)
 
         store.apply_structure(service.structure())
-        for page, cursor in service.items_after(store.cursor()):
-            new_items += store.store_items(page, cursor)
+        pending: list[RemoteItem] = []
+        start = store.cursor()
+        cursor = start
+        for page, cursor in service.items_after(start):
+            pending.extend(page)
+            if len(pending) >= STORE_BATCH:
+                new_items += store.store_items(pending, cursor)
+                pending = []
+        if pending or cursor != start:
+            new_items += store.store_items(pending, cursor)
         still_queued = frozenset(
             change.target
             for change in store.pending_changes()
