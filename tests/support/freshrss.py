@@ -159,11 +159,14 @@ class FreshRSS:
             self.requests += 1
             status, content_type, answer = self._answer(request.command, path, query, form, request.headers)
         data = answer if isinstance(answer, bytes) else json.dumps(answer, ensure_ascii=False, indent=2).encode()
-        request.send_response(status)
-        request.send_header("Content-Type", content_type)
-        request.send_header("Content-Length", str(len(data)))
-        request.end_headers()
-        request.wfile.write(data)
+        try:
+            request.send_response(status)
+            request.send_header("Content-Type", content_type)
+            request.send_header("Content-Length", str(len(data)))
+            request.end_headers()
+            request.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client went away (a test killed it)
+            request.close_connection = True
 
     def _answer(
         self, method: str, path: str, query: dict[str, str], form: list[tuple[str, str]], headers: Any

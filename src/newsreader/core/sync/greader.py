@@ -416,9 +416,18 @@ class GReaderClient:
             read="read" in states,
             starred="starred" in states,
             crawled=unix_time(entry.get("timestampUsec"), 10**6) or unix_time(entry.get("crawlTimeMsec"), 10**3),
+            crawl_usec=_crawl_usec(entry),
             tags=tuple(c for c in categories if "/" not in c),
             enclosures=tuple(_enclosures(entry.get("enclosure"))),
         )
+
+
+def _crawl_usec(entry: Mapping[str, Any]) -> int | None:
+    usec = integer(entry.get("timestampUsec"))
+    if usec is not None and usec > 0:
+        return usec
+    msec = integer(entry.get("crawlTimeMsec"))
+    return msec * 1000 if msec is not None and msec > 0 else None
 
 
 def _first_href(value: Any) -> str | None:

@@ -60,6 +60,8 @@ class RemoteItem:
     starred: bool
     crawled: datetime | None = None
     """When the server stored it (Google Reader ``timestampUsec``), UTC; None when not said."""
+    crawl_usec: int | None = None
+    """The same, exactly, in µs since the epoch (what incremental Google Reader syncs compare)."""
     tags: tuple[str, ...] = ()
     """The feed's own categories (plain words, not folders or states)."""
     enclosures: tuple[RemoteEnclosure, ...] = field(default=())

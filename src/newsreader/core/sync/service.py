@@ -118,14 +118,20 @@ class GReaderService:
 
     def items_after(self, cursor: str | None) -> Iterator[tuple[tuple[RemoteItem, ...], str | None]]:
         # ``ot`` is in seconds and compares with the crawl time: ask from one second before the newest
-        # crawl time stored, and let the caller skip what it already has. Pages come newest first.
-        newer_than = max(0, int(cursor) // 1_000_000 - 1) if cursor else None
-        newest = int(cursor) if cursor else 0
+        # crawl time stored. Pages come newest crawl first, so paging stops at a page holding nothing
+        # crawled after the cursor (a server's first crawl of thousands of items often shares one
+        # second, which ``ot`` alone would send again in full).
+        seen = int(cursor) if cursor else 0
+        newer_than = max(0, seen // 1_000_000 - 1) if cursor else None
+        newest = seen
         for page in self.client.stream(greader.READING_LIST, newer_than=newer_than):
-            for item in page.items:
-                if item.crawled is not None:
-                    newest = max(newest, int(item.crawled.timestamp() * 1_000_000))
-            yield page.items, cursor
+            crawled = [item.crawl_usec for item in page.items]
+            fresh = tuple(item for item, when in zip(page.items, crawled, strict=True) if when is None or when > seen)
+            newest = max([newest, *(when for when in crawled if when is not None)])
+            if fresh:
+                yield fresh, cursor
+            if cursor and not fresh:
+                break
         yield (), str(newest) if newest else cursor
 
     def unread_ids(self) -> frozenset[str]:
