@@ -90,6 +90,8 @@ class FreshRSS:
         self.next_crawl: int | None = None
         """The first id of the next crawl a quickadd makes (None: after the highest id)."""
         self.requests = 0
+        self.stream_pages = 0
+        """``stream/contents`` pages served (how much an incremental sync asks for)."""
         self.lock = threading.Lock()
         outer = self
 
@@ -196,6 +198,7 @@ class FreshRSS:
         if api == "/unread-count":
             return 200, JSON, self._unread_counts()
         if api.startswith("/stream/contents/"):
+            self.stream_pages += 1
             stream = api.removeprefix("/stream/contents/")
             if stream == READ:
                 return 400, TEXT, b"Bad Request!"

@@ -345,6 +345,10 @@ def test_a_google_reader_account(reader: Reader, tmp_path: Path) -> None:
         )
         [report] = reader.json("sync")
         assert (report["new_stories"], report["error"]) == (330, None)  # two pages of 250 and a last empty one
+        # nothing new: one page says so (the 330 items share one crawl second, which `ot` alone resends)
+        before = model.stream_pages
+        assert reader.json("sync")[0]["new_stories"] == 0
+        assert model.stream_pages - before == 1
         feeds = {f["title"]: f for f in reader.json("feeds")}
         assert (feeds["Feed 1"]["folder"], feeds["Feed 1"]["account"]) == ("fr/Tech", "fr")
         stories = {s["title"]: s for s in reader.json("stories", "--limit", "400")}
