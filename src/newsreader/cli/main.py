@@ -1,7 +1,8 @@
 """``newsreader``: manage subscriptions, refresh, and read from the offline cache.
 
 Exit codes: 0 success; 1 the command failed (the message says why); 2 bad arguments;
-3 a refresh finished but some feeds failed; 130 interrupted.
+3 a refresh finished but some feeds failed; 75 the network is down (a refresh reached no feed
+and marked none failed: try again later, ``EX_TEMPFAIL`` of sysexits.h); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
+EXIT_OFFLINE = 75
 EXIT_INTERRUPTED = 130
 
 Handler = Callable[["Library", argparse.Namespace], int]
@@ -423,6 +425,11 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
             progress.update(step.done, step.total)
     progress.clear()
     failed = sum(s.failed for s in summaries if s.stage is Stage.FEEDS)
+    network_down = any(s.offline for s in summaries)
+    if network_down:
+        from newsreader.core.connectivity import OFFLINE_MESSAGE
+
+        print(f"newsreader: {OFFLINE_MESSAGE}", file=sys.stderr)
     if args.json:
         from newsreader.cli.output import print_json
 
@@ -443,6 +450,8 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     else:
         for summary in summaries:
             print(stage_summary(summary))
+    if network_down:
+        return EXIT_OFFLINE
     return EXIT_PARTIAL if failed else EXIT_OK
 
 
@@ -451,6 +460,8 @@ def stage_summary(step: StageProgress) -> str:
     from newsreader.core.models import Stage
 
     left = f", {step.left} left for the next refresh" if step.left else ""
+    if step.stage is Stage.FEEDS and step.offline:
+        return f"Feeds: {step.total} not refreshed: the network is down."
     if step.stage is Stage.FEEDS:
         return f"Feeds: {step.done} of {step.total} refreshed, {step.added} new stories, {step.failed} failed{left}."
     if not step.total:

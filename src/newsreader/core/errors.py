@@ -36,6 +36,17 @@ class FetchError(FeedError):
         self.retry_after = retry_after
 
 
+class UnreachableError(FetchError):
+    """The server was never reached: its name did not resolve, or no connection opened (refused,
+    reset before an answer, no route, timed out). ``network`` is True when the failure points at
+    this computer's network rather than at the server: no route to any network, the network is
+    down, or the name server did not answer (or answered "try again", ``EAI_AGAIN``)."""
+
+    def __init__(self, url: str, message: str, *, network: bool = False) -> None:
+        super().__init__(url, message)
+        self.network = network
+
+
 class NotRequestedError(FetchError):
     """The request was not made: its host did not answer moments ago, or is paused after failing."""
 

@@ -48,6 +48,7 @@ from newsreader.core.models import (
     PageProgress,
     QueuedChange,
     RefreshProgress,
+    RefreshStatus,
     RelatedStories,
     StageProgress,
     Story,
@@ -488,12 +489,15 @@ class Library:
         from newsreader.core.update import pool_for
 
         self.fetcher().begin_round(self._storage().backed_off_hosts(self._clock()))
+        network_down = False
         try:
-            yield from self._feeds_stage(
+            for step in self._feeds_stage(
                 feed_ids, due_only, workers, cancel, lambda count: pool_for(count, 0, self._parse_processes)
-            )
+            ):
+                network_down = network_down or step.result.status is RefreshStatus.OFFLINE
+                yield step
         finally:
-            self._record_hosts()
+            self._record_hosts(network_down)
 
     def update(
         self,
@@ -511,7 +515,10 @@ class Library:
         later stages keep to those feeds (a new subscription is made complete for offline reading).
         Setting *cancel* cuts the requests in flight at once (a :class:`~newsreader.core.pool.Cancel`
         at the moment it is set, a plain event within 0.2 s). Iterate in the thread that should write.
-        Raises what :meth:`refresh` raises.
+        When the network is down (:mod:`newsreader.core.connectivity` says how that is told from dead
+        feeds) the feeds stage stops early: its feeds come back ``OFFLINE``, left as they were (no
+        error, no new schedule, no server paused), its ``finished`` value has ``offline`` set, and the
+        later stages do not run. Raises what :meth:`refresh` raises.
         """
         from newsreader.core.pipeline import RefreshParts, run_refresh
         from newsreader.core.process_pool import WorkerPool, cpu_workers
@@ -554,13 +561,16 @@ class Library:
             pool=pool,
         )
         fetcher.begin_round(storage.backed_off_hosts(self._clock()))
+        network_down = False
         try:
-            yield from run_refresh(parts, feed_ids=ids, offline=offline, cancel=stop, budget=budget)
+            for step in run_refresh(parts, feed_ids=ids, offline=offline, cancel=stop, budget=budget):
+                network_down = network_down or step.offline
+                yield step
         finally:
             ended.set()
             if pool is not None:
                 pool.close()
-            self._record_hosts()
+            self._record_hosts(network_down)
 
     def _feeds_stage(
         self,
@@ -612,11 +622,12 @@ class Library:
             if pool is not None and close_pool:
                 pool.close()
 
-    def _record_hosts(self) -> None:
-        """Remember which hosts did not answer (asked again after a growing pause) and which did."""
+    def _record_hosts(self, network_down: bool = False) -> None:
+        """Remember which hosts did not answer (asked again after a growing pause) and which did;
+        with *network_down* the failures were the network's, so no host is paused."""
         if self._fetcher is not None:
             failed, answered = self._fetcher.take_host_report()
-            self._storage().record_hosts(failed, answered, self._clock())
+            self._storage().record_hosts({} if network_down else failed, answered, self._clock())
 
     def _password_for(self, state: FeedState) -> str | None:
         from newsreader.core.credentials import load_password

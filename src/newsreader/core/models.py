@@ -136,6 +136,9 @@ class RefreshStatus(Enum):
     FAILED = "failed"
     SKIPPED = "skipped"
     """Not asked: a server's Retry-After or a cancelled refresh."""
+    OFFLINE = "offline"
+    """The network was down (see :mod:`newsreader.core.connectivity`): the feed was not asked, or its
+    server could not be reached, and it was left as it was — no error, no new schedule."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +275,9 @@ class StageProgress:
     """Why the item just handled failed, one sentence."""
     finished: bool = False
     left: int = 0
+    offline: bool = False
+    """The network was down (feeds stage, with ``finished``): no feed could be reached, none was
+    marked failed, and the later stages did not run (see :mod:`newsreader.core.connectivity`)."""
 
     @property
     def fraction(self) -> float:

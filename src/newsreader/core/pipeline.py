@@ -73,25 +73,28 @@ def run_refresh(
     cancel: Cancel | None = None,
     budget: float | None = None,
 ) -> Iterator[StageProgress]:
-    """Run every stage (only the feeds without *offline*), yielding :class:`StageProgress` values:
-    one per item handled and one ``finished`` value per stage, in stage order. *budget* (seconds)
+    """Run every stage (only the feeds without *offline*, or when the network is down — see
+    :mod:`newsreader.core.connectivity`), yielding :class:`StageProgress` values: one per item
+    handled and one ``finished`` value per stage, in stage order. *budget* (seconds)
     overrides the time the stages after the feeds get. Raises what the feeds stage raises
     (:class:`LibraryFullError`, …) and nothing else of its own."""
     cancel = cancel if cancel is not None else Cancel()
     started = time.monotonic()
     failed = added = done = total = 0
+    network_down = False
     for step in parts.feeds(parts.pool, cancel):
         done, total = step.done, step.total
         bad = step.result.status is RefreshStatus.FAILED
         failed += bad
         added += step.result.new_stories
+        network_down = network_down or step.result.status is RefreshStatus.OFFLINE
         yield StageProgress(
             Stage.FEEDS, done, total, failed, added, feed=step.result, error=step.result.error if bad else None
         )
     skipped = total - done
-    yield StageProgress(Stage.FEEDS, done, total, failed, added, finished=True, left=skipped)
-    if not offline:
-        return
+    yield StageProgress(Stage.FEEDS, done, total, failed, added, finished=True, left=skipped, offline=network_down)
+    if not offline or network_down:
+        return  # without a network, pages, images and icons would only fail (and be recorded as missing)
     seconds = budget if budget is not None else max(MIN_TAIL_SECONDS, time.monotonic() - started)
     tail = Cancel()
     hook = cancel.on_set(tail.set)

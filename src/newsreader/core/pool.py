@@ -18,6 +18,7 @@ def completed_in_window(
     window: int,
     cancel: threading.Event | None = None,
     abandon: Callable[[Future[R]], None] | None = None,
+    hold: threading.Event | None = None,
 ) -> Generator[list[Future[R]], None, None]:
     """Submit *items* keeping at most *window* of them in flight; yield the futures that finished
     together, in completion order, topping the window up before each yield.
@@ -25,13 +26,19 @@ def completed_in_window(
     Nothing more is submitted once *cancel* is set; items never submitted stay in *items* (pass an
     iterator to pick them up afterwards). When the caller stops early (an exception, ``close()``),
     *cancel* is set, the jobs in flight are waited for and each is handed to *abandon* (to release
-    what it holds). Raises nothing of its own.
+    what it holds). While *hold* is set nothing more is submitted either, and the generator ends
+    once nothing is in flight; clearing it (between yields) lets submitting go on. Raises nothing
+    of its own.
     """
     source = iter(items)
     in_flight: set[Future[R]] = set()
 
     def top_up() -> None:
-        while len(in_flight) < window and not (cancel is not None and cancel.is_set()):
+        while (
+            len(in_flight) < window
+            and not (cancel is not None and cancel.is_set())
+            and not (hold is not None and hold.is_set())
+        ):
             for item in source:
                 in_flight.add(submit(item))
                 break
@@ -45,6 +52,8 @@ def completed_in_window(
             in_flight.difference_update(finished)
             top_up()
             yield list(finished)
+            if not in_flight:
+                top_up()  # the caller may have cleared *hold*
     finally:
         if in_flight and cancel is not None:
             cancel.set()

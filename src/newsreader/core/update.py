@@ -23,16 +23,19 @@ from urllib.parse import urlsplit
 from newsreader.core.classify import FeedRules, Rules, StoryFacts, classify
 from newsreader.core.classify.convention import apply_convention
 from newsreader.core.classify.sponsored import is_episode
+from newsreader.core.connectivity import OFFLINE_MESSAGE, NetworkCheck
 from newsreader.core.errors import (
     FetchError,
     LibraryFullError,
     NewsreaderError,
+    NotRequestedError,
     ParseError,
     RequestCancelledError,
     SettingsError,
     StorageError,
+    UnreachableError,
 )
-from newsreader.core.fetch.http import Fetcher
+from newsreader.core.fetch.http import Fetcher, server_of
 from newsreader.core.models import ParsedEntry, ParsedFeed, RefreshProgress, RefreshResult, RefreshStatus, Verdict
 from newsreader.core.parse import parse_feed
 from newsreader.core.pool import Cancel, completed_in_window
@@ -67,6 +70,9 @@ class _Outcome:
     gone: bool = False
     holds_parse_slot: bool = False
     verdicts: tuple[Verdict, ...] | None = None
+    unreached: str | None = None
+    """The request never reached the server: ``"network"`` or ``"server"`` (see
+    :func:`~newsreader.core.fetch.http.never_reached`)."""
 
 
 ClassifyJob = tuple[str | None, bool, str | None, str | None]
@@ -177,8 +183,18 @@ def fetch_and_parse(
     except RequestCancelledError:
         return _Outcome(state, RefreshStatus.SKIPPED, error="Refresh cancelled.")
     except FetchError as exc:
+        unreached = None
+        if isinstance(exc, UnreachableError):
+            unreached = "network" if exc.network else "server"
+        elif isinstance(exc, NotRequestedError):
+            unreached = "server"  # its server did not answer moments ago
         return _Outcome(
-            state, RefreshStatus.FAILED, error=str(exc), retry_after=exc.retry_after, gone=exc.status == 410
+            state,
+            RefreshStatus.FAILED,
+            error=str(exc),
+            retry_after=exc.retry_after,
+            gone=exc.status == 410,
+            unreached=unreached,
         )
     checked = _Outcome(
         state,
@@ -312,7 +328,12 @@ class Refresher:
         return (path, state.sponsored_never, state.sponsored_rules, folder)
 
     def run(self, states: Sequence[FeedState], cancel: threading.Event | None = None) -> Iterator[RefreshProgress]:
-        """Refresh *states*, yielding progress as each feed finishes (in completion order)."""
+        """Refresh *states*, yielding progress as each feed finishes (in completion order).
+
+        Until a server answers, failures to reach a server are held back; when they show the
+        network is down (:mod:`newsreader.core.connectivity`), no further feed is asked and every
+        feed not refreshed is reported ``OFFLINE`` and left as it was; when a server answers, the
+        held failures are recorded as the feeds' own."""
         cancel = cancel or threading.Event()
         now = self.clock()
         total = len(states)
@@ -330,6 +351,10 @@ class Refresher:
             else:
                 runnable.append(state)
         pending = iter(interleave_by_host(runnable))
+        network = NetworkCheck(len({server_of(s.url) for s in runnable}))
+        held: list[_Outcome] = []
+        """Failures to reach a server while no server has answered: the network's or the feeds'."""
+        hold = threading.Event()
         # Parsed feeds waiting for the writer are the bulk of a refresh's memory: bound them.
         parse_slots = threading.BoundedSemaphore(PARSED_BACKLOG)
 
@@ -355,10 +380,17 @@ class Refresher:
 
             # a full disk, or the caller stopped iterating: the fetches in flight finish (they may be
             # waiting for a parse slot) so that the pool can shut down
-            batches = completed_in_window(submit, pending, window=self.workers + 8, cancel=cancel, abandon=release)
+            batches = completed_in_window(
+                submit, pending, window=self.workers + 8, cancel=cancel, abandon=release, hold=hold
+            )
             with closing(batches):
                 for finished in batches:
-                    outcomes = [f.result() for f in finished]
+                    outcomes = self._hold_back([f.result() for f in finished], network, held)
+                    if not network.undecided:
+                        hold.clear()
+                        outcomes, held[:] = held + outcomes, []
+                    elif network.offline:
+                        hold.set()  # no new request until those in flight end
                     try:
                         stored = self._store_group(outcomes)
                     finally:
@@ -366,13 +398,42 @@ class Refresher:
                     for result in stored:
                         done += 1
                         yield RefreshProgress(done, total, result)
+        offline = network.offline and not cancel.is_set()
+        if held and not offline and not cancel.is_set():
+            for result in self._store_group(held):  # too few servers to blame the network
+                done += 1
+                yield RefreshProgress(done, total, result)
+        elif held:
+            for outcome in held:
+                done += 1
+                yield RefreshProgress(done, total, self._not_refreshed(outcome.state, offline))
         for state in pending:
             done += 1
-            yield RefreshProgress(
-                done,
-                total,
-                RefreshResult(state.id, state.url, state.title, RefreshStatus.SKIPPED, error="Refresh cancelled."),
-            )
+            yield RefreshProgress(done, total, self._not_refreshed(state, offline))
+
+    @staticmethod
+    def _hold_back(outcomes: list[_Outcome], network: NetworkCheck, held: list[_Outcome]) -> list[_Outcome]:
+        """Tell *network* what *outcomes* show; while no server has answered, move the failures to
+        reach a server into *held*. Returns the outcomes to store now."""
+        ready: list[_Outcome] = []
+        for outcome in outcomes:
+            if outcome.unreached is not None:
+                network.unreached(server_of(outcome.state.url), network=outcome.unreached == "network")
+            elif outcome.status is not RefreshStatus.SKIPPED:
+                network.answered()
+        for outcome in outcomes:
+            if outcome.unreached is not None and network.undecided:
+                held.append(outcome)
+            else:
+                ready.append(outcome)
+        return ready
+
+    @staticmethod
+    def _not_refreshed(state: FeedState, offline: bool) -> RefreshResult:
+        """A feed left as it was: the network is down, or the refresh was cancelled."""
+        if offline:
+            return RefreshResult(state.id, state.url, state.title, RefreshStatus.OFFLINE, error=OFFLINE_MESSAGE)
+        return RefreshResult(state.id, state.url, state.title, RefreshStatus.SKIPPED, error="Refresh cancelled.")
 
     def _auth(self, state: FeedState) -> tuple[str, str] | None:
         if not state.auth_user or self.password_for is None:

@@ -3,6 +3,7 @@ name server for made-up hosts, as ``$NEWSREADER_TEST_DNS`` (a JSON file) describ
 
 - ``slow``: hosts under these suffixes never get an answer (a name server that does not reply);
 - ``fail``: hosts under these suffixes do not exist;
+- ``down``: hosts under these suffixes get "try again" (``EAI_AGAIN``), as without a network;
 - ``loopback``: hosts under these suffixes are 127.0.0.1;
 - ``log``: a file that gets one line per look-up (the host asked for).
 
@@ -38,6 +39,8 @@ if _CONFIG:
             _never.wait()
         if _under(name, "fail"):
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        if _under(name, "down"):
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
         if _under(name, "loopback"):
             return _real("127.0.0.1", port, *args, **kwargs)
         return _real(host, port, *args, **kwargs)

@@ -7,6 +7,7 @@ each hop's scheme is checked and permanent moves are noticed) and a per-host con
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import re
 import socket
@@ -29,7 +30,7 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util.connection import allowed_gai_family
 
 from newsreader import __version__
-from newsreader.core.errors import FetchError, NotRequestedError, RequestCancelledError
+from newsreader.core.errors import FetchError, NotRequestedError, RequestCancelledError, UnreachableError
 from newsreader.core.fetch.resolver import ResolutionTimeout, Resolver
 from newsreader.core.fetch.watchdog import ConnectionTracker, Watchdog, shut_down_sockets
 from newsreader.core.pool import Cancel
@@ -80,7 +81,7 @@ def _open_socket(connection: HTTPConnection) -> socket.socket:
         except OSError as exc:
             sock.close()
             failure = exc
-    raise NewConnectionError(connection, f"Failed to establish a new connection: {failure}")
+    raise NewConnectionError(connection, f"Failed to establish a new connection: {failure}") from failure
 
 
 class _BoundedHTTPConnection(HTTPConnection):
@@ -386,6 +387,9 @@ class Fetcher:
             return self._timed_out(url, host)
         if _unreachable(exc):
             self._note_host(host, message)
+        kind = never_reached(exc)
+        if kind is not None:
+            return UnreachableError(url, message, network=kind == "network")
         return FetchError(url, message)
 
     def _timed_out(self, url: str, host: str) -> FetchError:
@@ -555,6 +559,60 @@ def _unreachable(exc: BaseException) -> bool:
             )
         )
     return isinstance(exc, ResolutionTimeout | TimeoutError)
+
+
+_NETWORK_ERRNOS = frozenset({errno.ENETUNREACH, errno.ENETDOWN})
+_SERVER_ERRNOS = frozenset(
+    {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH, errno.EHOSTDOWN, errno.ETIMEDOUT}
+)
+_NETWORK_GAI = frozenset({socket.EAI_AGAIN, socket.EAI_FAIL})
+
+
+def never_reached(exc: BaseException) -> str | None:
+    """Whether a failed request never reached its server, read from the operating system's error
+    under *exc* (``requests`` and ``urllib3`` wrap it): ``"network"`` when the error points at this
+    computer's network (``ENETUNREACH``, ``ENETDOWN``, a name server that did not answer or said
+    ``EAI_AGAIN``/``EAI_FAIL``), ``"server"`` when it points at the server (the name does not exist,
+    the connection was refused, reset or aborted before an answer, no route to that host, the
+    connection did not open in time), None when the server answered (an HTTP error, a TLS failure,
+    a read timeout or a cut mid-answer all mean the network carried the request)."""
+    answered = (
+        requests.exceptions.ReadTimeout,
+        requests.exceptions.SSLError,
+        requests.exceptions.ChunkedEncodingError,
+        requests.exceptions.ContentDecodingError,
+    )
+    if isinstance(exc, answered):
+        return None
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    found: str | None = None
+    while pending:
+        current = pending.pop()
+        if id(current) in seen or len(seen) > 32:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ResolutionTimeout):
+            return "network"
+        if isinstance(current, socket.gaierror):
+            if current.errno in _NETWORK_GAI:
+                return "network"
+            found = "server"
+        elif isinstance(current, OSError) and current.errno is not None:
+            if current.errno in _NETWORK_ERRNOS:
+                return "network"
+            if current.errno in _SERVER_ERRNOS:
+                found = "server"
+        elif isinstance(current, NameResolutionError | NewConnectionError | ConnectTimeoutError):
+            found = found or "server"
+        elif isinstance(current, urllib3.exceptions.ProtocolError) and isinstance(
+            current.args[-1] if current.args else None, ConnectionResetError | ConnectionAbortedError
+        ):
+            found = found or "server"  # reset before the status line: nothing was answered
+        for nested in (current.__cause__, current.__context__, getattr(current, "reason", None), *current.args):
+            if isinstance(nested, BaseException):
+                pending.append(nested)
+    return found
 
 
 def size_text(size: int) -> str:
