@@ -45,7 +45,8 @@ class Hit:
 class FeedServer:
     """The server; ``url(path)`` gives an address on it."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
+        """Listen on *port* of 127.0.0.1 (0: any free one; a given one lets a test bring a server back)."""
         self.routes: dict[str, Route] = {}
         self.hits: list[Hit] = []
         self.lock = threading.Lock()
@@ -98,7 +99,7 @@ class FeedServer:
                 self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 super().server_bind()
 
-        self.httpd = Server(("127.0.0.1", 0), Handler)
+        self.httpd = Server(("127.0.0.1", port), Handler)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()

@@ -174,6 +174,7 @@ class RefreshWorker(QObject):
                     self.page_progress.emit(step.page)
                 if step.finished:
                     summary.stages.append(step)
+                    summary.offline = summary.offline or step.offline
                     if step.stage is Stage.IMAGES:
                         summary.images = step.added
                     elif step.stage is Stage.ICONS:
@@ -204,6 +205,8 @@ class RefreshSummary:
         self.icons = 0
         self.stages: list[StageProgress] = []
         """The last value of each stage: what it did, and what is left for the next refresh."""
+        self.offline = False
+        """The network was down: no feed could be reached and none was marked failed."""
 
     def add(self, step: RefreshProgress) -> None:
         """Count one finished feed."""

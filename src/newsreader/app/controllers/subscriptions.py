@@ -32,6 +32,12 @@ from newsreader.core.models import Feed, PageProgress, RefreshProgress, StagePro
 if TYPE_CHECKING:
     from newsreader.app.views.main_window import MainWindow
 
+OFFLINE_LABEL = "Offline — no feed could be reached, none marked failed; newsreader refreshes when the network is back."
+"""The status bar's one line while the network is down."""
+OFFLINE_RETRY_MS = 60_000
+"""The first retry of a refresh that found no network while the platform says it is up …"""
+OFFLINE_RETRY_MAX_MS = 30 * 60_000
+"""… and the longest pause between such retries (each pause doubles)."""
 COUNT_UPDATE_MS = 500
 """During a refresh, the subscription counts are brought up to date at most this often."""
 
@@ -59,15 +65,40 @@ class SubscriptionsController(QObject):
         window.refresher.page_progress.connect(self._page_progress)
         window.refresher.finished.connect(self._refresh_finished)
         self.offline = False
-        """A refresh was asked for without a network; it runs when the network returns."""
+        """A refresh was asked for, or ran, without a network; it runs again when the network returns."""
         self._waiting: tuple[list[int] | None, bool] = (None, True)
+        self._running: tuple[list[int] | None, bool] = (None, True)
         window.network.back_online.connect(self._back_online)
+        self._retry_timer = QTimer(self)
+        """Tries again while the refresh finds no network but the platform says it is up (it
+        may not know: no backend, or a network without a way out)."""
+        self._retry_timer.setSingleShot(True)
+        self._retry_timer.timeout.connect(self._retry)
+        self._retry_ms = OFFLINE_RETRY_MS
 
     def _back_online(self) -> None:
         if self.offline:
             self.window.progress_label.setText("Back online.")
+            self._retry_timer.stop()
+            self._retry_ms = OFFLINE_RETRY_MS
             feed_ids, due_only = self._waiting
             self._start_refresh(feed_ids, due_only=due_only)
+
+    def _retry(self) -> None:
+        if self.offline and self.window.network.online:
+            feed_ids, due_only = self._waiting
+            self._start_refresh(feed_ids, due_only=due_only, quiet=True)
+
+    def _went_offline(self, feed_ids: list[int] | None, due_only: bool) -> None:
+        """Say "offline" once; the refresh runs again when the network returns (or, the platform
+        not knowing, after a pause that doubles up to :data:`OFFLINE_RETRY_MAX_MS`)."""
+        self.offline = True
+        self._waiting = (feed_ids, due_only)
+        self.window.progress_label.setText(OFFLINE_LABEL)
+        self.window.errors_button.hide()
+        if self.window.network.online:
+            self._retry_timer.start(self._retry_ms)
+            self._retry_ms = min(self._retry_ms * 2, OFFLINE_RETRY_MAX_MS)
 
     def reload_feeds(self) -> None:
         """Rebuild the subscriptions tree (after adding, removing or moving feeds)."""
@@ -452,24 +483,31 @@ class SubscriptionsController(QObject):
         ids = self.window.feed_model.feeds_in(selection) if selection.kind != "view" else None
         self._start_refresh(ids, due_only=False)
 
-    def _start_refresh(self, feed_ids: list[int] | None, *, due_only: bool) -> None:
+    def _start_refresh(self, feed_ids: list[int] | None, *, due_only: bool, quiet: bool = False) -> None:
+        """Start a refresh; *quiet* (a retry while offline) keeps the "offline" line as it is."""
         if not self.window.network.online:
             # nothing is fetched, so no feed is marked failed; the refresh starts when the network returns
-            self.offline = True
-            self._waiting = (feed_ids, due_only)
-            self.window.progress_label.setText("Offline — newsreader will refresh when the network is back.")
+            self._went_offline(feed_ids, due_only)
+            return
+        if not self.window.refresher.start(feed_ids, due_only=due_only):
+            if not quiet:
+                self.window.statusBar().showMessage("A refresh is already running.", 3000)
+            return
+        self._running = (feed_ids, due_only)
+        self._refresh_started_at = time.monotonic()
+        if quiet:
             return
         self.offline = False
-        if not self.window.refresher.start(feed_ids, due_only=due_only):
-            self.window.statusBar().showMessage("A refresh is already running.", 3000)
-            return
-        self._refresh_started_at = time.monotonic()
+        self._retry_timer.stop()
+        self._retry_ms = OFFLINE_RETRY_MS
         self.window.progress.setRange(0, 0)
         self.window.progress.show()
         self.window.cancel_button.show()
         self.window.progress_label.setText("Refreshing…")
 
     def _stage_progress(self, step: StageProgress) -> None:
+        if self.offline and not self.window.progress.isVisible():
+            return  # a quiet retry while offline
         self.window.progress.setRange(0, 1000)
         self.window.progress.setValue(max(self.window.progress.value(), round(step.fraction * 1000)))
         self.window.progress_label.setText(f"{step.stage.label} {step.done}/{step.total}")
@@ -493,6 +531,12 @@ class SubscriptionsController(QObject):
     def _refresh_finished(self, summary: RefreshSummary) -> None:
         self.window.progress.hide()
         self.window.cancel_button.hide()
+        if summary.offline and not summary.cancelled:
+            self._went_offline(*self._running)
+            return
+        if self.offline:  # a quiet retry reached the network
+            self.offline = False
+            self._retry_ms = OFFLINE_RETRY_MS
         self._last_refresh = datetime.now()
         self._last_failures = summary.failures
         if summary.error:

@@ -1,0 +1,87 @@
+"""The app without a network, by keys: one "offline" line in the status bar, no feed marked failed,
+and a refresh by itself when the platform says the network is back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtNetwork import QNetworkInformation
+
+from newsreader.app.controllers.subscriptions import OFFLINE_LABEL
+from newsreader.app.models.feeds import Selection
+from newsreader.app.views.main_window import MainWindow
+from newsreader.core.library import Library, open_library
+from tests.app.conftest import open_window
+from tests.app.test_main_window import key
+from tests.support.feeds import simple_rss
+from tests.support.httpserver import FeedServer
+
+Reachability = QNetworkInformation.Reachability
+
+
+@pytest.fixture
+def sites() -> Iterator[list[FeedServer]]:
+    """Three news sites, each its own server (a network down leaves them all unreachable)."""
+    servers = [FeedServer() for _ in range(3)]
+    for n, site in enumerate(servers):
+        site.add("/feed.xml", simple_rss(3, f"site{n}", f"Site {n}"))
+    yield servers
+    for site in servers:
+        site.close()
+
+
+@pytest.fixture
+def offline_window(qtbot, tmp_path: Path, sites: list[FeedServer]) -> Iterator[tuple[MainWindow, Library]]:  # type: ignore[no-untyped-def]
+    library = open_library(tmp_path / "data", parse_processes=0)
+    for site in sites:
+        library.subscribe(site.url("/feed.xml"))
+    for _ in library.update(offline=False):
+        pass
+    window = open_window(library)
+    qtbot.addWidget(window)
+    qtbot.waitExposed(window)
+    yield window, library
+    window.refresher.cancel()
+    window.refresher.wait(10)
+    window.tasks.close()
+    library.close()
+
+
+def test_a_refresh_that_reaches_no_feed_says_offline_once_and_runs_again_when_the_network_is_back(
+    qtbot, offline_window, sites: list[FeedServer]
+) -> None:
+    window, library = offline_window
+    before = {f.id: (f.last_checked, f.last_error, f.next_check) for f in library.feeds()}
+    ports = [site.port for site in sites]
+    for site in sites:  # the network goes, and the platform has not noticed (or cannot tell)
+        site.close()
+    with qtbot.waitSignal(window.refresher.finished, timeout=30000):
+        key(qtbot, window, "r")
+    assert window.progress_label.text() == OFFLINE_LABEL
+    assert window.errors_button.isHidden()
+    assert {f.id: (f.last_checked, f.last_error, f.next_check) for f in library.feeds()} == before
+    for feed in library.feeds():
+        index = window.feed_model.index_of(Selection("feed", feed.id))
+        assert index.data(window.feed_model.ErrorRole) is None
+        assert "failed" not in index.data()
+    assert window.subscriptions._retry_timer.isActive()  # tries again by itself, too
+
+    window.network.reachability_changed(Reachability.Disconnected)  # now the platform knows
+    key(qtbot, window, "r")
+    assert window.progress_label.text().startswith("Offline")
+    assert not window.refresher.running
+
+    back = [FeedServer(port) for port in ports]
+    try:
+        for n, site in enumerate(back):
+            site.add("/feed.xml", simple_rss(4, f"site{n}", f"Site {n}"))  # one new story each
+        with qtbot.waitSignal(window.refresher.finished, timeout=30000):
+            window.network.reachability_changed(Reachability.Online)
+        assert window.progress_label.text().startswith("Refresh done: 3 new stories from 3 feeds")
+        assert not window.subscriptions.offline
+        assert all(f.last_error is None and f.unread == 4 for f in library.feeds())
+    finally:
+        for site in back:
+            site.close()
