@@ -199,17 +199,6 @@ def test_counts_read_as_english() -> None:
     assert plural(1, "new story", "new stories") == "1 new story" and plural(0, "story", "stories") == "0 stories"
 
 
-def test_open_in_browser_says_when_no_browser_opened(qtbot, window, monkeypatch) -> None:
-    import newsreader.app.controllers.reading as main_window
-
-    story_id = open_with(qtbot, window, "j")
-    monkeypatch.setattr(main_window, "open_external", lambda _url: False)  # no browser on this desktop
-    key(qtbot, window, "o")
-    link = window.library.story(story_id).link
-    assert window.statusBar().currentMessage().startswith(f"No browser could open {link}")
-    assert QApplication.clipboard().text() == link
-
-
 def test_urdu_titles_fall_back_to_a_font_that_has_their_letters(qtbot, window) -> None:
     import pytest
     from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QTextLayout
@@ -252,18 +241,3 @@ def test_the_list_fills_while_the_refresh_runs_and_keeps_the_story_read(qtbot, w
         assert window.refresher.running  # shown while the slow feed is still being read
         assert window.reading.current_story is not None and window.reading.current_story.id == reading
         assert window.story_model.story_at(window.reading.current_row()).id == reading  # still selected
-
-
-def test_offline_says_so_once_keeps_feeds_and_refreshes_when_back(qtbot, window, gui_library) -> None:
-    from PySide6.QtNetwork import QNetworkInformation
-
-    library, _ids = gui_library
-    before = {f.id: (f.last_checked, f.last_error) for f in library.feeds()}
-    window.network.reachability_changed(QNetworkInformation.Reachability.Disconnected)  # the platform's news
-    key(qtbot, window, "r")
-    assert window.progress_label.text().startswith("Offline")
-    assert not window.refresher.running
-    assert {f.id: (f.last_checked, f.last_error) for f in library.feeds()} == before  # nothing marked failed
-    with qtbot.waitSignal(window.refresher.finished, timeout=30000):
-        window.network.reachability_changed(QNetworkInformation.Reachability.Online)
-    assert not window.progress_label.text().startswith("Offline")

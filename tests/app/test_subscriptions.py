@@ -154,33 +154,6 @@ def test_notifications_name_the_new_stories() -> None:
     assert summary == "12 new stories" and body == "• A\n• B\n• C\n…and 9 more"
 
 
-def fill_add_dialog(user: str, password: str, seen: list[str]) -> Callable[[object], None]:
-    def act(dialog: object) -> None:
-        from newsreader.app.views.dialogs.add_feed import AddFeedDialog
-
-        assert isinstance(dialog, AddFeedDialog)
-        assert dialog.user_edit.isVisible() and dialog.password_edit.isVisible()
-        seen.append(dialog.url_edit.text())
-        dialog.user_edit.setText(user)
-        dialog.password_edit.setText(password)
-        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
-
-    return act
-
-
-def test_a_feed_that_answers_401_asks_for_a_password(qtbot, window, server, keyring_file) -> None:
-    from tests.core.test_credentials import PASSWORD, guarded_feed
-
-    url = guarded_feed(server)
-    seen: list[str] = []
-    answer_dialog(qtbot, fill_add_dialog("ann", PASSWORD, seen))
-    window.subscriptions.subscribe(url, None, None)
-    qtbot.waitUntil(lambda: any(f.total == 2 for f in window.library.feeds() if f.auth_user), timeout=15000)
-    assert seen == [url]  # the same address, now with user name and password fields
-    feed = next(f for f in window.library.feeds() if f.auth_user == "ann")
-    assert feed.url == url and feed.total == 2 and PASSWORD in keyring_file.read_text()
-
-
 def test_without_a_keyring_the_user_chooses_to_keep_the_password_unencrypted(qtbot, window, server) -> None:
     import keyring
     from keyring.backends import fail

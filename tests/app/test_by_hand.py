@@ -1,0 +1,176 @@
+"""Findings of issue #16 that were tested only below the window, now by keys and clicks on real
+widgets: the feed's own icon in the tree after a refresh, "Open in browser" on a desktop where no
+browser opens, and a password asked for when a feed answers 401."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QColor, QDesktopServices, QImage
+from PySide6.QtWidgets import QApplication, QToolButton
+
+from newsreader.app.models.feeds import Selection
+from newsreader.app.views.dialogs.add_feed import AddFeedDialog
+from newsreader.app.views.main_window import MainWindow
+from newsreader.core.library import Library, open_library
+from tests.app.conftest import open_window
+from tests.app.test_main_window import key, open_with
+from tests.app.test_subscriptions import answer_dialog
+from tests.core.test_credentials import PASSWORD, guarded_feed
+from tests.support.feeds import rss
+from tests.support.httpserver import FeedServer
+
+SITE_COLOUR = QColor(200, 30, 40)
+
+
+def solid_png(colour: QColor, size: int = 32) -> bytes:
+    """A PNG of one colour (what the tree shows can be told from the default document icon)."""
+    image = QImage(size, size, QImage.Format.Format_RGB32)
+    image.fill(colour)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(data.data())
+
+
+def tree_icon_colour(window: MainWindow, feed_id: int) -> QColor:
+    index = window.feed_model.index_of(Selection("feed", feed_id))
+    icon = index.data(Qt.ItemDataRole.DecorationRole)
+    image = icon.pixmap(16, 16).toImage()
+    return image.pixelColor(image.width() // 2, image.height() // 2)
+
+
+@pytest.fixture
+def own_window(qtbot, tmp_path: Path) -> Iterator[tuple[MainWindow, Library]]:  # type: ignore[no-untyped-def]
+    library = open_library(tmp_path / "data", parse_processes=0)
+    window = open_window(library)
+    qtbot.addWidget(window)
+    qtbot.waitExposed(window)
+    yield window, library
+    window.refresher.cancel()
+    window.refresher.wait(10)
+    window.tasks.close()
+    library.close()
+
+
+def test_after_r_the_tree_shows_the_icon_the_feeds_site_declares(qtbot, own_window, server: FeedServer) -> None:
+    window, library = own_window
+    server.add(
+        "/site/",
+        '<html><head><link rel="icon" href="/static/logo.png"></head><body>A site</body></html>',
+        content_type="text/html",
+    )
+    server.add("/static/logo.png", solid_png(SITE_COLOUR), content_type="image/png")
+    feed_url = server.add(
+        "/feed.xml", rss([{"title": "Hello", "guid": "h", "link": server.url("/p/1")}], link=server.url("/site/"))
+    )
+    feed_id = library.subscribe(feed_url)
+    window.subscriptions.reload_feeds()
+    before = tree_icon_colour(window, feed_id)
+    assert before != SITE_COLOUR  # the default document icon until the refresh
+    with qtbot.waitSignal(window.refresher.finished, timeout=30000):
+        key(qtbot, window, "r")
+    qtbot.waitUntil(lambda: tree_icon_colour(window, feed_id) == SITE_COLOUR, timeout=10000)
+    assert len(server.hits_for("/static/logo.png")) == 1
+    assert not server.hits_for("/favicon.ico")  # the declared icon was enough
+
+
+def test_open_in_browser_with_no_browser_says_so_and_copies_the_link(qtbot, window, gui_library) -> None:
+    library, _ids = gui_library
+    for scheme in ("http", "https", "mailto"):
+        QDesktopServices.unsetUrlHandler(scheme)  # the offscreen desktop then has no way to open a link
+    story_id = open_with(qtbot, window, "j")
+    link = library.story(story_id).link
+    QApplication.clipboard().clear()
+    key(qtbot, window, "o")
+    assert window.statusBar().currentMessage().startswith(f"No browser could open {link}")
+    assert QApplication.clipboard().text() == link
+    # the toolbar's button, clicked, says the same (and the story stays open)
+    window.statusBar().clearMessage()
+    assert window.toolbar is not None
+    button = window.toolbar.widgetForAction(window.actions_by_name["open_original"])
+    assert isinstance(button, QToolButton) and button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.statusBar().currentMessage().startswith(f"No browser could open {link}")
+    assert window.reading.current_story is not None and window.reading.current_story.id == story_id
+
+
+def test_adding_a_feed_that_answers_401_asks_for_a_password_by_keys_and_keeps_it_out_of_the_library(
+    qtbot, own_window, server: FeedServer, keyring_file: Path
+) -> None:
+    window, library = own_window
+    url = guarded_feed(server)
+    asked: list[str] = []
+
+    def type_address(dialog: object) -> None:
+        assert isinstance(dialog, AddFeedDialog) and not dialog.user_edit.isVisible()
+        answer_dialog(qtbot, type_credentials)  # the server will answer 401: the dialog comes back
+        qtbot.keyClicks(dialog.url_edit, url)
+        qtbot.keyClick(dialog.url_edit, Qt.Key.Key_Return)
+
+    def type_credentials(dialog: object) -> None:
+        assert isinstance(dialog, AddFeedDialog)
+        assert dialog.user_edit.isVisible() and dialog.password_edit.isVisible()
+        assert dialog.user_edit.hasFocus()  # ready to type the user name
+        asked.append(dialog.url_edit.text())
+        qtbot.keyClicks(dialog.user_edit, "ann")
+        qtbot.keyClick(dialog.user_edit, Qt.Key.Key_Tab)
+        assert dialog.password_edit.hasFocus()
+        qtbot.keyClicks(dialog.password_edit, PASSWORD)
+        qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+
+    answer_dialog(qtbot, type_address)
+    key(qtbot, window, "n", Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: any(f.total == 2 for f in library.feeds()), timeout=20000)
+    assert asked == [url]  # the same address, now with user name and password fields
+    feed = library.feeds()[0]
+    assert feed.url == url and feed.auth_user == "ann"
+    assert PASSWORD in keyring_file.read_text()
+    library.close_thread()
+    database = sqlite3.connect(library.path)
+    try:
+        dumped = "\n".join(database.iterdump())
+    finally:
+        database.close()
+    assert PASSWORD not in dumped and "s3cr" not in dumped  # nowhere in the library
+    assert "s3cr" not in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.feed_model.index_of(Selection("feed", feed.id)).isValid(), timeout=10000)
+
+
+def test_a_story_opened_by_j_shows_images_on_their_own_lines_and_the_figure_caption(
+    qtbot, own_window, server: FeedServer
+) -> None:
+    window, library = own_window
+    server.add("/img/a.png", solid_png(QColor(0, 120, 0)), content_type="image/png")
+    server.add("/img/b.png", solid_png(QColor(0, 0, 160)), content_type="image/png")
+    content = (
+        f'<p>Text before <img src="{server.url("/img/a.png")}"> and after</p>'
+        f'<figure><img src="{server.url("/img/b.png")}"><figcaption>The caption</figcaption></figure>'
+    )
+    library.subscribe(server.add("/feed.xml", rss([{"title": "Pictures", "guid": "p", "description": content}])))
+    for _ in library.update():  # the images are kept for offline reading
+        pass
+    window.subscriptions.reload_feeds()
+    window.reading.load_list()
+    qtbot.waitUntil(lambda: window.story_model.rowCount() == 1, timeout=10000)
+    open_with(qtbot, window, "j")
+    document = window.story_pane.browser.document()
+    lines: list[tuple[str, int]] = []  # each block's text and how many images it holds
+    block = document.begin()
+    while block.isValid():
+        images = 0
+        fragments = block.begin()
+        while not fragments.atEnd():
+            images += fragments.fragment().charFormat().isImageFormat()
+            fragments += 1
+        lines.append((block.text().replace("\ufffc", "").strip(), images))
+        block = block.next()
+    assert [images for text, images in lines if images] == [1, 1]  # each image alone on its line
+    assert all(text == "" for text, images in lines if images)
+    assert ("The caption", 0) in lines  # the figure's caption, under its image
+    assert any(text.startswith("Text before") and text.endswith("and after") for text, _ in lines)
