@@ -1,6 +1,7 @@
 """Findings of issue #16 that were tested only below the window, now by keys and clicks on real
 widgets: the feed's own icon in the tree after a refresh, "Open in browser" on a desktop where no
-browser opens, and a password asked for when a feed answers 401."""
+browser opens, a password asked for when a feed answers 401, images and captions in a story, and
+related and sponsored entries that open on a click or Enter."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QToolButton
 
 from newsreader.app.models.feeds import Selection
 from newsreader.app.views.dialogs.add_feed import AddFeedDialog
+from newsreader.app.views.item_list import ItemRole
 from newsreader.app.views.main_window import MainWindow
 from newsreader.core.library import Library, open_library
 from tests.app.conftest import open_window
@@ -174,3 +176,30 @@ def test_a_story_opened_by_j_shows_images_on_their_own_lines_and_the_figure_capt
     assert all(text == "" for text, images in lines if images)
     assert ("The caption", 0) in lines  # the figure's caption, under its image
     assert any(text.startswith("Text before") and text.endswith("and after") for text, _ in lines)
+
+
+def test_a_sponsored_entry_opens_on_ctrl_5_and_enter_and_a_related_one_on_one_click(qtbot, window, gui_library) -> None:
+    library, ids = gui_library
+    window.subscriptions.select(Selection("feed", ids["beta"]))
+    first = open_with(qtbot, window, "j")
+    ad = window.sponsored_pane.items.from_source[0]
+    key(qtbot, window, "5", Qt.KeyboardModifier.ControlModifier)
+    tree = window.sponsored_pane.tree
+    assert tree.hasFocus() and tree.currentItem() is not None
+    with qtbot.waitSignal(window.story_displayed, timeout=10000) as shown:
+        qtbot.keyClick(tree, Qt.Key.Key_Return)
+    assert shown.args[0] == ad.id != first
+
+    with qtbot.waitSignal(window.story_displayed, timeout=10000):
+        window.reading.show_story_by_id(first)
+    related = window.related_pane.tree
+    target = next(
+        item
+        for row in range(related.topLevelItemCount())
+        if (item := related.topLevelItem(row)) is not None and item.data(0, ItemRole) is not None
+    )
+    wanted = window.related_pane.entries()[0][1].story_id
+    with qtbot.waitSignal(window.story_displayed, timeout=10000) as shown:
+        qtbot.mouseClick(related.viewport(), Qt.MouseButton.LeftButton, pos=related.visualItemRect(target).center())
+    assert shown.args[0] == wanted != first
+    assert library.story(wanted).read
