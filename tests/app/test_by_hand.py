@@ -203,3 +203,17 @@ def test_a_sponsored_entry_opens_on_ctrl_5_and_enter_and_a_related_one_on_one_cl
         qtbot.mouseClick(related.viewport(), Qt.MouseButton.LeftButton, pos=related.visualItemRect(target).center())
     assert shown.args[0] == wanted != first
     assert library.story(wanted).read
+
+
+def test_the_readme_lists_every_shortcut_the_window_has(window) -> None:
+    import re
+
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| keys | action |") : readme.index("`F1` lists them all.")]
+    listed = set(re.findall(r"`([^`]+)`", table))
+    for low, high in re.findall(r"`Ctrl\+(\d)` … `Ctrl\+(\d)`", table):
+        listed.update(f"Ctrl+{n}" for n in range(int(low), int(high) + 1))
+    shortcuts = {keys for spec in window.action_specs for keys in spec.shortcuts}
+    assert shortcuts - listed == set()
