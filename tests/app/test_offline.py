@@ -85,3 +85,34 @@ def test_a_refresh_that_reaches_no_feed_says_offline_once_and_runs_again_when_th
     finally:
         for site in back:
             site.close()
+
+
+def test_when_the_platform_cannot_tell_the_app_tries_again_quietly_and_recovers(
+    qtbot, offline_window, sites: list[FeedServer]
+) -> None:
+    window, library = offline_window
+    ports = [site.port for site in sites]
+    for site in sites:
+        site.close()
+    with qtbot.waitSignal(window.refresher.finished, timeout=30000):
+        key(qtbot, window, "r")
+    timer = window.subscriptions._retry_timer
+    assert timer.isActive() and timer.interval() == 60_000  # the first pause: one minute
+    with qtbot.waitSignal(window.refresher.finished, timeout=30000):
+        timer.timeout.emit()  # the minute is up (still no network)
+    assert window.progress_label.text() == OFFLINE_LABEL  # said once: the retry did not say more
+    assert window.progress.isHidden()
+    assert timer.isActive() and timer.interval() == 120_000  # the pause doubles
+
+    back = [FeedServer(port) for port in ports]
+    try:
+        for n, site in enumerate(back):
+            site.add("/feed.xml", simple_rss(4, f"site{n}", f"Site {n}"))
+        with qtbot.waitSignal(window.refresher.finished, timeout=30000):
+            timer.timeout.emit()
+        assert window.progress_label.text().startswith("Refresh done: 3 new stories from 3 feeds")
+        assert not window.subscriptions.offline and not timer.isActive()
+        assert all(f.last_error is None and f.unread == 4 for f in library.feeds())
+    finally:
+        for site in back:
+            site.close()

@@ -536,6 +536,7 @@ class SubscriptionsController(QObject):
             return
         if self.offline:  # a quiet retry reached the network
             self.offline = False
+            self._retry_timer.stop()
             self._retry_ms = OFFLINE_RETRY_MS
         self._last_refresh = datetime.now()
         self._last_failures = summary.failures
