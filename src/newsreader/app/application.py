@@ -166,6 +166,9 @@ class Application:
         self.timer = QTimer(self.window)
         self.timer.timeout.connect(self.window.subscriptions.refresh_due)
         self.timer.setInterval(settings.refresh_minutes * 60_000)
+        self.sync_timer = QTimer(self.window)
+        self.sync_timer.timeout.connect(self.window.sync.sync_all)
+        self.sync_timer.setInterval(max(1, settings.sync_minutes) * 60_000)
         self.auto_refresh = auto_refresh
         self.tray = self._make_tray()
         if self.library.set_aside_message:
@@ -184,6 +187,11 @@ class Application:
         self.apply_theme(settings.theme)
         self.window.story_pane.set_font_size(settings.font_size)
         self.timer.setInterval(settings.refresh_minutes * 60_000)
+        self.sync_timer.setInterval(max(1, settings.sync_minutes) * 60_000)
+        if settings.sync_minutes and self.timer.isActive():
+            self.sync_timer.start()
+        elif not settings.sync_minutes:
+            self.sync_timer.stop()
 
     def _make_tray(self) -> QSystemTrayIcon | None:
         if not QSystemTrayIcon.isSystemTrayAvailable():
@@ -266,10 +274,14 @@ class Application:
             self.window.reading.show_story_by_id(select)
 
     def start_refreshing(self) -> None:
-        """Refresh the due feeds now (if the settings say so) and then on the timer."""
+        """Refresh the due feeds and sync the accounts now (if the settings say so), then on the timers."""
         if self.auto_refresh and self.window.settings.refresh_on_start and self.library.feeds():
             QTimer.singleShot(0, self.window.subscriptions.refresh_due)
+        if self.auto_refresh and self.window.settings.refresh_on_start:
+            QTimer.singleShot(0, self.window.sync.sync_all)
         self.timer.start()
+        if self.window.settings.sync_minutes:
+            self.sync_timer.start()
 
     def _screenshot(self, path: Path) -> int:
         result = {"code": 1}
@@ -296,7 +308,9 @@ class Application:
     def shut_down(self) -> None:
         """Stop the refresh (waiting a bounded time), the workers and the library."""
         self.window.refresher.cancel()
+        self.window.syncer.cancel()
         self.window.refresher.wait(QUIT_WAIT_SECONDS)
+        self.window.syncer.wait(QUIT_WAIT_SECONDS)
         self.window.tasks.close()
         self.library.close()
         self.crashes.uninstall()

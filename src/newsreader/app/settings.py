@@ -38,6 +38,8 @@ class AppSettings:
     close_to_tray: bool = False
     """Closing the window leaves newsreader running in the tray."""
     mark_read_on_select: bool = True
+    sync_minutes: int = 30
+    """Sync the accounts on their own this often (0: only with a full refresh)."""
 
 
 def _int(text: str | None, default: int) -> int:
@@ -77,6 +79,7 @@ class SettingsStore:
             notify_new=self.flag("notify_new", defaults.notify_new),
             close_to_tray=self.flag("close_to_tray", defaults.close_to_tray),
             mark_read_on_select=self.flag("mark_read_on_select", defaults.mark_read_on_select),
+            sync_minutes=max(0, _int(str(qs.value("sync_minutes", defaults.sync_minutes)), defaults.sync_minutes)),
         )
 
     def save(self, settings: AppSettings) -> None:
@@ -98,6 +101,7 @@ class SettingsStore:
             "notify_new",
             "close_to_tray",
             "mark_read_on_select",
+            "sync_minutes",
         ):
             qs.setValue(key, getattr(settings, key))
         qs.sync()

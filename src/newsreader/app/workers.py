@@ -1,4 +1,5 @@
-"""Work off the GUI thread: short library calls on a small thread pool, and the refresh.
+"""Work off the GUI thread: short library calls on a small thread pool, the refresh, and the sync of
+the accounts.
 
 Results come back as Qt signals of objects that live in the GUI thread, so every callback runs
 there (queued connections). Plain Python threads are used rather than ``QThreadPool`` so that each
@@ -12,14 +13,16 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from newsreader.core.errors import NewsreaderError
 from newsreader.core.library import Library
-from newsreader.core.models import RefreshProgress, RefreshStatus, Stage, StageProgress
+from newsreader.core.models import Account, RefreshProgress, RefreshStatus, Stage, StageProgress
 from newsreader.core.pool import Cancel
+from newsreader.core.sync.engine import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -215,3 +218,83 @@ class RefreshSummary:
         self.new_story_ids.extend(step.result.new_story_ids)
         if step.result.status is RefreshStatus.FAILED:
             self.failures.append((step.result.title or step.result.url, step.result.error or "failed"))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSynced:
+    """One account's sync as it ended: the account (its new state) and what the sync did."""
+
+    account: Account
+    report: SyncReport
+
+
+class SyncWorker(QObject):
+    """Drives :meth:`Library.sync` — the sync accounts, one after the other, as ``newsreader sync``
+    does — on its own thread; one sync at a time.
+
+    ``account_started`` carries an account's name as its sync starts, ``stored`` (name, new stories)
+    each stored batch of items (so lists fill while it runs), ``account_finished`` an
+    :class:`AccountSynced`, and ``finished`` the list of them (or ``error``, one sentence, when the
+    sync could not run at all).
+    """
+
+    account_started = Signal(str)
+    stored = Signal(str, int)
+    account_finished = Signal(object)
+    finished = Signal(object)
+    error = Signal(str)
+
+    def __init__(self, library: Library, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._library = library
+        self._thread: threading.Thread | None = None
+        self._cancel = Cancel()
+
+    @property
+    def running(self) -> bool:
+        """A sync is in progress."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, names: list[str] | None = None) -> bool:
+        """Start syncing (every account, or *names*); False when one is already running."""
+        if self.running:
+            return False
+        self._cancel = Cancel()
+        self._thread = threading.Thread(
+            target=self._run, args=(names, self._cancel), name="newsreader-sync", daemon=True
+        )
+        self._thread.start()
+        return True
+
+    def cancel(self) -> None:
+        """Stop the running sync at its next request; what was stored and the queue stay."""
+        self._cancel.set()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to *timeout* seconds for the sync thread; True when it has ended."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self, names: list[str] | None, cancel: Cancel) -> None:
+        results: list[AccountSynced] = []
+        try:
+            accounts = names if names is not None else [a.name for a in self._library.accounts()]
+            for name in accounts:
+                if cancel.is_set():
+                    break
+                self.account_started.emit(name)
+                for account, report in self._library.sync(
+                    [name], cancel=cancel, on_stored=lambda account, added: self.stored.emit(account.name, added)
+                ):
+                    result = AccountSynced(account, report)
+                    results.append(result)
+                    self.account_finished.emit(result)
+        except Exception as exc:
+            if not isinstance(exc, NewsreaderError):
+                log.exception("sync failed")
+            self.error.emit(describe_failure(exc))
+        finally:
+            self._library.close_thread()
+            self.finished.emit(results)

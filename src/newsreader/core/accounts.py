@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsreader.core import credentials
@@ -41,9 +42,10 @@ def check_account_fields(name: str, kind: str, url: str, user: str) -> tuple[str
     return name, kind, url, user
 
 
-def password_for(account: Account) -> str:
-    """The account's password from the keyring; raises :class:`CredentialsError` when it is not there."""
-    password = credentials.load_password(account.url, account.user)
+def password_for(account: Account, file: Path | None = None) -> str:
+    """The account's password from the keyring (or from *file*, where the user chose to keep passwords
+    unencrypted); raises :class:`CredentialsError` when it is not there."""
+    password = credentials.load_password(account.url, account.user, file=file)
     if password is None:
         raise CredentialsError(
             f"The keyring holds no password for account {account.name!r}; remove the account and add it again."
@@ -89,10 +91,18 @@ def to_entry(item: RemoteItem, feed_url: str, now: datetime) -> ParsedEntry:
 class AccountStore:
     """One account's view of the storage, as :class:`~newsreader.core.sync.engine.SyncStore`."""
 
-    def __init__(self, storage: Storage, account: Account, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        account: Account,
+        clock: Callable[[], datetime],
+        on_stored: Callable[[int], None] | None = None,
+    ) -> None:
         self.storage = storage
         self.account = account
         self.clock = clock
+        self.on_stored = on_stored
+        """Called with the number of new stories after each stored batch (the app lists them at once)."""
         self._feed_urls: dict[str, str] = {}
 
     def pending_changes(self) -> Sequence[Change]:
@@ -129,7 +139,10 @@ class AccountStore:
             (item.feed_id, to_entry(item, self._feed_urls.get(item.feed_id, ""), now), item.read, item.starred)
             for item in items
         ]
-        return self.storage.store_remote_entries(self.account.id, entries, cursor, now)
+        added = self.storage.store_remote_entries(self.account.id, entries, cursor, now)
+        if self.on_stored is not None:
+            self.on_stored(added)
+        return added
 
     def apply_states(self, unread: frozenset[str], starred: frozenset[str], keep: frozenset[str]) -> int:
         return self.storage.apply_remote_states(self.account.id, unread, starred, keep)
@@ -138,6 +151,14 @@ class AccountStore:
         self.storage.finish_sync(self.account.id, when, error)
 
 
-def sync(storage: Storage, account: Account, service: SyncService, clock: Callable[[], datetime]) -> SyncReport:
+def sync(
+    storage: Storage,
+    account: Account,
+    service: SyncService,
+    clock: Callable[[], datetime],
+    *,
+    cancelled: Callable[[], bool] = lambda: False,
+    on_stored: Callable[[int], None] | None = None,
+) -> SyncReport:
     """Sync *account* with its server (see :func:`~newsreader.core.sync.engine.sync_account`)."""
-    return sync_account(service, AccountStore(storage, account, clock), now=clock)
+    return sync_account(service, AccountStore(storage, account, clock, on_stored), now=clock, cancelled=cancelled)

@@ -168,6 +168,10 @@ class SyncProtocolError(SyncError):
     """The server answered something the protocol does not allow (garbage, the wrong shape)."""
 
 
+class SyncCancelledError(SyncError):
+    """The user stopped the sync; what was stored and the queue are kept for the next one."""
+
+
 class SyncAuthError(SyncError):
     """The server refused the user name, password, session or token."""
 

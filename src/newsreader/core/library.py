@@ -18,6 +18,7 @@ Every error raised on purpose is a :class:`NewsreaderError` carrying one readabl
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import threading
@@ -353,8 +354,33 @@ class Library:
         return subscriptions.set_feed_url(self._storage(), feed_id, url, password_file=self.password_file)
 
     def move_feed(self, feed_id: int, folder: str | None) -> None:
-        """Put a feed in *folder* (created if needed), or at the top level with None."""
-        subscriptions.move_feed(self._storage(), feed_id, folder)
+        """Put a feed in *folder* (created if needed), or at the top level with None. An account's feed
+        moves between that account's folders only (None: the account's top level), and the move is
+        queued for its server (Google Reader API ``subscription/edit``); where the protocol cannot move
+        a feed (Fever, Tiny Tiny RSS) :class:`SettingsError` says so and nothing changes. Raises
+        :class:`FeedNotFoundError`, :class:`SettingsError`."""
+        storage = self._storage()
+        feed = storage.feed(feed_id)
+        folder = folder.strip() if folder and folder.strip() else None
+        if feed.account is None:
+            if folder is not None and any(f.name == folder and f.account for f in storage.folders()):
+                raise SettingsError(f"The folder {folder!r} belongs to a sync account; a local feed cannot go there.")
+            subscriptions.move_feed(storage, feed_id, folder)
+            return
+        if folder == feed.folder:
+            return
+        remote = self._account_feed_change(feed_id, "move")
+        assert remote is not None  # an account's feed
+        account_id, remote_feed = remote
+        if folder is not None and storage.folder_remote_id(account_id, folder) is None:
+            raise SettingsError(
+                f"{folder!r} is not a folder of account {feed.account!r}; an account's feed can only move "
+                "between that account's folders."
+            )
+        old = storage.folder_remote_id(account_id, feed.folder) if feed.folder else None
+        new = storage.folder_remote_id(account_id, folder) if folder else None
+        storage.queue_change(account_id, "move", remote_feed, f"{old or ''}\n{new or ''}", self._clock())
+        subscriptions.move_feed(storage, feed_id, folder)
 
     def create_folder(self, name: str) -> None:
         """Create an empty folder; raises :class:`SettingsError` when *name* is empty or taken."""
@@ -414,22 +440,54 @@ class Library:
         """One sync account; raises :class:`AccountNotFoundError`."""
         return self._storage().account(name)
 
-    def add_account(self, name: str, kind: str, url: str, user: str, password: str, *, check: bool = True) -> Account:
+    def add_account(
+        self,
+        name: str,
+        kind: str,
+        url: str,
+        user: str,
+        password: str,
+        *,
+        check: bool = True,
+        unencrypted: bool = False,
+    ) -> Account:
         """Add a sync account (``kind`` ``greader``, ``fever`` or ``ttrss``). With *check*, the server
-        must accept the user and password first. The password goes to the keyring, never the library.
-        Raises :class:`SettingsError` (a field, or the name is taken), :class:`SyncError` (the server
-        refused or could not be reached) and :class:`CredentialsError` (no keyring)."""
+        must accept the user and password first. The password goes to the keyring, never the library
+        (or, with *unencrypted* — the user's explicit choice where there is no keyring — to
+        :attr:`password_file`). Raises :class:`SettingsError` (a field, or the name is taken),
+        :class:`SyncError` (the server refused or could not be reached) and :class:`CredentialsError`
+        (no keyring)."""
         from newsreader.core import accounts, credentials
-        from newsreader.core.sync.service import open_service
 
         name, kind, url, user = accounts.check_account_fields(name, kind, url, user)
         storage = self._storage()
         if any(existing.name.lower() == name.lower() for existing in storage.accounts()):
             raise SettingsError(f"There is already an account named {name!r}.")
         if check:
-            open_service(kind, url, user, password, self.fetcher()).check()
-        credentials.store_password(url, user, password)
+            self.check_account(kind, url, user, password)
+        credentials.store_password(url, user, password, file=self.password_file if unencrypted else None)
         return storage.add_account(name, kind, url, user, self._clock())
+
+    def check_account(self, kind: str, url: str, user: str, password: str) -> None:
+        """A connection test: log in to the server of a would-be account. Raises :class:`SettingsError`
+        (a field), :class:`SyncAuthError` (wrong user or password), :class:`SyncOfflineError`
+        (unreachable) or :class:`SyncProtocolError` (not a server of that kind), each one sentence."""
+        from newsreader.core import accounts
+        from newsreader.core.errors import SyncProtocolError, SyncRefusedError
+        from newsreader.core.sync.service import KIND_NAMES, open_service
+
+        _, kind, url, user = accounts.check_account_fields("check", kind, url, user)
+        try:
+            open_service(kind, url, user, password, self.fetcher()).check()
+        except (SyncProtocolError, SyncRefusedError) as exc:
+            # a page that is not the API (404, an HTML page, another protocol's answer)
+            answer = f"it answered HTTP {exc.status}" if exc.status else str(exc).rstrip(".")
+            raise SyncProtocolError(
+                url,
+                f"{url} did not answer as a {KIND_NAMES[kind]} server; check the kind of server and the "
+                f"address ({answer}).",
+                status=exc.status,
+            ) from exc
 
     def remove_account(self, name: str) -> None:
         """Forget a sync account: its feeds, stories, queued changes and stored password (the server
@@ -440,17 +498,25 @@ class Library:
         account = storage.account(name)
         storage.remove_account(account.name)
         if not any(a.url == account.url and a.user == account.user for a in storage.accounts()):
-            credentials.delete_password(account.url, account.user)
+            credentials.delete_password(account.url, account.user, file=self.password_file)
 
     def queued_changes(self, account: str | None = None) -> list[QueuedChange]:
         """Local changes waiting for their server, and those it refused (with its reasons)."""
         storage = self._storage()
         return storage.queued_changes(storage.account(account).id if account is not None else None)
 
-    def sync(self, names: Sequence[str] | None = None) -> Iterator[tuple[Account, SyncReport]]:
+    def sync(
+        self,
+        names: Sequence[str] | None = None,
+        *,
+        cancel: Cancel | None = None,
+        on_stored: Callable[[Account, int], None] | None = None,
+    ) -> Iterator[tuple[Account, SyncReport]]:
         """Sync the named accounts (default: all), one after the other, yielding each one's report as
         it finishes. A failure ends only that account's sync; what it stored and its queue are kept,
-        and the next sync resumes. Raises :class:`AccountNotFoundError` for an unknown name."""
+        and the next sync resumes. Once *cancel* is set the running account's sync stops at its next
+        request and no other starts. *on_stored(account, new stories)* is called (on this thread) after
+        each batch of items is stored. Raises :class:`AccountNotFoundError` for an unknown name."""
         from newsreader.core import accounts
         from newsreader.core.errors import CredentialsError
         from newsreader.core.sync.engine import SyncReport
@@ -458,14 +524,24 @@ class Library:
         storage = self._storage()
         chosen = [storage.account(name) for name in names] if names else storage.accounts()
         for account in chosen:
+            if cancel is not None and cancel.is_set():
+                return
             try:
-                password = accounts.password_for(account)
+                password = accounts.password_for(account, self.password_file)
             except CredentialsError as exc:
                 storage.finish_sync(account.id, self._clock(), str(exc))
                 yield storage.account(account.name), SyncReport(error=str(exc))
                 continue
             service = accounts.service_for(account, password, self.fetcher())
-            report = accounts.sync(storage, account, service, self._clock)
+            stored = functools.partial(on_stored, account) if on_stored is not None else None
+            report = accounts.sync(
+                storage,
+                account,
+                service,
+                self._clock,
+                cancelled=cancel.is_set if cancel is not None else (lambda: False),
+                on_stored=stored,
+            )
             yield storage.account(account.name), report
 
     # refresh ---------------------------------------------------------------------------------
@@ -641,6 +717,7 @@ class Library:
         *,
         feed_id: int | None = None,
         folder: str | None = None,
+        account: str | None = None,
         unread: bool = False,
         starred: bool = False,
         include_sponsored: bool = False,
@@ -653,10 +730,13 @@ class Library:
         reverse: bool = False,
     ) -> list[Story]:
         """Stories newest first, or by ``order`` ``"title"`` / ``"source"`` (A to Z), ``reverse`` flipping
-        the direction (without their HTML; see :meth:`story`). Raises :class:`FeedNotFoundError`,
-        :class:`FolderNotFoundError`, :class:`SettingsError` (a negative limit)."""
+        the direction (without their HTML; see :meth:`story`); *account* keeps one sync account's.
+        Raises :class:`FeedNotFoundError`, :class:`FolderNotFoundError`, :class:`AccountNotFoundError`,
+        :class:`SettingsError` (a negative limit)."""
         if feed_id is not None:
             self.feed(feed_id)
+        if account is not None:
+            self.account(account)
         if folder is not None and folder not in {f.name for f in self.folders()}:
             raise FolderNotFoundError(folder)
         if limit is not None and limit < 0:
@@ -665,6 +745,7 @@ class Library:
         return self._storage().stories(
             feed_id=feed_id,
             folder=folder,
+            account=account,
             unread=unread,
             starred=starred,
             include_sponsored=include_sponsored,

@@ -63,6 +63,8 @@ class Folder:
 
     id: int
     name: str
+    account: str | None = None
+    """The sync account whose server holds the folder (named ``ACCOUNT/Title``), or None for a local one."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ a choice of feeds and passwords), feed properties, OPML, and refreshing."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -103,12 +104,14 @@ class SubscriptionsController(QObject):
     def reload_feeds(self) -> None:
         """Rebuild the subscriptions tree (after adding, removing or moving feeds)."""
         feeds = self.library.feeds()
-        self.window.feed_model.load(feeds, [f.name for f in self.library.folders()], self.library.view_counts())
+        accounts = self.library.accounts()
+        self.window.feed_model.load(feeds, self.library.folders(), self.library.view_counts(), accounts)
         checked = [f.last_checked for f in feeds if f.last_checked is not None]
         if checked and self._last_refresh is None:
             self.window.last_refresh_label.setText(f"Last refresh {max(checked).astimezone():%d %b %H:%M}")
         self.window.feed_view.expandAll()
-        self.window.stack.setCurrentWidget(self.window.main_splitter if feeds else self.window.empty_state)
+        shown = feeds or accounts
+        self.window.stack.setCurrentWidget(self.window.main_splitter if shown else self.window.empty_state)
         if self.window.feed_model.index_of(self.selection).isValid():
             self._mark_current(self.selection)
         else:
@@ -178,9 +181,38 @@ class SubscriptionsController(QObject):
             self.window.feed_view.viewport().mapToGlobal(position)
         )
 
+    def local_folders(self) -> list[str]:
+        """The local library's folders (an account's folders are its server's)."""
+        return [f.name for f in self.library.folders() if f.account is None]
+
+    def move_menu(self, feed: Feed, parent: QMenu) -> QMenu:
+        """Move to ▸ the other folders of the feed's own account (or of the local library)."""
+        menu = parent.addMenu("Move to")
+        top = f"{feed.account} (top level)" if feed.account else "Top level"
+        choices: list[tuple[str, str | None]] = [(top, None)]
+        for folder in self.library.folders():
+            if folder.account == feed.account:
+                title = folder.name.removeprefix(f"{feed.account}/") if feed.account else folder.name
+                choices.append((title, folder.name))
+
+        def mover(folder: str | None) -> Callable[[], None]:
+            return lambda: self.move_feeds([feed.id], folder)
+
+        for title, name in choices:
+            action = menu.addAction(title, mover(name))
+            action.setEnabled(name != feed.folder)
+        return menu
+
     def feed_menu(self, selection: Selection | None) -> QMenu:
-        """The subscriptions' context menu for a feed, a folder, a smart view or the empty area."""
+        """The subscriptions' context menu for a feed, a folder, an account, a smart view or the empty area."""
         menu = QMenu(self.window)
+        if selection is not None and selection.kind == "account":
+            name = str(selection.value)
+            menu.addAction("Sync now", lambda: self.window.sync.sync_account(name))
+            menu.addAction("Mark all read", self.mark_all_read)
+            menu.addSeparator()
+            menu.addAction("Accounts…", self.window.edit_accounts)
+            return menu
         if selection is not None:
             menu.addAction("Refresh", lambda: self.refresh_selection(selection))
             menu.addAction("Mark all read", self.mark_all_read)
@@ -194,10 +226,11 @@ class SubscriptionsController(QObject):
             site = menu.addAction("Open site", lambda: self.window.reading.open_link(feed.site_url))
             site.setEnabled(bool(feed.site_url))
             menu.addAction("Copy feed address", lambda: self.window.reading.copy_text(feed.url))
+            self.move_menu(feed, menu)
             menu.addSeparator()
             menu.addAction("Properties…", lambda: self.edit_feed(feed.id))
             menu.addAction("Unsubscribe…", lambda: self.remove_feed(feed.id))
-        if selection is not None and selection.kind == "folder":
+        if selection is not None and selection.kind == "folder" and self.window.feed_model.owner(selection) is None:
             menu.addSeparator()
             menu.addAction("Rename folder…", lambda: self.rename_folder(str(selection.value)))
             menu.addAction("Delete folder…", lambda: self.delete_folder(str(selection.value)))
@@ -211,7 +244,7 @@ class SubscriptionsController(QObject):
         selection = self.selection
         if selection.kind == "feed":
             self.remove_feed(int(selection.value))
-        elif selection.kind == "folder":
+        elif selection.kind == "folder" and self.window.feed_model.owner(selection) is None:
             self.delete_folder(str(selection.value))
 
     def new_folder(self) -> None:
@@ -255,8 +288,9 @@ class SubscriptionsController(QObject):
 
     def add_feed(self) -> None:
         """Ask for an address and subscribe (discovery and the first fetch run on a worker)."""
+        local = self.local_folders()
         folder = str(self.selection.value) if self.selection.kind == "folder" else None
-        dialog = AddFeedDialog([f.name for f in self.library.folders()], self.window, folder)
+        dialog = AddFeedDialog(local, self.window, folder if folder in local else None)
         if dialog.exec() != AddFeedDialog.DialogCode.Accepted:
             return
         self.subscribe(dialog.url(), dialog.folder(), dialog.title())
@@ -323,7 +357,7 @@ class SubscriptionsController(QObject):
             else "The server asks for a user name and password. The password is kept in your system's keyring."
         )
         dialog = AddFeedDialog(
-            [f.name for f in self.library.folders()],
+            self.local_folders(),
             self.window,
             folder,
             url=clean,
@@ -355,7 +389,8 @@ class SubscriptionsController(QObject):
         except NewsreaderError as exc:
             self.window.report(str(exc))
             return
-        dialog = FeedPropertiesDialog(feed, [f.name for f in self.library.folders()], rules, self.window)
+        folders = [f.name for f in self.library.folders() if f.account == feed.account]
+        dialog = FeedPropertiesDialog(feed, folders, rules, self.window)
         if dialog.exec() == FeedPropertiesDialog.DialogCode.Accepted:
             self.apply_feed_properties(feed, dialog.values())
 
@@ -421,7 +456,7 @@ class SubscriptionsController(QObject):
         selection = self.selection
         if selection.kind == "feed":
             self.library.mark_all_read(int(selection.value))
-        elif selection.kind == "folder":
+        elif selection.kind in ("folder", "account"):
             for feed_id in self.window.feed_model.feeds_in(selection):
                 self.library.mark_all_read(feed_id)
         elif selection.value in ("all", "unread"):
@@ -471,17 +506,25 @@ class SubscriptionsController(QObject):
         self.window.statusBar().showMessage(f"Subscriptions saved to {path}.", 4000)
 
     def refresh_all(self) -> None:
-        """R: check every enabled feed now."""
+        """R: check every enabled feed now, then sync the accounts."""
         self._start_refresh(None, due_only=False)
+        self.window.sync.sync_all()
 
     def refresh_due(self) -> None:
         """The scheduled refresh: feeds whose interval has passed."""
         self._start_refresh(None, due_only=True)
 
     def refresh_selection(self, selection: Selection) -> None:
-        """Refresh a feed or a folder's feeds (everything for a smart view)."""
+        """Refresh a feed or a folder's feeds (everything for a smart view); an account's feed or folder
+        syncs its account."""
+        owner = self.window.feed_model.owner(selection) if selection.kind != "view" else None
+        if owner is not None:
+            self.window.sync.sync_account(owner)
+            return
         ids = self.window.feed_model.feeds_in(selection) if selection.kind != "view" else None
         self._start_refresh(ids, due_only=False)
+        if selection.kind == "view":
+            self.window.sync.sync_all()
 
     def _start_refresh(self, feed_ids: list[int] | None, *, due_only: bool, quiet: bool = False) -> None:
         """Start a refresh; *quiet* (a retry while offline) keeps the "offline" line as it is."""

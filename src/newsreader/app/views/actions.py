@@ -46,13 +46,14 @@ class ActionSpec:
 def action_specs(window: MainWindow) -> list[ActionSpec]:
     """Every action of the window, wired to the window or its reading and subscriptions controllers."""
     return [
-        ActionSpec("refresh", "&Refresh all feeds", ("R", "F5"), window.subscriptions.refresh_all, "&Feeds"),
+        ActionSpec("refresh", "&Refresh all feeds and sync", ("R", "F5"), window.subscriptions.refresh_all, "&Feeds"),
         ActionSpec("add_feed", "&Add feed…", ("Ctrl+N",), window.subscriptions.add_feed, "&Feeds"),
         ActionSpec("new_folder", "New &folder…", ("Ctrl+Shift+N",), window.subscriptions.new_folder, "&Feeds"),
         ActionSpec("import_opml", "&Import OPML…", (), window.subscriptions.import_opml, "&Feeds"),
         ActionSpec("export_opml", "&Export OPML…", (), window.subscriptions.export_opml, "&Feeds"),
         ActionSpec("mark_all_read", "Mark &all read", ("Shift+A",), window.subscriptions.mark_all_read, "&Feeds"),
         ActionSpec("settings", "&Settings…", ("Ctrl+,",), window.edit_settings, "&Feeds"),
+        ActionSpec("accounts", "Sync a&ccounts…", (), window.edit_accounts, "&Feeds"),
         ActionSpec("quit", "&Quit", ("Ctrl+Q",), window.quit, "&Feeds"),
         ActionSpec("next_story", "&Next story", ("J",), window.reading.next_story, "&Story"),
         ActionSpec("previous_story", "&Previous story", ("K",), window.reading.previous_story, "&Story"),

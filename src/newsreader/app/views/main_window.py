@@ -40,8 +40,10 @@ from PySide6.QtWidgets import (
 )
 
 from newsreader import __version__
+from newsreader.app.controllers.accounts import AccountsController
 from newsreader.app.controllers.reading import SHOW_FILTERS, ReadingController
 from newsreader.app.controllers.subscriptions import SubscriptionsController
+from newsreader.app.controllers.sync import SyncController
 from newsreader.app.models.feeds import FeedTreeModel, Selection
 from newsreader.app.models.stories import StoryListModel
 from newsreader.app.network import NetworkWatch
@@ -52,7 +54,7 @@ from newsreader.app.views.dialogs.text_dialogs import TableDialog
 from newsreader.app.views.related_pane import RelatedPane
 from newsreader.app.views.sponsored_pane import SponsoredPane
 from newsreader.app.views.story_pane import StoryPane
-from newsreader.app.workers import RefreshWorker, TaskRunner
+from newsreader.app.workers import RefreshWorker, SyncWorker, TaskRunner
 from newsreader.core.library import Library
 
 MIN_WINDOW_SIZE = QSize(760, 520)
@@ -103,6 +105,7 @@ class MainWindow(QMainWindow):
         self.setAccessibleName("newsreader")
         self.tasks = TaskRunner(self)
         self.refresher = RefreshWorker(library, self)
+        self.syncer = SyncWorker(library, self)
         self.on_new_stories: Callable[[list[int]], None] | None = None
         """Called with the ids of the stories a refresh added (notifications)."""
         self.hide_on_close: Callable[[], bool] = lambda: False
@@ -116,6 +119,8 @@ class MainWindow(QMainWindow):
         self.toolbar: QToolBar | None = None
         self.reading = ReadingController(self)
         self.subscriptions = SubscriptionsController(self)
+        self.sync = SyncController(self)
+        self.accounts = AccountsController(self)
 
         self._build_widgets()
         install_actions(self)
@@ -127,6 +132,7 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         self.feed_model = FeedTreeModel(self)
         self.feed_model.feeds_dropped.connect(self.subscriptions.move_feeds)
+        self.feed_model.drop_refused.connect(self.report)
         self.feed_view = QTreeView(self)
         self.feed_view.setModel(self.feed_model)
         self.feed_view.setAccessibleName("Subscriptions")
@@ -322,10 +328,19 @@ class MainWindow(QMainWindow):
         self.errors_button.clicked.connect(self.subscriptions.show_errors)
         self.errors_button.hide()
         self.last_refresh_label = QLabel("", self)
+        self.sync_label = QLabel("", self)
+        self.sync_label.setAccessibleName("Sync status")
+        self.sync_cancel_button = QToolButton(self)
+        self.sync_cancel_button.setText("Stop sync")
+        self.sync_cancel_button.setAccessibleName("Cancel the sync")
+        self.sync_cancel_button.clicked.connect(self.sync.cancel)
+        self.sync_cancel_button.hide()
         bar.addWidget(self.progress_label)
         bar.addWidget(self.progress)
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.errors_button)
+        bar.addPermanentWidget(self.sync_label)
+        bar.addPermanentWidget(self.sync_cancel_button)
         bar.addPermanentWidget(self.last_refresh_label)
 
     def apply_settings(self, settings: AppSettings) -> None:
@@ -437,9 +452,23 @@ class MainWindow(QMainWindow):
     def _toggle_related_pane(self) -> None:
         self.related_pane.setVisible(self.actions_by_name["toggle_related"].isChecked())
 
-    def edit_settings(self) -> None:
-        """The settings dialog."""
+    def settings_dialog(self) -> SettingsDialog:
+        """The settings dialog, with its Accounts tab."""
         dialog = SettingsDialog(self.settings, self)
+        page = self.accounts.make_page(self.settings.sync_minutes, dialog)
+        dialog.accounts = page
+        dialog.tabs.addTab(page, "A&ccounts")
+        return dialog
+
+    def edit_accounts(self) -> None:
+        """The settings dialog, open on its Accounts tab."""
+        self.edit_settings(accounts=True)
+
+    def edit_settings(self, accounts: bool = False) -> None:
+        """The settings dialog."""
+        dialog = self.settings_dialog()
+        if accounts:
+            dialog.show_accounts()
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             settings = dialog.values()
             self.store.save(settings)
@@ -492,5 +521,6 @@ class MainWindow(QMainWindow):
         if self.remember_state:
             self.save_state()
         self.refresher.cancel()
+        self.syncer.cancel()
         self.tasks.close()
         super().closeEvent(event)

@@ -51,8 +51,11 @@ class FeedStorage(StorageBase):
 
     def folders(self) -> list[Folder]:
         """All folders by name."""
-        rows = self.execute("SELECT id, name FROM folders ORDER BY name COLLATE NOCASE").fetchall()
-        return [Folder(r[0], r[1]) for r in rows]
+        rows = self.execute(
+            """SELECT fo.id, fo.name, a.name FROM folders fo LEFT JOIN accounts a ON a.id = fo.account_id
+               ORDER BY fo.name COLLATE NOCASE"""
+        ).fetchall()
+        return [Folder(r[0], r[1], r[2]) for r in rows]
 
     def feed_id_for_url(self, url: str) -> int | None:
         """The id of the feed subscribed at *url*, if any."""

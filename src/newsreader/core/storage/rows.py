@@ -13,11 +13,20 @@ from newsreader.core.storage.base import from_db_time
 
 
 def list_filter(
-    feed_id: int | None, folder: str | None, unread: bool, include_sponsored: bool, keep: int | None = None
+    feed_id: int | None,
+    folder: str | None,
+    unread: bool,
+    include_sponsored: bool,
+    keep: int | None = None,
+    account: str | None = None,
 ) -> tuple[list[str], list[Any]]:
-    """WHERE clauses of a story list; *keep* stays in an unread list even once read (the open story)."""
+    """WHERE clauses of a story list; *keep* stays in an unread list even once read (the open story);
+    *account* limits it to one sync account's feeds."""
     clauses: list[str] = []
     params: list[Any] = []
+    if account is not None:
+        clauses.append("f.account_id = (SELECT id FROM accounts WHERE name = ?)")
+        params.append(account)
     if feed_id is not None:
         clauses.append("s.feed_id = ?")
         params.append(feed_id)

@@ -24,6 +24,7 @@ class StoryStorage(StorageBase):
         *,
         feed_id: int | None = None,
         folder: str | None = None,
+        account: str | None = None,
         unread: bool = False,
         starred: bool = False,
         include_sponsored: bool = False,
@@ -38,7 +39,7 @@ class StoryStorage(StorageBase):
         """Stories newest first (or by title or source), filtered; with *collapse_groups* one row per
         same-story group."""
         order_by = order_clause(order, reverse)
-        clauses, params = list_filter(feed_id, folder, unread, include_sponsored)
+        clauses, params = list_filter(feed_id, folder, unread, include_sponsored, account=account)
         if starred:
             clauses.append("s.starred = 1")
         if sponsored_only:

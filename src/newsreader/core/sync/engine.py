@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from newsreader.core.errors import SyncError
+from newsreader.core.errors import SyncCancelledError, SyncError
 from newsreader.core.sync.conflicts import (
     MARK_FEED_READ,
     MOVE,
@@ -144,12 +144,21 @@ def sync_account(
     store: SyncStore,
     *,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> SyncReport:
     """Sync one account (the steps above). Never raises :class:`SyncError`: a failure ends the sync
-    early and is the report's ``error`` (and recorded with :meth:`SyncStore.finish`)."""
+    early and is the report's ``error`` (and recorded with :meth:`SyncStore.finish`). *cancelled* is
+    asked between requests: once it answers True the sync stops there (a request in flight ends within
+    the fetch deadline), keeping what was stored and the rest of the queue, as any failure does."""
     sent = superseded_count = new_items = states_changed = 0
     refused: list[tuple[Change, str]] = []
+
+    def check_cancelled() -> None:
+        if cancelled():
+            raise SyncCancelledError("", "The sync was cancelled.")
+
     try:
+        check_cancelled()
         baselines = store.baselines()
         queue = store.pending_changes()
         open_changes = [change for change in queue if change.refused is None]
@@ -165,6 +174,7 @@ def sync_account(
         superseded_count = len(resolution.superseded)
 
         for batch in batches(resolution.send):
+            check_cancelled()
             try:
                 _send(service, batch)
             except SyncError as exc:
@@ -177,17 +187,20 @@ def sync_account(
             store.remove_changes([change.id for change in batch])
             sent += len(batch)
 
+        check_cancelled()
         store.apply_structure(service.structure())
         pending: list[RemoteItem] = []
         start = store.cursor()
         cursor = start
         for page, cursor in service.items_after(start):
+            check_cancelled()
             pending.extend(page)
             if len(pending) >= STORE_BATCH:
                 new_items += store.store_items(pending, cursor)
                 pending = []
         if pending or cursor != start:
             new_items += store.store_items(pending, cursor)
+        check_cancelled()
         still_queued = frozenset(
             change.target
             for change in store.pending_changes()

@@ -1,4 +1,4 @@
-"""The settings dialog."""
+"""The settings dialog: a General tab, and the Accounts tab when the window gives one."""
 
 from __future__ import annotations
 
@@ -6,23 +6,31 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from newsreader.app.settings import FULL_ARTICLES, SPONSORED_IN_LISTS, THEMES, AppSettings
-from newsreader.app.views.dialogs.form import finish_form
+from newsreader.app.views.dialogs.accounts import AccountsPage
 from newsreader.core.library import MAX_WORKERS
 
 
 class SettingsDialog(QDialog):
-    """Edits :class:`AppSettings`."""
+    """Edits :class:`AppSettings`; *accounts* is the Accounts tab (its account changes apply at once,
+    its sync interval with OK)."""
 
-    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: AppSettings, parent: QWidget | None = None, accounts: AccountsPage | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
+        self.accounts = accounts
+        self._sync_minutes = settings.sync_minutes
         self.refresh_spin = QSpinBox(self)
         self.refresh_spin.setRange(1, 7 * 24 * 60)
         self.refresh_spin.setSuffix(" min")
@@ -91,7 +99,23 @@ class SettingsDialog(QDialog):
         form.addRow("", self.notify_box)
         form.addRow("", self.tray_box)
         form.addRow("", self.mark_read_box)
-        finish_form(self, form)
+        self.tabs = QTabWidget(self)
+        general = QWidget(self.tabs)
+        general.setLayout(form)
+        self.tabs.addTab(general, "&General")
+        if accounts is not None:
+            self.tabs.addTab(accounts, "A&ccounts")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.buttons)
+
+    def show_accounts(self) -> None:
+        """Open on the Accounts tab."""
+        if self.accounts is not None:
+            self.tabs.setCurrentWidget(self.accounts)
 
     def values(self) -> AppSettings:
         """The settings as edited."""
@@ -111,4 +135,5 @@ class SettingsDialog(QDialog):
             notify_new=self.notify_box.isChecked(),
             close_to_tray=self.tray_box.isChecked(),
             mark_read_on_select=self.mark_read_box.isChecked(),
+            sync_minutes=self.accounts.sync_spin.value() if self.accounts is not None else self._sync_minutes,
         )

@@ -1,0 +1,334 @@
+"""Sync accounts in the app, driven by keys and clicks against real servers on 127.0.0.1: the FreshRSS
+model (Google Reader API, checked against recorded FreshRSS traffic), coldsweat (a real Fever server)
+and Tiny Tiny RSS where the suite runs it — adding an account after a connection test, the account's
+node in the subscriptions tree, syncing from the refresh action, a dead server in the status bar,
+marking read reaching the server, and moving an account's feed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QModelIndex, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+
+from newsreader.app.models.feeds import FEED_IDS_MIME, Selection
+from newsreader.app.views.main_window import MainWindow
+from newsreader.core.fetch import Fetcher
+from newsreader.core.library import Library, open_library
+from newsreader.core.sync.fever import FeverClient
+from tests.app.conftest import open_window
+from tests.support.freshrss import Entry, FreshRSS
+from tests.support.httpserver import FeedServer
+from tests.support.syncservers import Coldsweat, coldsweat, free_port
+from tests.sync.test_coldsweat_server import subscribe
+
+SYNC_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def freshrss() -> Iterator[FreshRSS]:
+    model = FreshRSS()
+    for n, folder in ((1, "Tech"), (2, "Hardware"), (3, "Tech")):
+        model.add_feed(f"Feed {n}", f"https://f{n}.example/feed", f"https://f{n}.example/", folder)
+    model.crawl(
+        {
+            n: [
+                Entry(
+                    f"F{n} story {k}",
+                    f"https://f{n}.example/{k}",
+                    "W",
+                    f"<p>Story {k} of feed {n}.</p>",
+                    1_790_000_000 + k * 60 + n,
+                )
+                for k in range(12)
+            ]
+            for n in (1, 2, 3)
+        },
+        1_795_000_000_000_000,
+    )
+    yield model
+    model.close()
+
+
+@pytest.fixture
+def fever_server(tmp_path: Path) -> Iterator[Coldsweat]:
+    yield from coldsweat(tmp_path / "coldsweat")
+
+
+@pytest.fixture
+def empty_library(tmp_path: Path, keyring_file: Path) -> Iterator[Library]:
+    lib = open_library(tmp_path / "data", parse_processes=0)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def app(qtbot, empty_library: Library, browser) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    win = open_window(empty_library)
+    qtbot.addWidget(win)
+    qtbot.waitExposed(win)
+    yield win
+    win.refresher.cancel()
+    win.syncer.cancel()
+    win.refresher.wait(10)
+    win.syncer.wait(30)
+    win.tasks.close()
+
+
+def sync_done(qtbot, window: MainWindow, action) -> None:  # type: ignore[no-untyped-def]
+    """Run *action* (a key press, a click) and wait for the sync it starts to end."""
+    with qtbot.waitSignal(window.syncer.finished, timeout=SYNC_TIMEOUT_MS):
+        action()
+
+
+def press_refresh(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.feed_view.setFocus()
+    qtbot.keyClick(window.feed_view, Qt.Key.Key_R)
+
+
+def account_children(window: MainWindow, name: str) -> dict[str, list[str]]:
+    """The account node's folders with their feeds' titles (feeds outside a folder under "")."""
+    model = window.feed_model
+    node = model.index_of(Selection("account", name))
+    shape: dict[str, list[str]] = {}
+    for row in range(model.rowCount(node)):
+        child = model.index(row, 0, node)
+        selection = child.data(model.SelectionRole)
+        if selection.kind == "folder":
+            shape[child.data()] = [model.index(r, 0, child).data() for r in range(model.rowCount(child))]
+        else:
+            shape.setdefault("", []).append(child.data())
+    return shape
+
+
+def test_adding_an_account_tests_the_connection_and_the_tree_shows_its_feeds(
+    qtbot, app: MainWindow, freshrss: FreshRSS, server: FeedServer, keyring_file: Path
+) -> None:
+    dialog = app.settings_dialog()
+    qtbot.addWidget(dialog)
+    dialog.show_accounts()
+    dialog.show()
+    page = dialog.accounts
+    assert page is not None
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    add = app.accounts.dialog
+    assert add is not None and add.isVisible()
+    qtbot.keyClicks(add.name_edit, "fresh")
+    add.kind_box.setFocus()
+    add.kind_box.setCurrentIndex(add.kind_box.findData("greader"))
+    qtbot.keyClicks(add.url_edit, freshrss.url())
+    qtbot.keyClicks(add.user_edit, "alice")
+    qtbot.keyClicks(add.password_edit, "not-her-password")
+
+    def result() -> str:
+        qtbot.waitUntil(lambda: add.test_button.isEnabled(), timeout=SYNC_TIMEOUT_MS)
+        return add.status_label.text()
+
+    qtbot.mouseClick(add.test_button, Qt.MouseButton.LeftButton)
+    assert result() == f"✘ {freshrss.url()} refused the user name or password of alice."
+    qtbot.mouseClick(add.add_button, Qt.MouseButton.LeftButton)  # adding tests first too
+    assert result().startswith("✘ ") and add.isVisible()
+    assert app.library.accounts() == []
+
+    # not that kind of server, and no server at all: one sentence each, nothing stored
+    add.kind_box.setCurrentIndex(add.kind_box.findData("ttrss"))
+    page_url = server.add("/", "<html><body>A blog</body></html>", content_type="text/html")
+    add.url_edit.setText(page_url)
+    qtbot.mouseClick(add.test_button, Qt.MouseButton.LeftButton)
+    assert result() == (
+        f"✘ {page_url} did not answer as a Tiny Tiny RSS API server; check the kind of server and the address "
+        "(it answered HTTP 404)."
+    )
+    dead = f"http://127.0.0.1:{free_port()}/api/greader.php"
+    add.kind_box.setCurrentIndex(add.kind_box.findData("greader"))
+    add.url_edit.setText(dead)
+    qtbot.mouseClick(add.test_button, Qt.MouseButton.LeftButton)
+    assert (
+        result()
+        == f"✘ {dead.removesuffix('/api/greader.php')}/api/greader.php/accounts/ClientLogin refused the connection."
+    )
+
+    add.url_edit.setText(freshrss.url())
+    add.password_edit.clear()
+    qtbot.keyClicks(add.password_edit, freshrss.password)
+    qtbot.mouseClick(add.test_button, Qt.MouseButton.LeftButton)
+    assert result() == "✔ Connected: the server accepted alice."
+    assert app.library.accounts() == []  # a test stores nothing
+
+    # adding it syncs it, and the tree fills in under the account's own node
+    with qtbot.waitSignal(app.syncer.finished, timeout=SYNC_TIMEOUT_MS):
+        qtbot.mouseClick(add.add_button, Qt.MouseButton.LeftButton)
+    assert app.accounts.dialog is None  # closed (and deleted)
+    [account] = app.library.accounts()
+    assert (account.name, account.kind, account.user) == ("fresh", "greader", "alice")
+    assert freshrss.password in keyring_file.read_text()
+    assert freshrss.password.encode() not in Path(app.library.path).read_bytes()
+    assert page.tree.topLevelItem(0).text(0) == "fresh"
+    assert page.tree.topLevelItem(0).text(3).startswith("Synced ")
+    assert account_children(app, "fresh") == {"Hardware": ["Feed 2"], "Tech": ["Feed 1", "Feed 3"]}
+    node = app.feed_model.index_of(Selection("account", "fresh"))
+    assert app.feed_model.index(node.row(), 1, QModelIndex()).data() == "36"
+    assert "fresh synced: 36 new stories." in app.sync_label.text()
+    dialog.reject()
+
+    # the account's stories read like local ones: select its node, open a story, search finds it
+    app.subscriptions.select(Selection("account", "fresh"))
+    qtbot.waitUntil(lambda: app.story_model.rowCount() == 36)
+    with qtbot.waitSignal(app.story_displayed, timeout=20000):
+        qtbot.mouseClick(
+            app.story_view.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=app.story_view.visualRect(app.story_model.index(0, 0)).center(),
+        )
+    assert "Story 11 of feed 3" in app.story_pane.browser.toPlainText()
+    qtbot.keyClicks(app.search_edit, "F2")
+    qtbot.keyClick(app.search_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: app.story_model.rowCount() == 12, timeout=10000)
+
+
+def test_refresh_syncs_accounts_and_reading_reaches_the_server(
+    qtbot, app: MainWindow, fever_server: Coldsweat, server: FeedServer, tmp_path: Path
+) -> None:
+    subscribe(fever_server, server, tmp_path, {"Alpha": ("News", 5), "Beta": ("Misc", 3)})
+    app.library.add_account("cs", "fever", fever_server.fever, fever_server.email, fever_server.password)
+    app.subscriptions.reload_feeds()
+    assert account_children(app, "cs") == {}
+
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    assert account_children(app, "cs") == {"Misc": ["Beta"], "News": ["Alpha"]}
+    assert app.sync_label.text() == "cs synced: 8 new stories."
+
+    # opening a story marks it read: queued at once, on the server after the next refresh
+    alpha = next(f for f in app.library.feeds() if f.title == "Alpha")
+    app.subscriptions.select(Selection("feed", alpha.id))
+    qtbot.waitUntil(lambda: app.story_model.rowCount() == 5)
+    app.story_view.setFocus()
+    with qtbot.waitSignal(app.story_displayed, timeout=20000):
+        qtbot.keyClick(app.story_view, Qt.Key.Key_J)
+    opened = app.reading.current_story
+    assert opened is not None
+    qtbot.waitUntil(lambda: app.library.story(opened.id).read)
+    read = {s.title for s in app.library.stories(account="cs", limit=None) if s.read}
+    assert opened.title in read
+    assert {(c.op, c.title) for c in app.library.queued_changes()} == {("read", title) for title in read}
+    # …and S stars it
+    qtbot.keyClick(app.story_view, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: len(app.library.queued_changes()) == len(read) + 1)
+    fever = FeverClient(fever_server.fever, fever_server.email, fever_server.password, Fetcher())
+    remote = {item.title: item.id for page in fever.items_since("0") for item in page}
+    assert remote[opened.title] in fever.unread_ids()
+
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    assert not {remote[title] for title in read} & set(fever.unread_ids())
+    assert fever.saved_ids() == (remote[opened.title],)
+    assert app.library.queued_changes() == []
+    assert app.sync_label.text() == f"cs synced: no new stories, {len(read) + 1} changes sent."
+
+    # mark all read on the account's node: every item, through the server
+    app.subscriptions.select(Selection("account", "cs"))
+    app.feed_view.setFocus()
+    qtbot.keyClick(app.feed_view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    node = app.feed_model.index_of(Selection("account", "cs"))
+    qtbot.waitUntil(lambda: app.feed_model.index(node.row(), 1, QModelIndex()).data() == "")
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    assert fever.unread_ids() == ()
+
+
+def test_a_dead_server_is_one_sentence_in_the_status_bar(qtbot, app: MainWindow) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/fever/"
+    app.library.add_account("gone", "fever", dead, "ann", "pw", check=False)
+    app.subscriptions.reload_feeds()
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    sentence = f"gone: {dead}?api&groups&feeds refused the connection."
+    assert app.sync_label.text() == sentence
+    assert app.statusBar().currentMessage() == sentence
+    assert "Traceback" not in app.sync_label.text()
+    node = app.feed_model.index_of(Selection("account", "gone"))
+    assert "Last sync failed:" in node.data(Qt.ItemDataRole.ToolTipRole)
+    assert app.sync_cancel_button.isHidden()
+
+
+def drop_onto(window: MainWindow, feed_id: int, target: Selection) -> None:
+    """What dropping a dragged feed onto a tree node does (the view hands the model its mime data)."""
+    data = QMimeData()
+    data.setData(FEED_IDS_MIME, str(feed_id).encode())
+    window.feed_model.dropMimeData(data, Qt.DropAction.MoveAction, -1, -1, window.feed_model.index_of(target))
+
+
+def test_moving_an_account_feed_goes_to_its_server(qtbot, app: MainWindow, freshrss: FreshRSS) -> None:
+    app.library.add_account("fresh", "greader", freshrss.url(), "alice", freshrss.password)
+    app.subscriptions.reload_feeds()
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    feed1 = next(f for f in app.library.feeds() if f.title == "Feed 1")
+    assert feed1.folder == "fresh/Tech"
+
+    drop_onto(app, feed1.id, Selection("folder", "fresh/Hardware"))
+    assert account_children(app, "fresh") == {"Hardware": ["Feed 1", "Feed 2"], "Tech": ["Feed 3"]}
+    [change] = app.library.queued_changes()
+    assert change.op == "move"
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    assert next(f for f in freshrss.feeds.values() if f.title == "Feed 1").folder == "Hardware"
+    assert app.library.queued_changes() == []
+    assert account_children(app, "fresh") == {"Hardware": ["Feed 1", "Feed 2"], "Tech": ["Feed 3"]}
+
+    # a local feed cannot be dropped into an account: one sentence, nothing moves
+    local = app.library.subscribe("https://example.org/feed.xml", title="Local")
+    app.subscriptions.reload_feeds()
+    drop_onto(app, local, Selection("folder", "fresh/Tech"))
+    assert app.statusBar().currentMessage() == (
+        "A feed cannot move into account fresh: feeds move only between the folders of their own account."
+    )
+    assert app.library.feed(local).folder is None
+
+
+def test_a_fever_feed_cannot_move_and_says_so(
+    qtbot, app: MainWindow, fever_server: Coldsweat, server: FeedServer, tmp_path: Path
+) -> None:
+    subscribe(fever_server, server, tmp_path, {"Alpha": ("News", 2), "Beta": ("Misc", 1)})
+    app.library.add_account("cs", "fever", fever_server.fever, fever_server.email, fever_server.password)
+    app.subscriptions.reload_feeds()
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    alpha = next(f for f in app.library.feeds() if f.title == "Alpha")
+    # from the feed's context menu: Move to ▸ Misc
+    menu = app.subscriptions.feed_menu(Selection("feed", alpha.id))
+    move = next(a for a in menu.actions() if a.text() == "Move to").menu()
+    assert [a.text() for a in move.actions()] == ["cs (top level)", "Misc", "News"]
+    next(a for a in move.actions() if a.text() == "Misc").trigger()
+    assert app.statusBar().currentMessage() == (
+        "The Fever API has no way to move a feed; move it on the server's own page."
+    )
+    assert app.library.feed(alpha.id).folder == "cs/News"
+    assert app.library.queued_changes() == []
+
+
+def test_removing_an_account_after_asking(qtbot, app: MainWindow, freshrss: FreshRSS, keyring_file: Path) -> None:
+    app.library.add_account("fresh", "greader", freshrss.url(), "alice", freshrss.password)
+    app.subscriptions.reload_feeds()
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    dialog = app.settings_dialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    page = dialog.accounts
+    assert page is not None
+    page.tree.setCurrentItem(page.tree.topLevelItem(0))
+
+    def confirm() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            button = next(b for b in box.findChildren(QPushButton) if b.text() == "Remove account")
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        else:
+            qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox))
+            confirm()
+
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, confirm)
+    qtbot.mouseClick(page.remove_button, Qt.MouseButton.LeftButton)
+    assert app.library.accounts() == []
+    assert page.tree.topLevelItemCount() == 0
+    assert not app.feed_model.index_of(Selection("account", "fresh")).isValid()
+    assert app.library.feeds() == []
+    assert freshrss.password not in keyring_file.read_text()
