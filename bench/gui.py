@@ -7,8 +7,12 @@ Measures, each in a fresh process:
 - Launch to first paint with a 100,000-story library (whole process, wall clock, median of runs).
 - Selecting a story to all three panes filled (related stories ranked on a worker), 100 stories.
 - Resident memory of the app process with the 100,000-story library after those selections.
+- GUI event-loop latency during a first sync of a Google Reader API account (the FreshRSS model of
+  ``bench/sync.py``, in the parent process, holding the first SYNC_FEEDS corpus feeds' items): the
+  same 10 ms timer while the app syncs from its Refresh action, on its sync thread.
 
-usage: python bench/gui.py [--feeds 1000] [--stories 100000] [--runs 5] [--library DIR]
+usage: python bench/gui.py [--feeds 1000] [--stories 100000] [--runs 5] [--library DIR] [--sync-feeds 578]
+       python bench/gui.py --only-sync [--sync-feeds 578]
 """
 
 from __future__ import annotations
@@ -99,6 +103,84 @@ def child_latency(data_dir: str, urls_file: str, mode: str) -> None:
                 "spikes": spikes[:20],
             }
         )
+    )
+
+
+def child_sync_latency(data_dir: str, url: str, user: str, password: str) -> None:
+    """Sync one Google Reader API account from the Refresh action while a 10 ms timer records its
+    lateness; print JSON."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from newsreader.app.settings import SettingsStore
+    from newsreader.app.views.main_window import MainWindow
+    from newsreader.app.workers import AccountSynced
+    from newsreader.core.library import open_library
+
+    app = QApplication([])
+    library = open_library(data_dir)
+    # the password file rather than a keyring: a benchmark machine may have none
+    library.add_account("bench", "greader", url, user, password, unencrypted=True)
+    store = SettingsStore(library)
+    window = MainWindow(library, store, store.load())
+    window.show()
+    app.processEvents()
+    lateness: list[float] = []
+    state = {"expected": 0.0}
+
+    def tick() -> None:
+        now = time.perf_counter()
+        lateness.append(max(0.0, (now - state["expected"]) * 1000))
+        state["expected"] = now + 0.010
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    results: list[AccountSynced] = []
+
+    def finished(synced: list[AccountSynced]) -> None:
+        results.extend(synced)
+        app.quit()
+
+    window.syncer.finished.connect(finished)
+    started = time.perf_counter()
+    state["expected"] = started + 0.010
+    timer.start()
+    window.actions_by_name["refresh"].trigger()
+    app.exec()
+    elapsed = time.perf_counter() - started
+    timer.stop()
+    errors = [r.report.error for r in results if r.report.error]
+    if errors:
+        raise SystemExit(f"the sync failed: {errors[0]}")
+    print(
+        json.dumps(
+            {
+                "p50": percentile(lateness, 0.50),
+                "p99": percentile(lateness, 0.99),
+                "max": max(lateness),
+                "samples": len(lateness),
+                "seconds": elapsed,
+                "stories": library.story_count(),
+            }
+        )
+    )
+
+
+def sync_latency(sync_feeds: int, corpus: Path, work: Path) -> tuple[str, str, str]:
+    """The table row of the sync scenario (the FreshRSS model runs here, the app in a child)."""
+    sys.path.insert(0, str(HERE))
+    from sync import freshrss_model
+
+    model = freshrss_model(sorted((corpus / "feeds").iterdir())[:sync_feeds])
+    try:
+        result = run_child("sync-latency", str(work / "sync"), model.url(), model.user, model.password)
+    finally:
+        model.close()
+    return (
+        f"timer lateness during a first sync of {sync_feeds} feeds (Google Reader API, FreshRSS model)",
+        f"p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, max {result['max']:.0f} ms",
+        f"{result['samples']:.0f} ticks over {result['seconds']:.1f} s, {result['stories']:.0f} stories",
     )
 
 
@@ -195,9 +277,21 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8732)
     ap.add_argument("--corpus", default="/tmp/bench-corpus")
     ap.add_argument("--library", help="reuse (or build) the 100,000-story library here")
+    ap.add_argument("--sync-feeds", type=int, default=578, help="feeds of the sync scenario (0: skip it)")
+    ap.add_argument("--only-sync", action="store_true", help="run the sync scenario alone")
     args = ap.parse_args()
-    corpus = ensure_corpus(args.feeds, Path(args.corpus))
+    corpus = ensure_corpus(max(args.feeds, 1000 if args.sync_feeds else 0), Path(args.corpus))
     rows: list[tuple[str, ...]] = []
+    if args.only_sync:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows.append(sync_latency(args.sync_feeds, corpus, Path(tmp)))
+        print_table(
+            str(datetime.date.today()),
+            f"`python bench/gui.py --only-sync --sync-feeds {args.sync_feeds}` (offscreen Qt)",
+            ["measure", "result", "how"],
+            rows,
+        )
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         with feed_server(corpus, port=args.port, latency_ms=args.latency_ms, hosts=16, limit=args.feeds) as server:
@@ -217,6 +311,8 @@ def main() -> None:
                         f"{result['stories']:.0f} stories",
                     )
                 )
+        if args.sync_feeds:
+            rows.append(sync_latency(args.sync_feeds, corpus, work))
         library = Path(args.library) if args.library else work / "big"
         if not (library / "library.sqlite3").exists():
             sys.path.insert(0, str(HERE))
@@ -258,6 +354,8 @@ if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         if sys.argv[2] == "latency":
             child_latency(sys.argv[3], sys.argv[4], sys.argv[5])
+        elif sys.argv[2] == "sync-latency":
+            child_sync_latency(sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6])
         else:
             child_select(sys.argv[3], int(sys.argv[4]))
     else:

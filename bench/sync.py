@@ -103,35 +103,42 @@ def corpus_feeds(args: argparse.Namespace) -> list[Path]:
     return sorted((corpus / "feeds").iterdir())[: args.feeds]
 
 
-def freshrss(args: argparse.Namespace, work: Path) -> tuple[Measurement, Measurement, int, int]:
+def freshrss_model(feeds: list[Path]) -> Any:
+    """A running FreshRSS model (``tests/support/freshrss.py``) holding the items of *feeds* (corpus
+    files), in 12 folders, crawled at once; the caller closes it."""
     sys.path.insert(0, str(REPO))
     from tests.support.freshrss import Entry, FreshRSS
 
     from newsreader.core.parse import parse_feed
 
     model = FreshRSS()
-    try:
-        batches = {}
-        for index, path in enumerate(corpus_feeds(args)):
-            feed = parse_feed(path.read_bytes(), f"http://bench.example/{path.name}")
-            feed_id = model.add_feed(
-                feed.title or path.name,
-                f"http://bench.example/{path.name}",
-                feed.site_url or "",
-                f"Folder {index % 12}",
+    batches = {}
+    for index, path in enumerate(feeds):
+        feed = parse_feed(path.read_bytes(), f"http://bench.example/{path.name}")
+        feed_id = model.add_feed(
+            feed.title or path.name,
+            f"http://bench.example/{path.name}",
+            feed.site_url or "",
+            f"Folder {index % 12}",
+        )
+        batches[feed_id] = [
+            Entry(
+                e.title,
+                e.link or f"http://bench.example/{path.name}#{e.key}",
+                e.author or "",
+                e.content_html or e.summary_html,
+                int((e.published or BASE).timestamp()),
+                list(e.categories),
             )
-            batches[feed_id] = [
-                Entry(
-                    e.title,
-                    e.link or f"http://bench.example/{path.name}#{e.key}",
-                    e.author or "",
-                    e.content_html or e.summary_html,
-                    int((e.published or BASE).timestamp()),
-                    list(e.categories),
-                )
-                for e in feed.entries
-            ]
-        model.crawl(batches, 1_795_000_000_000_000)
+            for e in feed.entries
+        ]
+    model.crawl(batches, 1_795_000_000_000_000)
+    return model
+
+
+def freshrss(args: argparse.Namespace, work: Path) -> tuple[Measurement, Measurement, int, int]:
+    model = freshrss_model(corpus_feeds(args))
+    try:
 
         def server_side(count: int) -> None:
             for item in sorted(model.items.values(), key=lambda i: -i.id)[:count]:

@@ -19,6 +19,7 @@ from newsreader.core.fetch import Fetcher
 from newsreader.core.library import Library, open_library
 from newsreader.core.sync.fever import FeverClient
 from tests.app.conftest import open_window
+from tests.support.feeds import simple_rss
 from tests.support.freshrss import Entry, FreshRSS
 from tests.support.httpserver import FeedServer
 from tests.support.syncservers import Coldsweat, coldsweat, free_port
@@ -174,6 +175,12 @@ def test_adding_an_account_tests_the_connection_and_the_tree_shows_its_feeds(
     dialog.reject()
 
     # the account's stories read like local ones: select its node, open a story, search finds it
+    local = app.library.subscribe(server.add("/local.xml", simple_rss(3, "local", "Local")))
+    for _ in app.library.refresh([local]):
+        pass
+    app.subscriptions.reload_feeds()
+    app.subscriptions.select(Selection("view", "all"))
+    qtbot.waitUntil(lambda: app.story_model.rowCount() == 39)
     app.subscriptions.select(Selection("account", "fresh"))
     qtbot.waitUntil(lambda: app.story_model.rowCount() == 36)
     with qtbot.waitSignal(app.story_displayed, timeout=20000):
@@ -332,3 +339,67 @@ def test_removing_an_account_after_asking(qtbot, app: MainWindow, freshrss: Fres
     assert not app.feed_model.index_of(Selection("account", "fresh")).isValid()
     assert app.library.feeds() == []
     assert freshrss.password not in keyring_file.read_text()
+
+
+def test_a_tiny_tiny_rss_account_in_the_app(qtbot, app: MainWindow) -> None:
+    from newsreader.core.sync.ttrss import TTRSSClient
+    from tests.support.syncservers import ttrss_user
+    from tests.sync.test_ttrss_server import rss
+
+    ttrss = ttrss_user()
+    client = TTRSSClient(ttrss.url, ttrss.user, ttrss.password, Fetcher())
+    feed = client.subscribe(ttrss.feed_url(f"{ttrss.user}-app.xml", rss("Appfeed", 4)))
+    client.call("updateFeed", feed_id=int(feed.feed_id))
+
+    add = app.accounts.add_account()
+    qtbot.keyClicks(add.name_edit, "tt")
+    add.kind_box.setCurrentIndex(add.kind_box.findData("ttrss"))
+    qtbot.keyClicks(add.url_edit, ttrss.url)
+    qtbot.keyClicks(add.user_edit, ttrss.user)
+    qtbot.keyClicks(add.password_edit, "wrong")
+    qtbot.mouseClick(add.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: add.test_button.isEnabled(), timeout=SYNC_TIMEOUT_MS)
+    assert add.status_label.text().startswith("✘ ") and "refused the user name or password" in add.status_label.text()
+    add.password_edit.setText(ttrss.password)
+    with qtbot.waitSignal(app.syncer.finished, timeout=SYNC_TIMEOUT_MS):
+        qtbot.mouseClick(add.add_button, Qt.MouseButton.LeftButton)
+    assert account_children(app, "tt") == {"": ["Appfeed"]}
+    assert app.sync_label.text() == "tt synced: 4 new stories."
+
+    # the dialog has closed: back to the window, whose shortcuts apply
+    qtbot.waitUntil(lambda: app.accounts.dialog is None)
+    app.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is app)
+    appfeed = next(f for f in app.library.feeds() if f.account == "tt")
+    app.subscriptions.select(Selection("feed", appfeed.id))
+    qtbot.waitUntil(lambda: app.story_model.rowCount() == 4)
+    app.feed_view.setFocus()
+    qtbot.keyClick(app.feed_view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)  # mark all read
+    qtbot.waitUntil(lambda: app.library.feed(appfeed.id).unread == 0)
+    assert app.library.queued_changes()
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    assert client.item_ids(view_mode="unread") == ()
+
+
+def test_stop_sync_cancels_it_and_the_next_one_finishes(qtbot, app: MainWindow, freshrss: FreshRSS) -> None:
+    app.library.add_account("fresh", "greader", freshrss.url(), "alice", freshrss.password)
+    app.subscriptions.reload_feeds()
+    freshrss.lock.acquire()  # the server holds its first answer until the user has pressed Stop
+    held = True
+    try:
+        press_refresh(qtbot, app)
+        qtbot.waitUntil(lambda: app.sync_cancel_button.isVisible() and app.sync_label.text() == "Syncing fresh…")
+        with qtbot.waitSignal(app.syncer.finished, timeout=SYNC_TIMEOUT_MS) as finished:
+            qtbot.mouseClick(app.sync_cancel_button, Qt.MouseButton.LeftButton)
+            freshrss.lock.release()
+            held = False
+    finally:
+        if held:
+            freshrss.lock.release()
+    [result] = finished.args[0]
+    assert result.report.error == "The sync was cancelled."
+    assert app.sync_label.text() == "fresh: The sync was cancelled."
+    assert app.sync_cancel_button.isHidden()
+    assert app.library.stories(account="fresh", limit=None) == []
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    assert len(app.library.stories(account="fresh", limit=None)) == 36

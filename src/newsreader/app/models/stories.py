@@ -52,10 +52,12 @@ def fetch_page(library: Library, query: StoryQuery, offset: int, limit: int | No
     selection = query.selection
     feed_id = int(selection.value) if selection.kind == "feed" else None
     folder = str(selection.value) if selection.kind == "folder" else None
+    account = str(selection.value) if selection.kind == "account" else None
     view = str(selection.value) if selection.kind == "view" else ""
     return library.stories(
         feed_id=feed_id,
         folder=folder,
+        account=account,
         unread=query.show == "unread" or view == "unread",
         starred=query.show == "starred" or view == "starred",
         today=view == "today",

@@ -180,6 +180,7 @@ class AccountsPage(QWidget):
         self.sync_spin.setSpecialValueText("only with Refresh")
         self.sync_spin.setValue(sync_minutes)
         self.sync_spin.setAccessibleName("Sync accounts every, in minutes")
+        self.sync_spin.setMaximumWidth(200)
         intro = QLabel(
             "Feeds, folders and read and starred state of an account live on its server; newsreader keeps "
             "a copy to read offline and sends what you change at the next sync. Adding or removing an "
