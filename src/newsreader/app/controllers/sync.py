@@ -135,7 +135,8 @@ class SyncController(QObject):
         if not self._statuses:
             self.window.sync_label.setText("Sync cancelled." if results == [] else "")
         self.window.subscriptions.reload_feeds()
-        self.window.reading.refresh_list()
+        if any(r.report.new_items or r.report.states_changed for r in results):
+            self.window.reading.refresh_list()
         failed = [r for r in results if r.report.error]
         self.window.sync_label.setToolTip("\n".join(self._statuses))
         if failed:
