@@ -8,6 +8,7 @@ import os
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any QApplication exists
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -105,13 +106,22 @@ def open_window(library: Library) -> MainWindow:
     return window
 
 
-@pytest.fixture
-def window(qtbot, gui_library, browser) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    library, _ = gui_library
+@contextmanager
+def shown_window(qtbot, library: Library) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    """The main window on *library*, shown; its refresh and workers stopped afterwards."""
     win = open_window(library)
     qtbot.addWidget(win)
     qtbot.waitExposed(win)
-    yield win
-    win.refresher.cancel()
-    win.refresher.wait(10)
-    win.tasks.close()
+    try:
+        yield win
+    finally:
+        win.refresher.cancel()
+        win.refresher.wait(10)
+        win.tasks.close()
+
+
+@pytest.fixture
+def window(qtbot, gui_library, browser) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+    library, _ = gui_library
+    with shown_window(qtbot, library) as win:
+        yield win

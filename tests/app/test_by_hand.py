@@ -19,7 +19,7 @@ from newsreader.app.views.dialogs.add_feed import AddFeedDialog
 from newsreader.app.views.item_list import ItemRole
 from newsreader.app.views.main_window import MainWindow
 from newsreader.core.library import Library, open_library
-from tests.app.conftest import open_window
+from tests.app.conftest import shown_window
 from tests.app.test_main_window import key, open_with
 from tests.app.test_subscriptions import answer_dialog
 from tests.core.test_credentials import PASSWORD, guarded_feed
@@ -49,15 +49,8 @@ def tree_icon_colour(window: MainWindow, feed_id: int) -> QColor:
 
 @pytest.fixture
 def own_window(qtbot, tmp_path: Path) -> Iterator[tuple[MainWindow, Library]]:  # type: ignore[no-untyped-def]
-    library = open_library(tmp_path / "data", parse_processes=0)
-    window = open_window(library)
-    qtbot.addWidget(window)
-    qtbot.waitExposed(window)
-    yield window, library
-    window.refresher.cancel()
-    window.refresher.wait(10)
-    window.tasks.close()
-    library.close()
+    with open_library(tmp_path / "data", parse_processes=0) as library, shown_window(qtbot, library) as window:
+        yield window, library
 
 
 def test_after_r_the_tree_shows_the_icon_the_feeds_site_declares(qtbot, own_window, server: FeedServer) -> None:

@@ -13,7 +13,7 @@ from newsreader.app.controllers.subscriptions import OFFLINE_LABEL
 from newsreader.app.models.feeds import Selection
 from newsreader.app.views.main_window import MainWindow
 from newsreader.core.library import Library, open_library
-from tests.app.conftest import open_window
+from tests.app.conftest import shown_window
 from tests.app.test_main_window import key
 from tests.support.feeds import simple_rss
 from tests.support.httpserver import FeedServer
@@ -39,14 +39,8 @@ def offline_window(qtbot, tmp_path: Path, sites: list[FeedServer]) -> Iterator[t
         library.subscribe(site.url("/feed.xml"))
     for _ in library.update(offline=False):
         pass
-    window = open_window(library)
-    qtbot.addWidget(window)
-    qtbot.waitExposed(window)
-    yield window, library
-    window.refresher.cancel()
-    window.refresher.wait(10)
-    window.tasks.close()
-    library.close()
+    with library, shown_window(qtbot, library) as window:
+        yield window, library
 
 
 def test_a_refresh_that_reaches_no_feed_says_offline_once_and_runs_again_when_the_network_is_back(
