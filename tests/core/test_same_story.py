@@ -74,3 +74,31 @@ def test_labelled_pairs_hold_the_benchmark_floor() -> None:
     same = sum(p["label"] == "same" for p in labelled)
     assert same >= 30 and len(labelled) - same >= 80
     assert tp / same >= 0.8 and tp / (tp + fp) >= 0.7
+
+
+def test_one_thing_counted_differently_is_another_event() -> None:
+    """Each lead may mention the other's number ("following the 16-inch model…"): the headlines decide."""
+    thirteen = story_terms(
+        "13-Inch laptop with new keyboard expected next year",
+        "Following the 16-inch laptop, the maker plans a 13-inch laptop with the same keyboard next year.",
+    )
+    sixteen = story_terms(
+        "The new 16-Inch laptop has a familiar keyboard",
+        "A teardown shows the 16-inch laptop keeps the keyboard of the 13-inch laptop.",
+    )
+    assert ("inch", "#13") in thirteen.quantities
+    assert not compare(thirteen, sixteen).same
+    assert compare(thirteen, thirteen).same
+
+
+def test_a_headline_in_capitals_still_has_a_subject() -> None:
+    shouted = story_terms(
+        "KARNATAKA BANK BAGS BANKING EXCELLENCE AWARDS",
+        "Mangaluru: Karnataka Bank has bagged the Banking Excellence Awards instituted by the Chamber.",
+    )
+    other = story_terms(
+        "Corporation Bank bags “Banking Excellence Awards”",
+        "Mangaluru: Corporation Bank has bagged two awards instituted by the Chamber this year.",
+    )
+    assert shouted.subject == "karnataka"
+    assert not compare(shouted, other).same

@@ -71,9 +71,10 @@ class Match:
 
     score: float
     shared: tuple[str, ...]
-    """What both say (other than names), most telling first, as "word" or "word/other story's word"."""
+    """What both say (other than names), most telling first, as "word" or "word/other story's word";
+    empty when the two are not the same story."""
     names: tuple[str, ...] = ()
-    """The names both mention."""
+    """The names both mention (empty when the two are not the same story)."""
 
     @property
     def same(self) -> bool:
@@ -82,7 +83,13 @@ class Match:
 
 
 def _weight_sum(terms: Iterable[str], names: frozenset[str]) -> float:
-    return sum(weight(t, names) for t in terms)
+    return sum(1.0 if term in names and term[0] not in "#$^" else _content_weight(term) for term in terms)
+
+
+@lru_cache(maxsize=100_000)
+def _content_weight(term: str) -> float:
+    """``terms.weight`` of a term that is not a name (it depends on the term alone then)."""
+    return weight(term, frozenset())
 
 
 CONFLICT_FACTOR = 0.35
@@ -100,15 +107,30 @@ def _subject_missing(a: Terms, b: Terms) -> bool:
 def _conflicts(a: Terms, b: Terms) -> int:
     """How many ways the two headlines contradict each other: they are about different subjects
     (each headline's first name is missing from the other story), or each gives an amount the
-    other story never gives."""
+    other story never gives, or both count one thing with different numbers."""
     conflicts = 0
     if a.subject and b.subject and a.subject not in b.text and b.subject not in a.text:
         conflicts += 1
     a_numbers = {t for t in a.title if t.startswith("#")}
     b_numbers = {t for t in b.title if t.startswith("#")}
-    if a_numbers - b.text and b_numbers - a.text and not (a_numbers & b_numbers):
+    amounts_differ = a_numbers - b.text and b_numbers - a.text and not (a_numbers & b_numbers)
+    if amounts_differ or _counted_differently(a.quantities, b.quantities):
         conflicts += 1
     return conflicts
+
+
+def _counted_differently(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:
+    """Whether the two headlines count one thing with different numbers ("13-inch" / "16-inch",
+    "sells 1,500 shares" / "sells 99,342 shares"), even when each lead mentions the other's."""
+    if not a or not b:
+        return False
+    counts_a: dict[str, set[str]] = {}
+    for thing, number in a:
+        counts_a.setdefault(thing, set()).add(number)
+    counts_b: dict[str, set[str]] = {}
+    for thing, number in b:
+        counts_b.setdefault(thing, set()).add(number)
+    return any(thing in counts_b and not (numbers & counts_b[thing]) for thing, numbers in counts_a.items())
 
 
 def compare(a: Terms, b: Terms) -> Match:
@@ -134,10 +156,13 @@ def compare(a: Terms, b: Terms) -> Match:
     score = max(text_score, title_score) * CONFLICT_FACTOR ** _conflicts(a, b)
     if _subject_missing(a, b):
         score *= SUBJECT_FACTOR
+    score = round(min(1.0, score), 3)
+    if score < THRESHOLD:
+        return Match(score, ())  # the words are for reasons, which only a grouping needs
     ordered = sorted(shared, key=lambda t: (-weight(t, names), t))
     words = _words([t for t in ordered if t not in names], a, b)
     named = _words([t for t in ordered if t in names and not t.startswith("^")], a, b)
-    return Match(round(min(1.0, score), 3), tuple(words), tuple(named))
+    return Match(score, tuple(words), tuple(named))
 
 
 def _words(terms: list[str], a: Terms, b: Terms) -> list[str]:

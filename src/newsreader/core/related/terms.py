@@ -69,6 +69,10 @@ class Terms:
     """term → the word it came from, for reasons."""
     subject: str | None = None
     """The first name in the headline (whom or what the story is about), when it has one."""
+    quantities: frozenset[tuple[str, str]] = frozenset()
+    """The headline's counted things: (what is counted, its number term), as ("inch", "#13") for
+    "13-Inch" or ("$usd", "#4.0e+07") for "$40m"; two headlines counting one thing differently
+    report different events."""
 
 
 @cache
@@ -235,14 +239,60 @@ def analyse(title: str, lead: str = "", language: str | None = None, lead_words:
     for term, word in lead_surface.items():
         surface.setdefault(term, word)
     names = lead_names | title_names
-    # the subject: the headline's first name, not a label in capitals ("BREAKING", "MATCHDAY")
+    # the subject: the headline's first name, not a label in capitals ("BREAKING", "MATCHDAY") unless
+    # the whole headline is in capitals ("KARNATAKA BANK BAGS …" is about Karnataka Bank)
+    shouting = _shouting(title)
     subject = next(
-        (t for t in order if t in names and not t.startswith(("^", "#", "$")) and not _label(surface.get(t, ""))),
+        (
+            t
+            for t in order
+            if t in names and not t.startswith(("^", "#", "$")) and (shouting or not _label(surface.get(t, "")))
+        ),
         None,
     )
     return Terms(
-        detected, frozenset(title_terms), frozenset(title_terms | lead_terms), frozenset(names), surface, subject
+        detected,
+        frozenset(title_terms),
+        frozenset(title_terms | lead_terms),
+        frozenset(names),
+        surface,
+        subject,
+        _quantities(title, language),
     )
+
+
+_COUNTED = re.compile(r"[\s-]{0,2}([^\W\d_][\w'’]*)", re.UNICODE)
+
+
+def _quantities(title: str, language: str) -> frozenset[tuple[str, str]]:
+    """(counted thing, number term) for each number of *title* followed by a word or written with a
+    currency: "13-Inch" → ("inch", "#13"), "$40m" → ("$usd", "#4.0e+07")."""
+    if not any(c.isdigit() for c in title):
+        return frozenset()
+    found = set()
+    scales = _data()["number_scales"]
+    stop = _stop_words(language)
+    for match in _NUMBER.finditer(title):
+        terms = _number_term(match["cur"], match["num"], match["scale"], match["unit"], language)
+        number = next((t for t in terms if t.startswith("#")), None)
+        if number is None:
+            continue
+        currency = next((t for t in terms if t.startswith("$")), None)
+        if currency:
+            found.add((currency, number))
+            continue
+        scale = (match["scale"] or "").lower()
+        after = match.end("scale") if scale in scales else match.end("num")
+        counted = _COUNTED.match(title, after)
+        if counted and counted.group(1).lower() not in stop:
+            found.add((_stem(counted.group(1).lower(), language), number))
+    return frozenset(found)
+
+
+def _shouting(text: str) -> bool:
+    """Whether *text* is written in capitals (most of its letters are)."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
 def _label(word: str) -> bool:
