@@ -169,6 +169,7 @@ def make_pairs(shared: Path) -> list[dict[str, Any]]:
         pairs.append(
             {
                 "set": "natural",
+                "tranche": p.get("tranche", 1),
                 "file": p["file"],
                 "label": p["label"],
                 "how": f"hand-labelled: {p['note']}",
@@ -270,7 +271,9 @@ def evaluate(pairs: list[dict[str, Any]]) -> dict[str, Any]:
     labelled = [i for i, p in enumerate(pairs) if p["set"] != "rewritten"]
     for label, chosen in (
         ("events (news pages, one week, many outlets)", [i for i, p in enumerate(pairs) if p["set"] == "events"]),
-        ("natural (real feeds)", [i for i, p in enumerate(pairs) if p["set"] == "natural"]),
+        ("natural (real feeds), tranche 1", _natural(pairs, 1)),
+        ("natural, tranche 2 (series and templates; read for kinds of mistakes)", _natural(pairs, 2)),
+        ("natural, tranche 3 (series and templates; held out, never looked at while tuning)", _natural(pairs, 3)),
         ("**labelled pairs (events + natural)**", labelled),
         ("stress: headline alone vs its own lead", [i for i, p in enumerate(pairs) if p["set"] == "rewritten"]),
     ):
@@ -295,8 +298,48 @@ def evaluate(pairs: list[dict[str, Any]]) -> dict[str, Any]:
         held = [h + c for h, c in zip(held, counts, strict=True)]
     result["held_out"] = tuple(held)
     result["thresholds"] = (min(chosen_thresholds), max(chosen_thresholds))
+    # two halves by source: the threshold chosen on one half, scored on the other
+    halves: list[list[int]] = [[], []]
+    for n, source in enumerate(sorted(by_file)):
+        halves[n % 2].extend(by_file[source])
+    result["halves"] = []
+    for tune, test in ((halves[0], halves[1]), (halves[1], halves[0])):
+        threshold = _best_threshold([pairs[i] for i in tune], [scores[i] for i in tune])
+        result["halves"].append(
+            (threshold, _counts([pairs[i] for i in test], [scores[i] for i in test], threshold), len(test))
+        )
     result["scores"] = scores
     return result
+
+
+def _natural(pairs: list[dict[str, Any]], tranche: int) -> list[int]:
+    return [i for i, p in enumerate(pairs) if p["set"] == "natural" and p.get("tranche", 1) == tranche]
+
+
+def week_counts(shared: Path) -> tuple[int, int, int, int, int] | None:
+    """(pairs, TP, FP, FN, TN) over every pair of the week of news pages: the events file's groups
+    are the only same-event pairs among them (every page was read), so each other pair is a
+    different-event pair. None when the pages are not there."""
+    pages = shared / "corpus" / "pages" / "scrapinghub-aeb"
+    if not pages.is_dir():
+        return None
+    labels = json.loads(EVENTS.read_text())
+    same = {frozenset((a, b)) for g in labels["same_groups"] for a in g["ids"] for b in g["ids"] if a != b}
+    stories = {p.name[:10]: _page_story(p) for p in sorted(pages.iterdir()) if p.is_dir()}
+    terms = {k: story_terms(v["title"], v["text"]) for k, v in stories.items()}
+    keys = {k: set(key_terms(t)) for k, t in terms.items()}
+    tp = fp = fn = tn = 0
+    ids = sorted(stories)
+    for n, a in enumerate(ids):
+        for b in ids[n + 1 :]:
+            found = len(keys[a] & keys[b]) >= same_story.MIN_SHARED_KEYS
+            said = found and compare(terms[a], terms[b]).same
+            truth = frozenset((a, b)) in same
+            tp += said and truth
+            fp += said and not truth
+            fn += truth and not said
+            tn += not said and not truth
+    return len(ids) * (len(ids) - 1) // 2, tp, fp, fn, tn
 
 
 def main() -> None:
@@ -332,6 +375,20 @@ def main() -> None:
         f"| labelled pairs, threshold chosen with each source held out ({low:.2f}–{high:.2f}) | {tp + fn} | {fp + tn} "
         f"| {tp} | {fp} | {fn} | {p:.2f} | {r:.2f} | {f1:.2f} |"
     )
+    for n, (threshold, (tp, fp, fn, tn), _size) in enumerate(result["halves"]):
+        p, r, f1 = _pr(tp, fp, fn)
+        print(
+            f"| labelled half {'BA'[n]} (sources alternately split), threshold {threshold:.2f} chosen on half "
+            f"{'AB'[n]} | {tp + fn} | {fp + tn} | {tp} | {fp} | {fn} | {p:.2f} | {r:.2f} | {f1:.2f} |"
+        )
+    week = week_counts(shared_dir(args.shared))
+    if week is not None:
+        total, tp, fp, fn, tn = week
+        p, r, f1 = _pr(tp, fp, fn)
+        print(
+            f"| every pair of the week's {total:,} news-page pairs (all read; only the events' groups are one event) "
+            f"| {tp + fn} | {fp + tn} | {tp} | {fp} | {fn} | {p:.2f} | {r:.2f} | {f1:.2f} |"
+        )
     print()
     print(f"Shipped threshold {same_story.THRESHOLD}; {len({p['file'] for p in pairs})} source feeds.")
     if args.verbose:

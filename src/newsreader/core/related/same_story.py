@@ -32,6 +32,9 @@ KEY_TERMS = 12
 """A story's most telling terms index it for candidates (``key_terms``)."""
 MIN_SHARED_KEYS = 2
 """Candidates share at least this many key terms (one shared name is not enough to look further)."""
+MIN_TITLE_COVER = 0.15
+"""Below this headline coverage (how much of each headline the other story says, on average) two
+stories are different items whatever their texts share."""
 
 
 def day_number(published: str | datetime) -> int:
@@ -130,7 +133,10 @@ def _counted_differently(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, 
     counts_b: dict[str, set[str]] = {}
     for thing, number in b:
         counts_b.setdefault(thing, set()).add(number)
-    return any(thing in counts_b and not (numbers & counts_b[thing]) for thing, numbers in counts_a.items())
+    return any(
+        thing in counts_b and numbers - counts_b[thing] and counts_b[thing] - numbers
+        for thing, numbers in counts_a.items()
+    )
 
 
 def compare(a: Terms, b: Terms) -> Match:
@@ -153,6 +159,10 @@ def compare(a: Terms, b: Terms) -> Match:
         if title_weight:
             cover.append(_weight_sum(one.title & other.text, names) / title_weight)
     title_score = sum(cover) / len(cover) if cover else 0.0
+    if cover and title_score < MIN_TITLE_COVER:
+        # what the headlines say decides: stories whose headlines the other barely mentions are
+        # different items however alike their texts (one template's products, a shared boilerplate)
+        return Match(0.0, ())
     score = max(text_score, title_score) * CONFLICT_FACTOR ** _conflicts(a, b)
     if _subject_missing(a, b):
         score *= SUBJECT_FACTOR

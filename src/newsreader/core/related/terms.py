@@ -17,6 +17,7 @@ same story.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -261,17 +262,30 @@ def analyse(title: str, lead: str = "", language: str | None = None, lead_words:
     )
 
 
-_COUNTED = re.compile(r"[\s-]{0,2}([^\W\d_][\w'’]*)", re.UNICODE)
+_COUNTED = re.compile(r"(?:st|nd|rd|th|e|er|ème|º|ª)?[\s-]{0,2}([^\W\d_][\w'’]*)", re.UNICODE)
+_COUNTER = re.compile(r"([^\W\d_][\w'’]*)[\s-]{1,2}(?:no\.?\s?|nr\.?\s?|#)?$", re.UNICODE | re.IGNORECASE)
+_DATE = re.compile(r"(?<![\d.,])\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?![\d.,])")
 
 
 def _quantities(title: str, language: str) -> frozenset[tuple[str, str]]:
-    """(counted thing, number term) for each number of *title* followed by a word or written with a
-    currency: "13-Inch" → ("inch", "#13"), "$40m" → ("$usd", "#4.0e+07")."""
+    """(what is counted, number term) for the numbers of *title*: the word after a number ("13-Inch"
+    → ("inch", "#13"), "1,500 shares"), the word before it ("Day Two", "Episode 12", "Part 2" →
+    ("day", "#2")…), a currency ("$40m" → ("$usd", "#4.0e+07")), and a date ("10-09-2008" →
+    ("@date", "10-09-2008")). Small numbers written out count here (in the languages
+    ``text2num`` reads)."""
+    if language in _NUMBER_WORD_LANGUAGES:
+        from text_to_num import alpha2digit
+
+        with contextlib.suppress(ValueError, RuntimeError):
+            title = alpha2digit(title, language, threshold=0)
     if not any(c.isdigit() for c in title):
         return frozenset()
     found = set()
+    for date in _DATE.findall(title):
+        found.add(("@date", date))
+    title = _DATE.sub(" ", title)
     scales = _data()["number_scales"]
-    stop = _stop_words(language)
+    function_words = _function_words()
     for match in _NUMBER.finditer(title):
         terms = _number_term(match["cur"], match["num"], match["scale"], match["unit"], language)
         number = next((t for t in terms if t.startswith("#")), None)
@@ -282,10 +296,13 @@ def _quantities(title: str, language: str) -> frozenset[tuple[str, str]]:
             found.add((currency, number))
             continue
         scale = (match["scale"] or "").lower()
-        after = match.end("scale") if scale in scales else match.end("num")
-        counted = _COUNTED.match(title, after)
-        if counted and counted.group(1).lower() not in stop:
-            found.add((_stem(counted.group(1).lower(), language), number))
+        after = _COUNTED.match(title, match.end("scale") if scale in scales else match.end("num"))
+        start = match.start("num")
+        before = _COUNTER.search(title, max(0, start - 40), start)
+        for counted in (after, before):
+            word = counted.group(1).lower() if counted else ""
+            if len(word) > 1 and word not in function_words:
+                found.add((_stem(word, language), number))
     return frozenset(found)
 
 
