@@ -273,7 +273,8 @@ def evaluate(pairs: list[dict[str, Any]]) -> dict[str, Any]:
         ("events (news pages, one week, many outlets)", [i for i, p in enumerate(pairs) if p["set"] == "events"]),
         ("natural (real feeds), tranche 1", _natural(pairs, 1)),
         ("natural, tranche 2 (series and templates; read for kinds of mistakes)", _natural(pairs, 2)),
-        ("natural, tranche 3 (series and templates; held out, never looked at while tuning)", _natural(pairs, 3)),
+        ("natural, tranche 3 (series and templates; read for kinds of mistakes after tranche 2's)", _natural(pairs, 3)),
+        ("natural, tranche 4 (held out: never looked at while changing the method)", _natural(pairs, 4)),
         ("**labelled pairs (events + natural)**", labelled),
         ("stress: headline alone vs its own lead", [i for i, p in enumerate(pairs) if p["set"] == "rewritten"]),
     ):

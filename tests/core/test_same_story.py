@@ -91,7 +91,7 @@ def test_labelled_pairs_hold_the_benchmark_floor() -> None:
     assert same >= 30 and len(news) - same >= 80 and len(series) >= 140
     assert tp / same >= 0.8 and tp / (tp + fp) >= 0.8
     # items of one series or template (episodes, days, listings): few are taken for one event
-    assert sum(said(p) for p in series) <= 0.12 * len(series)
+    assert sum(said(p) for p in series) <= 0.1 * len(series)
 
 
 def test_one_thing_counted_differently_is_another_event() -> None:
@@ -120,3 +120,19 @@ def test_a_headline_in_capitals_still_has_a_subject() -> None:
     )
     assert shouted.subject == "karnataka"
     assert not compare(shouted, other).same
+
+
+def test_a_shared_series_name_is_not_a_shared_event() -> None:
+    """Headlines that open with one series' name and then say different things are two items."""
+    first = story_terms(
+        "Garden Hour: Pruning roses in winter",
+        "This week on Garden Hour, the panel answers listeners' questions about the garden.",
+    )
+    second = story_terms(
+        "Garden Hour: Ponds for small yards",
+        "This week on Garden Hour, the panel answers listeners' questions about the garden.",
+    )
+    assert first.title_order[:2] == second.title_order[:2]
+    assert not compare(first, second).same
+    numbered = [story_terms(f"Quote #{n}", "A quote sent in by a reader of the site.") for n in (17414, 17272)]
+    assert not compare(*numbered).same

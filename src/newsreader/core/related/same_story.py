@@ -122,6 +122,27 @@ def _conflicts(a: Terms, b: Terms) -> int:
     return conflicts
 
 
+def _only_the_opening_shared(a: Terms, b: Terms, names: frozenset[str]) -> bool:
+    """Whether the headlines open with the same words (a series, column or topic: "4FSOD: …",
+    "Taverncast VIP: …", "Red Dead Redemption 2: …") and the rest of each headline is barely
+    mentioned by the other story."""
+    same = 0
+    for x, y in zip(a.title_order, b.title_order, strict=False):
+        if x != y:
+            break
+        same += 1
+    if not same:
+        return False
+    opening = set(a.title_order[:same])
+    cover = []
+    for one, other in ((a, b), (b, a)):
+        rest = set(one.title_order[same:]) - opening
+        if not rest:
+            return False  # one headline is all opening: nothing else to compare
+        cover.append(_weight_sum(rest & other.text, names) / _weight_sum(rest, names))
+    return sum(cover) / 2 < MIN_TITLE_COVER
+
+
 def _counted_differently(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:
     """Whether the two headlines count one thing with different numbers ("13-inch" / "16-inch",
     "sells 1,500 shares" / "sells 99,342 shares"), even when each lead mentions the other's."""
@@ -159,7 +180,7 @@ def compare(a: Terms, b: Terms) -> Match:
         if title_weight:
             cover.append(_weight_sum(one.title & other.text, names) / title_weight)
     title_score = sum(cover) / len(cover) if cover else 0.0
-    if cover and title_score < MIN_TITLE_COVER:
+    if cover and (title_score < MIN_TITLE_COVER or _only_the_opening_shared(a, b, names)):
         # what the headlines say decides: stories whose headlines the other barely mentions are
         # different items however alike their texts (one template's products, a shared boilerplate)
         return Match(0.0, ())

@@ -70,6 +70,9 @@ class Terms:
     """term → the word it came from, for reasons."""
     subject: str | None = None
     """The first name in the headline (whom or what the story is about), when it has one."""
+    title_order: tuple[str, ...] = ()
+    """The headline's word terms in order (numbers aside): two headlines that open alike may just
+    name one series, column or topic ("4FSOD: …", "Taverncast VIP: …")."""
     quantities: frozenset[tuple[str, str]] = frozenset()
     """The headline's counted things: (what is counted, its number term), as ("inch", "#13") for
     "13-Inch" or ("$usd", "#4.0e+07") for "$40m"; two headlines counting one thing differently
@@ -157,7 +160,12 @@ def detect_language(text: str) -> str | None:
     return max(counts, key=lambda language: (counts[language], -order.index(language)))
 
 
-def _number_term(cur: str | None, num: str, scale: str | None, unit: str | None, language: str | None) -> list[str]:
+def _number_term(
+    cur: str | None, num: str, scale: str | None, unit: str | None, language: str | None, *, exact: bool = False
+) -> list[str]:
+    """The terms of one number: its currency ("$usd") and its value, amounts of money and numbers
+    from 10,000 up to two significant digits ("#4.0e+07") unless *exact* (then counts keep every
+    digit: quote #17414 is not quote #17272)."""
     data = _data()
     digits = num
     european = language not in (None, "en", "ja", "zh")
@@ -182,7 +190,7 @@ def _number_term(cur: str | None, num: str, scale: str | None, unit: str | None,
     currency = currencies.get(cur or "") or currencies.get(currency_word)
     if currency:
         terms.append("$" + currency)
-    if value == int(value) and value < 10_000 and not currency:
+    if value == int(value) and (value < 10_000 or exact) and not currency:
         terms.append(f"#{int(value)}")
     else:
         terms.append(f"#{value:.1e}" if value else "#0")
@@ -258,6 +266,7 @@ def analyse(title: str, lead: str = "", language: str | None = None, lead_words:
         frozenset(names),
         surface,
         subject,
+        tuple(order),
         _quantities(title, language),
     )
 
@@ -287,7 +296,7 @@ def _quantities(title: str, language: str) -> frozenset[tuple[str, str]]:
     scales = _data()["number_scales"]
     function_words = _function_words()
     for match in _NUMBER.finditer(title):
-        terms = _number_term(match["cur"], match["num"], match["scale"], match["unit"], language)
+        terms = _number_term(match["cur"], match["num"], match["scale"], match["unit"], language, exact=True)
         number = next((t for t in terms if t.startswith("#")), None)
         if number is None:
             continue
