@@ -274,7 +274,8 @@ def evaluate(pairs: list[dict[str, Any]]) -> dict[str, Any]:
         ("natural (real feeds), tranche 1", _natural(pairs, 1)),
         ("natural, tranche 2 (series and templates; read for kinds of mistakes)", _natural(pairs, 2)),
         ("natural, tranche 3 (series and templates; read for kinds of mistakes after tranche 2's)", _natural(pairs, 3)),
-        ("natural, tranche 4 (held out: never looked at while changing the method)", _natural(pairs, 4)),
+        ("natural, tranche 4 (labelled before the last change, then read for its mistakes)", _natural(pairs, 4)),
+        ("natural, tranche 5 (held out: labelled after the last change, never used to change it)", _natural(pairs, 5)),
         ("**labelled pairs (events + natural)**", labelled),
         ("stress: headline alone vs its own lead", [i for i, p in enumerate(pairs) if p["set"] == "rewritten"]),
     ):
