@@ -276,7 +276,11 @@ def evaluate(pairs: list[dict[str, Any]]) -> dict[str, Any]:
         ("natural, tranche 3 (series and templates; read for kinds of mistakes after tranche 2's)", _natural(pairs, 3)),
         ("natural, tranche 4 (labelled before the last change, then read for its mistakes)", _natural(pairs, 4)),
         ("natural, tranche 5 (held out: labelled after the last change, never used to change it)", _natural(pairs, 5)),
-        ("**labelled pairs (events + natural)**", labelled),
+        (
+            "**news pairs (events + natural tranche 1)**",
+            [i for i, p in enumerate(pairs) if p["set"] == "events"] + _natural(pairs, 1),
+        ),
+        ("labelled pairs (events + every natural tranche)", labelled),
         ("stress: headline alone vs its own lead", [i for i, p in enumerate(pairs) if p["set"] == "rewritten"]),
     ):
         sub = [pairs[i] for i in chosen]

@@ -123,22 +123,17 @@ def _conflicts(a: Terms, b: Terms) -> int:
 
 
 def _only_the_opening_shared(a: Terms, b: Terms, names: frozenset[str]) -> bool:
-    """Whether the headlines open with the same words (a series, column or topic: "4FSOD: …",
-    "Taverncast VIP: …", "Red Dead Redemption 2: …") and the rest of each headline is barely
-    mentioned by the other story."""
-    same = 0
-    for x, y in zip(a.title_order, b.title_order, strict=False):
-        if x != y:
-            break
-        same += 1
-    if not same:
+    """Whether both headlines open with one label (a series, column or topic: "4FSOD: …",
+    "Taverncast VIP: …", "Red Dead Redemption 2: …") and the rest of each is barely mentioned by
+    the other story."""
+    if not a.title_label or a.title_label != b.title_label:
         return False
-    opening = set(a.title_order[:same])
+    label = set(a.title_label)
     cover = []
     for one, other in ((a, b), (b, a)):
-        rest = set(one.title_order[same:]) - opening
+        rest = one.title - label
         if not rest:
-            return False  # one headline is all opening: nothing else to compare
+            return False  # a headline that is all label: nothing else to compare
         cover.append(_weight_sum(rest & other.text, names) / _weight_sum(rest, names))
     return sum(cover) / 2 < MIN_TITLE_COVER
 

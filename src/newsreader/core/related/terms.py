@@ -70,9 +70,9 @@ class Terms:
     """term → the word it came from, for reasons."""
     subject: str | None = None
     """The first name in the headline (whom or what the story is about), when it has one."""
-    title_order: tuple[str, ...] = ()
-    """The headline's word terms in order (numbers aside): two headlines that open alike may just
-    name one series, column or topic ("4FSOD: …", "Taverncast VIP: …")."""
+    title_label: tuple[str, ...] = ()
+    """The terms of a short label that opens the headline before a delimiter ("4FSOD: …",
+    "Taverncast VIP: …", "Red Dead Redemption 2 – …"): the series, column or topic, not the story."""
     quantities: frozenset[tuple[str, str]] = frozenset()
     """The headline's counted things: (what is counted, its number term), as ("inch", "#13") for
     "13-Inch" or ("$usd", "#4.0e+07") for "$40m"; two headlines counting one thing differently
@@ -266,7 +266,7 @@ def analyse(title: str, lead: str = "", language: str | None = None, lead_words:
         frozenset(names),
         surface,
         subject,
-        tuple(order),
+        _title_label(title, language, frozenset(names)),
         _quantities(title, language),
     )
 
@@ -280,19 +280,25 @@ def _quantities(title: str, language: str) -> frozenset[tuple[str, str]]:
     """(what is counted, number term) for the numbers of *title*: the word after a number ("13-Inch"
     → ("inch", "#13"), "1,500 shares"), the word before it ("Day Two", "Episode 12", "Part 2" →
     ("day", "#2")…), a currency ("$40m" → ("$usd", "#4.0e+07")), and a date ("10-09-2008" →
-    ("@date", "10-09-2008")). Small numbers written out count here (in the languages
-    ``text2num`` reads)."""
+    ("@date", "10-09-2008")). Small numbers written out count too (in the languages ``text2num``
+    reads), once the digits are read (so "$2.5 million" stays one amount)."""
+    found: set[tuple[str, str]] = set()
+    rest = _counted_numbers(title, language, found) if any(c.isdigit() for c in title) else title
     if language in _NUMBER_WORD_LANGUAGES:
         from text_to_num import alpha2digit
 
         with contextlib.suppress(ValueError, RuntimeError):
-            title = alpha2digit(title, language, threshold=0)
-    if not any(c.isdigit() for c in title):
-        return frozenset()
-    found = set()
+            written = alpha2digit(rest, language, threshold=0)
+            if written != rest:
+                _counted_numbers(written, language, found)
+    return frozenset(found)
+
+
+def _counted_numbers(title: str, language: str, found: set[tuple[str, str]]) -> str:
+    """Add the counted numbers of *title* to *found*; *title* with them replaced by a separator."""
     for date in _DATE.findall(title):
         found.add(("@date", date))
-    title = _DATE.sub(" ", title)
+    title = _DATE.sub(" | ", title)
     scales = _data()["number_scales"]
     function_words = _function_words()
     for match in _NUMBER.finditer(title):
@@ -312,7 +318,30 @@ def _quantities(title: str, language: str) -> frozenset[tuple[str, str]]:
             word = counted.group(1).lower() if counted else ""
             if len(word) > 1 and word not in function_words:
                 found.add((_stem(word, language), number))
-    return frozenset(found)
+    words = {**scales, **_data()["currencies"]}
+    return _NUMBER.sub(lambda m: " | " + ("" if (m["scale"] or "").lower() in words else m["scale"] or "") + " ", title)
+
+
+_LABEL = re.compile(r"^\s*([^:|–—]{1,50}?)\s*(?::|\||\s[-–—]\s)\s*\S")
+
+
+def _title_label(title: str, language: str, names: frozenset[str]) -> tuple[str, ...]:
+    """The terms of the label opening *title* (at most five words before ":", "|" or a dash)."""
+    match = _LABEL.match(title)
+    if not match:
+        return ()
+    words = _WORD.findall(match.group(1))
+    if not words or len(words) > 5:
+        return ()
+    stop, concepts = _stop_words(language), _concepts(language)
+    terms = []
+    for word in words:
+        lower = word.lower()
+        if lower in stop:
+            continue
+        stem = _stem(lower, language)
+        terms.append(stem if stem in names else concepts.get(stem, stem))
+    return tuple(terms)
 
 
 def _shouting(text: str) -> bool:
