@@ -366,3 +366,106 @@ def test_one_event_in_other_words_is_grouped_and_shared_names_are_not(library: L
     # the reason names what both say, in each story's own words
     assert "Northwind" in reasons[fine[1]] and "refund" in reasons[fine[1]].lower()
     assert all(r.startswith("Another feed's report of the same event") for r in reasons.values())
+
+
+def _filler(source: str, count: int) -> list[dict[str, str]]:
+    """*count* stories of *source* that share with each other only common words ("government",
+    "minister", "plan", …: more often than ``grouping.MAX_POSTINGS``), each otherwise about its own
+    made-up place."""
+    return [
+        {
+            "title": f"Government minister visits {source}x{i}ton",
+            "guid": f"{source}-filler-{i}",
+            "link": f"https://{source}.example/filler/{i}",
+            "description": f"<p>The government minister said the {source}q{i}ville plan is ready.</p>",
+            "pubDate": f"{DAY} 08:{i % 60:02d}:00 GMT",
+        }
+        for i in range(count)
+    ]
+
+
+def test_words_too_common_to_tell_do_not_stop_rarer_ones_from_grouping(library: Library, server: FeedServer) -> None:
+    from newsreader.core.storage.grouping import MAX_POSTINGS
+
+    for source in ("wire", "daily", "tech"):
+        items = [
+            {
+                "title": title,
+                "guid": f"{source}-{i}",
+                "link": f"https://{source}.example/q{i}",
+                "description": f"<p>{lead}</p>",
+                "pubDate": f"{DAY} {time}:00 GMT",
+            }
+            for i, (src, title, lead, time) in enumerate(QUAKE)
+            if src == source
+        ]
+        filler = _filler(source, MAX_POSTINGS + 10)
+        library.subscribe(server.add(f"/c-{source}.xml", rss(items + filler, title=source.title())))
+    list(library.refresh())
+    ids = _by_title(library)
+    quake = [ids[title] for _, title, _, _ in QUAKE]
+    assert len({library.story(i).group_id for i in quake}) == 1 and library.story(quake[0]).group_id is not None
+    # the filler shares only words every other filler story has: never grouped on them
+    grouped_filler = [s for s in library.stories(limit=None) if "filler" in (s.link or "") and s.group_id]
+    assert grouped_filler == []
+
+
+def test_many_copies_of_one_headline_make_one_bounded_group(library: Library, server: FeedServer) -> None:
+    from newsreader.core.storage.grouping import MAX_GROUP
+
+    headline = "Storm closes every school in the county"
+    for source in range(MAX_GROUP + 20):
+        item = {
+            "title": headline,
+            "guid": f"s{source}",
+            "link": f"https://s{source}.example/storm",
+            "description": "<p>Schools shut as the storm arrives.</p>",
+            "pubDate": f"{DAY} 07:00:00 GMT",
+        }
+        library.subscribe(server.add(f"/storm-{source}.xml", rss([item], title=f"Paper {source}")))
+    list(library.refresh())
+    groups: dict[int | None, int] = {}
+    for story in library.stories(limit=None):
+        groups[story.group_id] = groups.get(story.group_id, 0) + 1
+    assert None not in groups or groups[None] <= 20
+    assert max(count for group, count in groups.items() if group is not None) == MAX_GROUP
+
+
+def test_the_parser_process_finds_the_terms_the_writer_would(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from newsreader.core.errors import NewsreaderError
+    from newsreader.core.related.same_story import LEAD_CHARS, LEAD_WORDS, story_terms
+    from newsreader.core.storage.db import Storage
+    from newsreader.core.update import parse_in_thread
+
+    feeds = sorted(shared_path("corpus", "feeds", "real").rglob("*.xml"))[:80]
+    storage = Storage(tmp_path / "library.sqlite3")
+    now = datetime.now(UTC)
+    checked = 0
+    for number, path in enumerate(feeds):
+        try:
+            parsed, _ = parse_in_thread(path.read_bytes(), f"http://127.0.0.1:9/{number}", {}, now, 200)
+        except NewsreaderError:
+            continue  # the corpus keeps some broken documents on purpose
+        feed_id = storage.add_feed(f"http://127.0.0.1:9/{number}", "", None, now)
+        storage.store_entries(
+            feed_id,
+            parsed.entries,
+            now,
+            title="f",
+            site_url=None,
+            etag=None,
+            last_modified=None,
+            body_hash=None,
+            next_check=None,
+            retry_after=None,
+        )
+        stored = storage.execute(
+            "SELECT title, substr(body_text, 1, ?) FROM stories WHERE feed_id = ? ORDER BY id", (LEAD_CHARS, feed_id)
+        ).fetchall()
+        for entry, (title, lead) in zip(parsed.entries, stored, strict=True):
+            assert entry.terms == story_terms(title, " ".join((lead or "").split()[:LEAD_WORDS]))
+            checked += 1
+    storage.close()
+    assert checked > 100

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsreader.core.related.terms import Terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,9 @@ class ParsedEntry:
     """Of those, links marked ``rel="sponsored"`` (paid or affiliate placements)."""
     canonical_link: str | None = None
     title_key: str = ""
+    terms: Terms | None = None
+    """What the headline and lead say (``related.same_story.story_terms``), when the parser
+    process analysed them: the single writer then need not."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ from newsreader.core.models import ParsedEntry, ParsedFeed, RefreshProgress, Ref
 from newsreader.core.parse import parse_feed
 from newsreader.core.pool import Cancel, completed_in_window
 from newsreader.core.process_pool import WorkerPool, cpu_workers
+from newsreader.core.related.same_story import analyse_story
 from newsreader.core.settings import DEFAULT_INTERVAL, LibrarySettings
 from newsreader.core.storage.db import FeedState, Storage
 
@@ -106,8 +107,9 @@ def _rules_for(path: str | None) -> Rules:
 def parse_in_thread(
     body: bytes, url: str, headers: dict[str, str], now: datetime, max_entries: int, job: ClassifyJob | None = None
 ) -> Parsed:
-    """Parse (and classify, when asked) in the calling thread or worker process."""
-    parsed = parse_feed(body, url, headers, now=now, max_entries=max_entries)
+    """Parse (and classify, when asked) in the calling thread or worker process, with each entry's
+    terms for same-story grouping analysed here rather than in the single writer."""
+    parsed = with_story_terms(parse_feed(body, url, headers, now=now, max_entries=max_entries))
     if job is None:
         return parsed, None
     rules_path, never, feed_rules_json, filters_dir = job
@@ -117,6 +119,12 @@ def parse_in_thread(
     facts = [facts_of(entry) for entry in parsed.entries]
     verdicts = [classify(f, rules, feed_rules, link_blocked) for f in facts]
     return parsed, tuple(apply_convention(facts, verdicts))
+
+
+def with_story_terms(parsed: ParsedFeed) -> ParsedFeed:
+    """*parsed* with each entry's ``terms`` (its headline and lead analysed, ``analyse_story``)."""
+    entries = tuple(replace(e, terms=analyse_story(e.title, e.text)) for e in parsed.entries)
+    return replace(parsed, entries=entries)
 
 
 def _link_filter_for(folder: str | None) -> Callable[[str], bool] | None:
@@ -135,7 +143,8 @@ def warm_up_worker() -> None:
     """Import the parsing modules once per worker process, before the first feed arrives (page
     analysis imports its own on first use)."""
     import newsreader.core.parse.fast
-    import newsreader.core.parse.normalize  # noqa: F401
+    import newsreader.core.parse.normalize
+    import newsreader.core.related.same_story  # noqa: F401
 
 
 class ProcessParser:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
+from itertools import islice
 
 from newsreader.core.related.terms import Terms, analyse, weight
 
@@ -39,15 +40,45 @@ stories are different items whatever their texts share."""
 
 def day_number(published: str | datetime) -> int:
     """Days since 1970 for a stored (``YYYY-MM-DD…``) or aware timestamp."""
-    text = published.strftime("%Y-%m-%d") if isinstance(published, datetime) else published[:10]
-    return datetime.strptime(text, "%Y-%m-%d").toordinal() - 719163
+    day = published.date() if isinstance(published, datetime) else date.fromisoformat(published[:10])
+    return day.toordinal() - 719163
 
 
-@lru_cache(maxsize=50_000)
+LEAD_CHARS = 600
+"""Enough of a story's text for its lead's first :data:`LEAD_WORDS` words."""
+_CACHE_SIZE = 50_000
+_cache: dict[tuple[str, str], Terms] = {}
+
+
+def lead_of(text: str) -> str:
+    """A story's lead as its terms are taken from: the first :data:`LEAD_WORDS` words of the first
+    :data:`LEAD_CHARS` characters of its plain text (SQLite's ``substr(body_text, 1, 600)``)."""
+    return " ".join(text[:LEAD_CHARS].split()[:LEAD_WORDS])
+
+
+def analyse_story(title: str, text: str) -> Terms:
+    """The terms of a story from its headline and whole plain *text* (uncached: for a parser
+    process, whose results the writer keeps with :func:`remember`)."""
+    return analyse(title, lead_of(text), lead_words=LEAD_WORDS)
+
+
 def story_terms(title: str, text: str) -> Terms:
     """The terms of a stored story: its headline and the start of its text (cached: stories are
     compared with many others)."""
-    return analyse(title, text, lead_words=LEAD_WORDS)
+    found = _cache.get((title, text))
+    if found is None:
+        found = analyse(title, text, lead_words=LEAD_WORDS)
+        remember(title, text, found)
+    return found
+
+
+def remember(title: str, text: str, terms: Terms) -> None:
+    """Keep *terms*, analysed elsewhere (a parser process), as :func:`story_terms` of *title* and
+    *text*; the oldest half of the cache goes when it is full."""
+    if len(_cache) >= _CACHE_SIZE:
+        for key in list(islice(_cache, _CACHE_SIZE // 2)):
+            _cache.pop(key, None)
+    _cache[title, text] = terms
 
 
 def key_terms(terms: Terms) -> list[str]:

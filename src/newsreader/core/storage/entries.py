@@ -7,13 +7,16 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsreader.core.models import ParsedEntry, Verdict
 from newsreader.core.storage.base import StorageBase, chunks, marks, to_db_time
 from newsreader.core.storage.grouping import group_new_stories
 from newsreader.core.storage.identity import StoredDetail, StoredKey
 from newsreader.core.storage.identity import assign as assign_stories
+
+if TYPE_CHECKING:
+    from newsreader.core.related.terms import Terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,7 @@ class EntryStorage(StorageBase):
                 lambda ids: _story_details(db, ids),
             )
             inserts: list[tuple[Any, ...]] = []
+            insert_terms: list[Terms | None] = []
             changes: list[tuple[Any, ...]] = []
             back_in_feed: list[int] = []
             seen: set[int] = set()
@@ -122,6 +126,7 @@ class EntryStorage(StorageBase):
                             *_classification_values(entry, verdict),
                         )
                     )
+                    insert_terms.append(entry.terms)
                     continue
                 story_id, old_digest, in_feed = found
                 seen.add(story_id)
@@ -168,7 +173,9 @@ class EntryStorage(StorageBase):
                 )
             ]
             if new_ids:
-                group_new_stories(db, feed_id, last_id)
+                # the multi-row INSERTs number the new stories in the order they were listed
+                analysed = {i: t for i, t in zip(new_ids, insert_terms, strict=False) if t is not None}
+                group_new_stories(db, feed_id, last_id, analysed if len(new_ids) == len(inserts) else {})
             if partial:
                 for chunk in chunks(back_in_feed):
                     db.execute(f"UPDATE stories SET in_feed = 1 WHERE id IN ({marks(chunk)})", chunk)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from newsreader.core.related.same_story import (
+    LEAD_CHARS,
     LEAD_WORDS,
     MIN_SHARED_KEYS,
     SAME_TITLE_DAYS,
@@ -21,37 +22,53 @@ from newsreader.core.related.same_story import (
     compare,
     day_number,
     key_terms,
+    remember,
     story_terms,
 )
+from newsreader.core.storage.base import chunks
 
 if TYPE_CHECKING:
     from newsreader.core.related.terms import Terms
 
-_LEAD_CHARS = 600
-"""Enough text for the lead's first ``same_story.LEAD_WORDS`` words."""
 MAX_GROUP = 50
 """A same-story group never grows past this many stories (merging look-alikes step by step would)."""
 MAX_CANDIDATES = 12
-"""Stories compared with each new one at most (those sharing the most key terms)."""
+"""Stories compared with each new one at most (those sharing the most key terms); also the most
+stories a new one is joined to by the same link or headline."""
+MAX_POSTINGS = 150
+"""A key term found in more stories than this within the window is too common to find candidates
+by (its inverse document frequency is low: "government", "said", a big event's main name); the
+rarer terms a report shares with its peers still find them. Bounds the writer's work per story to
+``KEY_TERMS × MAX_POSTINGS`` index rows however repetitive the library is."""
 
 
 def _marks(values: Sequence[object]) -> str:
     return ",".join("?" * len(values))
 
 
-def group_new_stories(db: sqlite3.Connection, feed_id: int, after_id: int) -> None:
-    """Index and group the stories of *feed_id* stored after id *after_id*."""
+def group_new_stories(
+    db: sqlite3.Connection, feed_id: int, after_id: int, analysed: Mapping[int, Terms] | None = None
+) -> None:
+    """Index and group the stories of *feed_id* stored after id *after_id*; *analysed* holds the
+    terms a parser process already found for some of them (by story id)."""
     new = db.execute(
         """SELECT id, canonical_link, title_key, title, substr(body_text, 1, ?), published
            FROM stories WHERE feed_id = ? AND id > ?""",
-        (_LEAD_CHARS, feed_id, after_id),
+        (LEAD_CHARS, feed_id, after_id),
     ).fetchall()
     if not new:
         return
-    terms = {story[0]: story_terms(str(story[3]), " ".join(str(story[4] or "").split()[:LEAD_WORDS])) for story in new}
-    pair_rows = [
-        (term, day_number(story[5]), story[0], feed_id) for story in new for term in key_terms(terms[story[0]])
-    ]
+    terms: dict[int, Terms] = {}
+    for story in new:
+        title, lead = str(story[3]), " ".join(str(story[4] or "").split()[:LEAD_WORDS])
+        known = analysed.get(story[0]) if analysed else None
+        if known is None:
+            terms[story[0]] = story_terms(title, lead)
+        else:
+            terms[story[0]] = known
+            remember(title, lead, known)  # for the stories stored after it, which compare with it
+    days = {story[0]: day_number(story[5]) for story in new}
+    pair_rows = [(term, days[story[0]], story[0], feed_id) for story in new for term in key_terms(terms[story[0]])]
     pairs: set[tuple[int, int]] = set()
     links = [s[1] for s in new if s[1]]
     if links:
@@ -61,7 +78,7 @@ def group_new_stories(db: sqlite3.Connection, feed_id: int, after_id: int) -> No
             [*links, feed_id],
         ):
             by_link[link].append(other_id)
-        pairs.update((s[0], o) for s in new if s[1] for o in by_link.get(s[1], ()))
+        pairs.update((s[0], o) for s in new if s[1] for o in _latest(by_link.get(s[1], [])))
     keys = [s[2] for s in new if s[2]]
     if keys:
         by_key: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -72,12 +89,38 @@ def group_new_stories(db: sqlite3.Connection, feed_id: int, after_id: int) -> No
         ):
             by_key[key].append((other_id, day_number(published)))
         for story in new:
-            day = day_number(story[5])
-            pairs.update((story[0], o) for o, d in by_key.get(story[2], ()) if abs(d - day) <= SAME_TITLE_DAYS)
+            day = days[story[0]]
+            near = [o for o, d in by_key.get(story[2], ()) if abs(d - day) <= SAME_TITLE_DAYS]
+            pairs.update((story[0], o) for o in _latest(near))
     pairs.update(_word_matches(db, feed_id, terms, pair_rows))
     db.executemany("INSERT OR IGNORE INTO title_pairs(pair, day, story_id, feed_id) VALUES (?, ?, ?, ?)", pair_rows)
     for story_id, other_id in pairs:
         _union(db, story_id, other_id)
+
+
+def _latest(ids: list[int]) -> list[int]:
+    """At most :data:`MAX_CANDIDATES` of *ids*, the most recently stored first: joining one member of
+    a group joins the group, so thousands of copies of one headline need not all be visited."""
+    return sorted(ids, reverse=True)[:MAX_CANDIDATES]
+
+
+_CANDIDATE_PAIRS = """
+WITH wanted(story, pair, day) AS (VALUES {values}),
+usable AS (
+    SELECT story, pair, day FROM wanted
+    WHERE (SELECT count(*) FROM (SELECT 1 FROM title_pairs t
+                                 WHERE t.pair = wanted.pair AND t.day BETWEEN wanted.day - :window
+                                 AND wanted.day + :window LIMIT :cap + 1)) <= :cap
+)
+SELECT usable.story, t.story_id, count(*) AS shared FROM usable
+JOIN title_pairs t ON t.pair = usable.pair AND t.day BETWEEN usable.day - :window AND usable.day + :window
+WHERE t.feed_id != :feed
+GROUP BY usable.story, t.story_id HAVING shared >= :min_shared
+"""
+"""For each new story (``story``: its key terms on its day), the stories of other feeds that share at
+least ``:min_shared`` of those terms within the window, counting only terms that are not too common
+there (:data:`MAX_POSTINGS`): one index seek per term, the counting stops at the cap, and the
+pairs are counted inside SQLite."""
 
 
 def _word_matches(
@@ -85,25 +128,24 @@ def _word_matches(
 ) -> set[tuple[int, int]]:
     """Stories of other feeds that share key terms (headline and lead) with a new one, within the
     window, confirmed by ``same_story.compare``."""
-    if not pair_rows:
-        return set()
-    pairs_of_new: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for pair, day, story_id, _ in pair_rows:
-        pairs_of_new[pair].append((story_id, day))
-    pairs = sorted(pairs_of_new)
-    days = [d for _, d, _, _ in pair_rows]
-    window = (min(days) - WINDOW_DAYS, max(days) + WINDOW_DAYS)
+    rows_of: dict[int, list[tuple[str, int, int, int]]] = defaultdict(list)
+    for row in pair_rows:
+        rows_of[row[2]].append(row)
     candidates: dict[int, Counter[int]] = defaultdict(Counter)
-    for start in range(0, len(pairs), 400):
-        chunk = pairs[start : start + 400]
-        for pair, day, other_id in db.execute(
-            f"""SELECT pair, day, story_id FROM title_pairs
-                WHERE pair IN ({_marks(chunk)}) AND day BETWEEN ? AND ? AND feed_id != ?""",
-            [*chunk, *window, feed_id],
-        ):
-            for story_id, story_day in pairs_of_new[pair]:
-                if abs(story_day - day) <= WINDOW_DAYS:
-                    candidates[story_id][other_id] += 1
+    # whole stories per statement, so that each story's shared terms are counted together
+    for stories in chunks(list(rows_of), 25):
+        chunk = [row for story_id in stories for row in rows_of[story_id]]
+        parameters: dict[str, object] = {
+            "window": WINDOW_DAYS,
+            "cap": MAX_POSTINGS,
+            "feed": feed_id,
+            "min_shared": MIN_SHARED_KEYS,
+        }
+        for i, (pair, day, story_id, _) in enumerate(chunk):
+            parameters[f"s{i}"], parameters[f"p{i}"], parameters[f"d{i}"] = story_id, pair, day
+        values = ", ".join(f"(:s{i}, :p{i}, :d{i})" for i in range(len(chunk)))
+        for story_id, other_id, shared in db.execute(_CANDIDATE_PAIRS.format(values=values), parameters):
+            candidates[story_id][other_id] = shared
     if not candidates:
         return set()
     # the stories sharing the most key terms first (at least MIN_SHARED_KEYS), at most MAX_CANDIDATES
@@ -112,13 +154,13 @@ def _word_matches(
         story_id: [o for o, count in found.most_common(MAX_CANDIDATES) if count >= MIN_SHARED_KEYS]
         for story_id, found in candidates.items()
     }
-    wanted = sorted({o for others in chosen.values() for o in others})
+    other_ids = sorted({o for others in chosen.values() for o in others})
     others: dict[int, tuple[str, str]] = {}
-    for start in range(0, len(wanted), 400):
-        chunk_ids = wanted[start : start + 400]
+    for start in range(0, len(other_ids), 400):
+        chunk_ids = other_ids[start : start + 400]
         for row in db.execute(
             f"SELECT id, title, substr(body_text, 1, ?) FROM stories WHERE id IN ({_marks(chunk_ids)})",
-            [_LEAD_CHARS, *chunk_ids],
+            [LEAD_CHARS, *chunk_ids],
         ):
             others[row[0]] = (row[1], row[2])
     found: set[tuple[int, int]] = set()
