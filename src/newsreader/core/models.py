@@ -49,6 +49,8 @@ class ParsedEntry:
     terms: Terms | None = None
     """What the headline and lead say (``related.same_story.story_terms``), when the parser
     process analysed them: the single writer then need not."""
+    key_terms: tuple[str, ...] = ()
+    """The most telling of those terms (``related.same_story.key_terms``), which index the story."""
 
 
 @dataclass(frozen=True, slots=True)

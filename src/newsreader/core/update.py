@@ -40,7 +40,7 @@ from newsreader.core.models import ParsedEntry, ParsedFeed, RefreshProgress, Ref
 from newsreader.core.parse import parse_feed
 from newsreader.core.pool import Cancel, completed_in_window
 from newsreader.core.process_pool import WorkerPool, cpu_workers
-from newsreader.core.related.same_story import analyse_story
+from newsreader.core.related.same_story import analyse_story, key_terms
 from newsreader.core.settings import DEFAULT_INTERVAL, LibrarySettings
 from newsreader.core.storage.db import FeedState, Storage
 
@@ -122,9 +122,13 @@ def parse_in_thread(
 
 
 def with_story_terms(parsed: ParsedFeed) -> ParsedFeed:
-    """*parsed* with each entry's ``terms`` (its headline and lead analysed, ``analyse_story``)."""
-    entries = tuple(replace(e, terms=analyse_story(e.title, e.text)) for e in parsed.entries)
-    return replace(parsed, entries=entries)
+    """*parsed* with each entry's ``terms`` (its headline and lead analysed, ``analyse_story``) and
+    ``key_terms``."""
+    entries = []
+    for entry in parsed.entries:
+        terms = analyse_story(entry.title, entry.text)
+        entries.append(replace(entry, terms=terms, key_terms=tuple(key_terms(terms))))
+    return replace(parsed, entries=tuple(entries))
 
 
 def _link_filter_for(folder: str | None) -> Callable[[str], bool] | None:

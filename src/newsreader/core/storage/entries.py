@@ -106,7 +106,7 @@ class EntryStorage(StorageBase):
                 lambda ids: _story_details(db, ids),
             )
             inserts: list[tuple[Any, ...]] = []
-            insert_terms: list[Terms | None] = []
+            insert_terms: list[tuple[Terms, tuple[str, ...]] | None] = []
             changes: list[tuple[Any, ...]] = []
             back_in_feed: list[int] = []
             seen: set[int] = set()
@@ -126,7 +126,7 @@ class EntryStorage(StorageBase):
                             *_classification_values(entry, verdict),
                         )
                     )
-                    insert_terms.append(entry.terms)
+                    insert_terms.append((entry.terms, entry.key_terms) if entry.terms is not None else None)
                     continue
                 story_id, old_digest, in_feed = found
                 seen.add(story_id)

@@ -8,6 +8,7 @@ smallest story id; merging two groups relabels the smaller one.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -25,7 +26,6 @@ from newsreader.core.related.same_story import (
     remember,
     story_terms,
 )
-from newsreader.core.storage.base import chunks
 
 if TYPE_CHECKING:
     from newsreader.core.related.terms import Terms
@@ -35,7 +35,7 @@ MAX_GROUP = 50
 MAX_CANDIDATES = 12
 """Stories compared with each new one at most (those sharing the most key terms); also the most
 stories a new one is joined to by the same link or headline."""
-MAX_POSTINGS = 150
+MAX_POSTINGS = 100
 """A key term found in more stories than this within the window is too common to find candidates
 by (its inverse document frequency is low: "government", "said", a big event's main name); the
 rarer terms a report shares with its peers still find them. Bounds the writer's work per story to
@@ -47,10 +47,13 @@ def _marks(values: Sequence[object]) -> str:
 
 
 def group_new_stories(
-    db: sqlite3.Connection, feed_id: int, after_id: int, analysed: Mapping[int, Terms] | None = None
+    db: sqlite3.Connection,
+    feed_id: int,
+    after_id: int,
+    analysed: Mapping[int, tuple[Terms, tuple[str, ...]]] | None = None,
 ) -> None:
     """Index and group the stories of *feed_id* stored after id *after_id*; *analysed* holds the
-    terms a parser process already found for some of them (by story id)."""
+    terms and key terms a parser process already found for some of them (by story id)."""
     new = db.execute(
         """SELECT id, canonical_link, title_key, title, substr(body_text, 1, ?), published
            FROM stories WHERE feed_id = ? AND id > ?""",
@@ -59,16 +62,18 @@ def group_new_stories(
     if not new:
         return
     terms: dict[int, Terms] = {}
+    keys_of: dict[int, Sequence[str]] = {}
     for story in new:
         title, lead = str(story[3]), " ".join(str(story[4] or "").split()[:LEAD_WORDS])
         known = analysed.get(story[0]) if analysed else None
         if known is None:
             terms[story[0]] = story_terms(title, lead)
+            keys_of[story[0]] = key_terms(terms[story[0]])
         else:
-            terms[story[0]] = known
-            remember(title, lead, known)  # for the stories stored after it, which compare with it
+            terms[story[0]], keys_of[story[0]] = known
+            remember(title, lead, known[0])  # for the stories stored after it, which compare with it
     days = {story[0]: day_number(story[5]) for story in new}
-    pair_rows = [(term, days[story[0]], story[0], feed_id) for story in new for term in key_terms(terms[story[0]])]
+    pair_rows = [(term, days[story[0]], story[0], feed_id) for story in new for term in keys_of[story[0]]]
     pairs: set[tuple[int, int]] = set()
     links = [s[1] for s in new if s[1]]
     if links:
@@ -105,7 +110,10 @@ def _latest(ids: list[int]) -> list[int]:
 
 
 _CANDIDATE_PAIRS = """
-WITH wanted(story, pair, day) AS (VALUES {values}),
+WITH wanted(story, pair, day) AS (
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+    FROM json_each(:wanted)
+),
 usable AS (
     SELECT story, pair, day FROM wanted
     WHERE (SELECT count(*) FROM (SELECT 1 FROM title_pairs t
@@ -117,35 +125,28 @@ JOIN title_pairs t ON t.pair = usable.pair AND t.day BETWEEN usable.day - :windo
 WHERE t.feed_id != :feed
 GROUP BY usable.story, t.story_id HAVING shared >= :min_shared
 """
-"""For each new story (``story``: its key terms on its day), the stories of other feeds that share at
-least ``:min_shared`` of those terms within the window, counting only terms that are not too common
-there (:data:`MAX_POSTINGS`): one index seek per term, the counting stops at the cap, and the
-pairs are counted inside SQLite."""
+"""For each new story (``story``: its key terms on its day, handed over as one JSON array so that the
+statement is prepared once), the stories of other feeds that share at least ``:min_shared`` of
+those terms within the window, counting only terms that are not too common there
+(:data:`MAX_POSTINGS`): one index seek per term, the counting stops at the cap, and the pairs are
+counted inside SQLite."""
 
 
 def _word_matches(
     db: sqlite3.Connection, feed_id: int, terms: dict[int, Terms], pair_rows: list[tuple[str, int, int, int]]
 ) -> set[tuple[int, int]]:
     """Stories of other feeds that share key terms (headline and lead) with a new one, within the
-    window, confirmed by ``same_story.compare``."""
-    rows_of: dict[int, list[tuple[str, int, int, int]]] = defaultdict(list)
-    for row in pair_rows:
-        rows_of[row[2]].append(row)
+    window, confirmed by ``same_story.is_same``."""
+    parameters = {
+        "wanted": json.dumps([(story_id, pair, day) for pair, day, story_id, _ in pair_rows], ensure_ascii=False),
+        "window": WINDOW_DAYS,
+        "cap": MAX_POSTINGS,
+        "feed": feed_id,
+        "min_shared": MIN_SHARED_KEYS,
+    }
     candidates: dict[int, Counter[int]] = defaultdict(Counter)
-    # whole stories per statement, so that each story's shared terms are counted together
-    for stories in chunks(list(rows_of), 25):
-        chunk = [row for story_id in stories for row in rows_of[story_id]]
-        parameters: dict[str, object] = {
-            "window": WINDOW_DAYS,
-            "cap": MAX_POSTINGS,
-            "feed": feed_id,
-            "min_shared": MIN_SHARED_KEYS,
-        }
-        for i, (pair, day, story_id, _) in enumerate(chunk):
-            parameters[f"s{i}"], parameters[f"p{i}"], parameters[f"d{i}"] = story_id, pair, day
-        values = ", ".join(f"(:s{i}, :p{i}, :d{i})" for i in range(len(chunk)))
-        for story_id, other_id, shared in db.execute(_CANDIDATE_PAIRS.format(values=values), parameters):
-            candidates[story_id][other_id] = shared
+    for story_id, other_id, shared in db.execute(_CANDIDATE_PAIRS, parameters):
+        candidates[story_id][other_id] = shared
     if not candidates:
         return set()
     # the stories sharing the most key terms first (at least MIN_SHARED_KEYS), at most MAX_CANDIDATES
