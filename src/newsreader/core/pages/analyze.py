@@ -10,6 +10,7 @@ page, and the story is extracted from what remains, cut to the article the URL n
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import islice
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -54,6 +55,7 @@ __all__ = [
 ]
 
 
+@lru_cache(maxsize=8192)
 def link_key(href: str) -> str:
     """A link as compared for duplicates: no scheme, ``www.``, fragment, trailing slash or ``utm_*``."""
     try:
@@ -163,8 +165,7 @@ def analyze_page(page: bytes | str, url: str | None = None, filters: PageFilters
             title_of = next((text(a) for a in links if pg.absolute(a.get("href")) == absolute and text(a)), absolute)
             related.append(PageLink(title_of, "", absolute, "Listed as related in the page's structured data."))
 
-    next_link = _step_link(links, pg, "next", related)
-    prev_link = _step_link(links, pg, "prev", related)
+    next_link, prev_link = _step_links(links, pg, related)
     for step in (prev_link, next_link):
         if step is not None and link_key(step.href) not in seen_related and _is_story(step.href, pg):
             seen_related[link_key(step.href)] = len(related)
@@ -215,18 +216,34 @@ def _first_text(document: etree._Element, tag: str) -> str | None:
     return text(el) or None if el is not None else None
 
 
-def _step_link(links: list[etree._Element], pg: Page, direction: str, related: list[PageLink]) -> PageLink | None:
-    """The page's link to the previous or next story: ``rel``, class names or a label saying so."""
-    words = ("next",) if direction == "next" else ("prev", "previous")
+def _step_links(
+    links: list[etree._Element], pg: Page, related: list[PageLink]
+) -> tuple[PageLink | None, PageLink | None]:
+    """The page's links to the next and previous story: ``rel``, class names or a label saying so."""
+    found: dict[str, PageLink] = {}
     for a in links:
-        rel = (a.get("rel") or "").lower().split()
-        label = text(a).lower()
-        found = tokens(a)
-        if not (set(words) & set(rel) or set(words) & found or any(label.startswith(w) for w in words)):
-            continue
-        href = pg.absolute(a.get("href"))
-        if not href:
-            continue
-        title = next((r.title for r in related if r.href == href), None) or a.get("title") or text(a)
-        return PageLink(clean_title(collapse_space(title)), "", href, "The page's previous/next story.")
-    return None
+        rel = set((a.get("rel") or "").lower().split()) | tokens(a)
+        start = _text_start(a)
+        for direction, words in (("next", ("next",)), ("prev", ("prev", "previous"))):
+            if direction in found or not (rel.intersection(words) or start.startswith(words)):
+                continue
+            href = pg.absolute(a.get("href"))
+            if not href:
+                continue
+            title = next((r.title for r in related if r.href == href), None) or a.get("title") or text(a)
+            found[direction] = PageLink(clean_title(collapse_space(title)), "", href, "The page's previous/next story.")
+        if len(found) == 2:
+            break
+    return found.get("next"), found.get("prev")
+
+
+def _text_start(a: etree._Element) -> str:
+    """The first characters of the link's text, lower case (enough to read "previous" in it)."""
+    pieces: list[str] = []
+    size = 0
+    for piece in a.itertext():
+        pieces.append(piece)  # type: ignore[arg-type]
+        size += len(piece.strip())
+        if size >= 12:
+            break
+    return collapse_space("".join(pieces)).lower()

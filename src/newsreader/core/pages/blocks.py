@@ -115,12 +115,27 @@ _SITE_CHROME = frozenset({"global", "menu", "masthead", "mega", "header", "foote
 """A "related" class name on the site's own menus (``global-nav__related``) is not about this story."""
 
 
+_MARKUP_WORDS = re.compile(
+    "|".join(
+        re.escape(word)
+        for word in sorted(
+            {*WIDGET_WORDS, *SPONSORED_CLASS_WORDS, *PREV_NEXT_WORDS, *OTHER_CLASS_WORDS}
+            | {word for run in (*RELATED_CLASS_RUNS, *SPONSORED_CLASS_RUNS, *OTHER_CLASS_RUNS) for word in run}
+        )
+    )
+)
+"""Every word :func:`markup_label` looks for: names with none of them in their text say nothing."""
+
+
 def _chrome(el: etree._Element) -> bool:
     return el.tag in ("footer", "nav", "header", "form") or bool(_SITE_CHROME & set(class_words(el)))
 
 
 def markup_label(el: etree._Element) -> Label | None:
     """What the element's class names, id and ``data-component`` say it is, if anything."""
+    raw = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('data-component') or ''}"
+    if not _MARKUP_WORDS.search(raw.lower()):
+        return None  # (each word of class_words is a piece of the lower-cased names)
     words = class_words(el)
     if not words:
         return None
@@ -153,9 +168,7 @@ class Blocks:
     """The labels of one page and the blocks they head; ask :meth:`context` for any link."""
 
     def __init__(self, document: etree._Element, story: etree._Element | None) -> None:
-        self.order: dict[etree._Element, int] = {}
-        for index, el in enumerate(document.iter()):
-            self.order[el] = index
+        self.order: dict[etree._Element, int] = {el: index for index, el in enumerate(document.iter())}
         self.story = story
         self._story_line = set(story.iterancestors()) | {story} if story is not None else set()
         self._markup: dict[etree._Element, Label | None] = {}
@@ -170,6 +183,7 @@ class Blocks:
         self._headed: list[tuple[etree._Element, int, Label]] = []
         self._find_labels(document)
         self._continue_scopes()
+        self._sibling_parents = {el.getparent() for el in self.sibling_scopes}
 
     # labels ---------------------------------------------------------------------------------
 
@@ -455,6 +469,8 @@ class Blocks:
 
     def _sibling_label(self, el: etree._Element, position: int) -> Label | None:
         """A heading among the preceding siblings of *el* (within a few), whose blocks run on to here."""
+        if el.getparent() not in self._sibling_parents:
+            return None
         sib = el.getprevious()
         for _ in range(12):
             if sib is None:

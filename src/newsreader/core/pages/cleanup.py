@@ -14,7 +14,7 @@ from itertools import islice
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
-from newsreader.core.pages.dom import drop, is_pixel, matches_host, text, tokens
+from newsreader.core.pages.dom import drop, is_pixel, matches_host, text
 from newsreader.core.pages.filters import PageFilters
 from newsreader.core.pages.source import Page
 
@@ -80,10 +80,24 @@ def remove_ads(
     """Take ad slots, trackers, scripts and styles out of *document*; returns (ad slots, tracking
     pixels, elements hidden by the lists that hold links with the selector that hid them)."""
     ad_slots = trackers = 0
+    classes: set[str] = set()  # the page's class names and ids, for the lists' element-hiding rules
+    ids: set[str] = set()
     for el in list(document.iter()):
+        names = el.get("class")  # (comments have no attributes)
+        identifier = el.get("id")
+        if not names and not identifier:
+            continue
+        if names:
+            classes.update(names.split())
+        if identifier:
+            ids.add(identifier)
         # containers that sites mark as ad slots: one slot each, whatever they hold
-        is_slot = isinstance(el.tag, str) and el.getparent() is not None and el.tag not in ("html", "body")
-        if is_slot and tokens(el) & AD_TOKENS and len(text(el)) < 200:
+        if (
+            el.getparent() is not None
+            and el.tag not in ("html", "body")
+            and not AD_TOKENS.isdisjoint(f"{names or ''} {identifier or ''}".lower().split())
+            and len(text(el)) < 200
+        ):
             ad_slots += 1
             drop(el)
     for el in list(document.iter("script", "style", "noscript", "template", "iframe", "img", "object", "embed")):
@@ -105,7 +119,7 @@ def remove_ads(
         elif el.tag in ("script", "style", "noscript", "template"):
             drop(el)
     hidden: list[tuple[etree._Element, str]] = []
-    for el, selector in _hidden_elements(document, rules, pg.url or None):
+    for el, selector in _hidden_elements(document, rules, pg.url or None, classes, ids):
         if el.getparent() is None or holds_story(el):
             continue
         if any(a.get("href") and text(a) for a in el.iter("a")):
@@ -126,15 +140,11 @@ def _selector_xpath(selector: str) -> etree.XPath | None:
         return None
 
 
-def _hidden_elements(document: etree._Element, rules: PageFilters, url: str | None) -> list[tuple[etree._Element, str]]:
-    """Elements the element-hiding rules hide on this page, with the selector that matched."""
-    classes: set[str] = set()
-    ids: set[str] = set()
-    for el in document.iter():
-        if isinstance(el.tag, str):
-            classes.update((el.get("class") or "").split())
-            if el.get("id"):
-                ids.add(el.get("id", ""))
+def _hidden_elements(
+    document: etree._Element, rules: PageFilters, url: str | None, classes: set[str], ids: set[str]
+) -> list[tuple[etree._Element, str]]:
+    """Elements the element-hiding rules hide on this page, with the selector that matched
+    (*classes* and *ids*: those found on the page, which decide the generic rules that apply)."""
     found: list[tuple[etree._Element, str]] = []
     seen: set[etree._Element] = set()
     for selector in rules.hidden_selectors(url, classes, ids)[:MAX_HIDING_SELECTORS]:

@@ -26,10 +26,17 @@ from newsreader.core.pages.vocabulary import DISCLOSURE_TEXT, SPONSORED_PATH, no
 SIDEBAR_TOKENS = frozenset(
     {"sidebar", "side", "rail", "right-col", "right_col", "rightcol", "aside", "secondary", "right", "col-right"}
 )
+_WORD = re.compile(r"\w")
 FOOTER_TOKENS = frozenset({"footer", "foot", "bottom"})
 _TEXT_LABEL = re.compile(
-    r"\w.*[\s\-–—|(\[【](?:PR|[Ss]ponsored|SPONSORED|[Aa]nzeige|ANZEIGE|[Pp]romoted|[Aa]dvertorial|広告)[\s\-–—|)\]】]*$"
+    r"[\s\-–—|(\[【](?:PR|[Ss]ponsored|SPONSORED|[Aa]nzeige|ANZEIGE|[Pp]romoted|[Aa]dvertorial|広告)[\s\-–—|)\]】]*$"
 )
+
+
+def _text_label(title: str) -> bool:
+    """A label closing the link's own text after some words ("Free trial - PR -", "… [Anzeige]")."""
+    word = _WORD.search(title)
+    return word is not None and _TEXT_LABEL.search(title, word.end()) is not None
 
 
 def placement(el: etree._Element, region: etree._Element | None) -> str:
@@ -55,7 +62,7 @@ def link_reason(
     if "sponsored" in rel:
         return 'The link is marked rel="sponsored".', None
     title = link_text(a)
-    if _TEXT_LABEL.search(title):
+    if _text_label(title):
         return f"Labelled in its text (“{title[-20:].strip()}”).", None
     context = blocks.context(a)
     if context is not None and context[0].kind in ("sponsored", "adlabel"):

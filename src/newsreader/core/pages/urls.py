@@ -4,7 +4,8 @@ or ad-network click."""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlsplit
+from functools import lru_cache
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from newsreader.core.pages.dom import matches_host
 from newsreader.core.pages.vocabulary import (
@@ -53,12 +54,24 @@ NON_ARTICLE_SEGMENTS = frozenset(
 )
 
 
+@lru_cache(maxsize=8192)
+def split(url: str) -> SplitResult | None:
+    """``urlsplit`` remembered: a page's links are asked about many times (same site? an article?
+    an affiliate?); None when the address cannot be split."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=8192)
 def site_key(url: str) -> str:
     """The registrable part of a URL's host, approximately: ``money.cnn.com`` → ``cnn.com``,
     ``www.bbc.co.uk`` → ``bbc.co.uk`` (a public-suffix list would be exact; two- and three-label
     suffixes such as ``co.uk`` are what news sites use)."""
+    parts = split(url)
     try:
-        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        host = ((parts.hostname if parts is not None else "") or "").lower().rstrip(".")
     except ValueError:
         return ""
     labels = host.split(".")
@@ -72,20 +85,20 @@ def same_site(url: str, page_url: str) -> bool:
 
 
 def path_of(url: str) -> str:
-    try:
-        return urlsplit(url).path or "/"
-    except ValueError:
-        return "/"
+    parts = split(url)
+    return (parts.path or "/") if parts is not None else "/"
 
 
 def same_document(url: str, page_url: str) -> bool:
     """Whether *url* is the page itself (fragment, query and a trailing slash aside)."""
+    a, b = split(url), split(page_url)
+    if a is None or b is None:
+        return False
     try:
-        a, b = urlsplit(url), urlsplit(page_url)
+        host_a = (a.hostname or "").removeprefix("www.")
+        host_b = (b.hostname or "").removeprefix("www.")
     except ValueError:
         return False
-    host_a = (a.hostname or "").removeprefix("www.")
-    host_b = (b.hostname or "").removeprefix("www.")
     return host_a == host_b and a.path.rstrip("/") == b.path.rstrip("/")
 
 
@@ -93,6 +106,7 @@ _SLUG = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+){2,}", re.IGNORECASE)
 _NUMBER = re.compile(r"\d{4,}")
 
 
+@lru_cache(maxsize=8192)
 def looks_like_article(url: str) -> bool:
     """Whether the address has the shape of one story rather than a front, section, tag or author
     page: a path whose last segments carry a slug of three or more words, a long number (an id or
@@ -107,15 +121,18 @@ def looks_like_article(url: str) -> bool:
     return any(_SLUG.search(s) or _NUMBER.search(s) or s.endswith((".html", ".htm", ".php", ".shtml")) for s in tail)
 
 
+@lru_cache(maxsize=8192)
 def affiliate_reason(url: str) -> str | None:
     """Why *url* earns the page money when followed, or None: an affiliate network's or ad
     server's click host, an Amazon Associates ``tag``, an affiliate id parameter, or campaign
     parameters that name a paid medium (``utm_medium=cpc``, ``utm_source=outbrain``)."""
+    parts = split(url)
+    if parts is None:
+        return None
     try:
-        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
     except ValueError:
         return None
-    host = (parts.hostname or "").lower()
     if matches_host(url, AFFILIATE_HOSTS):
         return f"An affiliate or ad-network link ({host})."
     try:
