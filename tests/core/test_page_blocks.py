@@ -117,6 +117,27 @@ def test_sponsored_items_by_label_markup_and_address() -> None:
         ("https://paid.example/trick", "In a recommendation widget from Outbrain (paid links)."),
     ]
     assert "One weird trick" not in result.story_text
+    # the shop links were written into a sentence: listed as sponsored, their words stay in the story
+    assert "Buy the kettle we tested or this one." in result.story_text
+    assert "amazon.com" not in result.story_html and "shop.example" not in result.story_html
+    assert {s.placement for s in result.sponsored[:2]} == {"in-story"}
+
+
+def test_titles_cited_in_a_sentence_stay_story_text() -> None:
+    """A title in italics inside a sentence is not a headline standing alone, and a sentence that
+    cites a story is not more of the related list above it."""
+    body = f"""<article>{STORY}
+    <p>Films shot this way include <i><a href="/review/a-film-shot-this-way-104633">A Film Shot This
+      Way Indeed</a></i>, which premiered last year to some acclaim from the critics.</p>
+    <p><strong>Related: </strong><a href="/2024/04/30/an-earlier-story-on-this">An earlier story on this
+      subject</a></p>
+    <p>The five companies join nine others <a href="/2024/04/01/companies-selected-in-november">selected
+      by the agency in November</a>, bringing the total to fourteen firms.</p>
+    </article>"""
+    result = analyze_page(page(body), "https://news.example/2024/05/03/the-story")
+    assert [r.href.rsplit("/", 1)[1] for r in result.related] == ["an-earlier-story-on-this"]
+    assert "A Film Shot This Way Indeed, which premiered" in result.story_text
+    assert "selected by the agency in November, bringing" in result.story_text
 
 
 def test_a_label_after_the_item_marks_the_item_before_it() -> None:

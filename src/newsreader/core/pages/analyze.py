@@ -10,6 +10,7 @@ page, and the story is extracted from what remains, cut to the article the URL n
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from itertools import islice
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -18,7 +19,7 @@ from lxml import etree
 
 from newsreader.core.pages.blocks import Blocks
 from newsreader.core.pages.cleanup import remove_ads
-from newsreader.core.pages.dom import drop, text, tokens
+from newsreader.core.pages.dom import drop, text, tokens, unwrap
 from newsreader.core.pages.filters import PageFilters, default_filters
 from newsreader.core.pages.model import (
     PageAnalysis,
@@ -39,7 +40,7 @@ from newsreader.core.pages.related import (
 from newsreader.core.pages.source import MAX_LINKS, MAX_PAGE_BYTES, Page, parse
 from newsreader.core.pages.sponsored import link_reason, sponsored_item
 from newsreader.core.pages.story import extract_story, other_articles, story_container, story_region
-from newsreader.core.pages.urls import looks_like_article, same_document, same_site
+from newsreader.core.pages.urls import affiliate_reason, looks_like_article, same_document, same_site
 from newsreader.core.parse.sanitize import collapse_space
 
 __all__ = [
@@ -106,6 +107,7 @@ def analyze_page(page: bytes | str, url: str | None = None, filters: PageFilters
     seen_sponsored: dict[str, int] = {}
     seen_related: dict[str, int] = {}
     leave: list[etree._Element] = []  # recognised blocks, taken out before the story is extracted
+    unlink: list[etree._Element] = []  # paid links inside the story's sentences: the words stay
     for a in links:
         href = pg.absolute(a.get("href"))
         if not href:
@@ -114,9 +116,15 @@ def analyze_page(page: bytes | str, url: str | None = None, filters: PageFilters
         judged = link_reason(a, href, blocks, pg, rules, hidden)
         if judged is not None:
             reason, block = judged
-            leave.append(block if block is not None else _single_link_box(a))
+            box = block if block is not None else _single_link_box(a)
+            if block is None and _words_stay(a, href, box, region):
+                unlink.append(a)
+            else:
+                leave.append(box)
             if key not in seen_sponsored:
                 item = sponsored_item(a, href, reason, region)
+                if item is not None and region is None and unlink and unlink[-1] is a:
+                    item = replace(item, placement="in-story")  # its words stay in the text it sits in
                 if item is not None:
                     seen_sponsored[key] = len(sponsored)
                     sponsored.append(item)
@@ -178,6 +186,8 @@ def analyze_page(page: bytes | str, url: str | None = None, filters: PageFilters
     for el in hidden:
         if el.getparent() is not None and el not in story_line:
             drop(el)
+    for a in unlink:
+        unwrap(a)
     story_html, story_text = extract_story(
         document, story if story is not None and story.getparent() is not None else None, pg, title or ""
     )
@@ -200,6 +210,17 @@ def analyze_page(page: bytes | str, url: str | None = None, filters: PageFilters
 
 def _is_story(href: str, pg: Page) -> bool:
     return same_site(href, pg.url) and not same_document(href, pg.url) and looks_like_article(href)
+
+
+def _words_stay(a: etree._Element, href: str, box: etree._Element, region: etree._Element | None) -> bool:
+    """Whether a paid link judged by itself loses only its link, keeping its words: a shop or
+    affiliate link (``rel="sponsored"``, an affiliate address) written into a sentence, or naming
+    a product in the story's own list. Its words are the writer's; a box holding an ad is not."""
+    if not text(a):
+        return False
+    if "sponsored" not in (a.get("rel") or "").lower().split() and affiliate_reason(href) is None:
+        return False
+    return box is a or (region is not None and any(anc is region for anc in box.iterancestors()))
 
 
 def _single_link_box(a: etree._Element) -> etree._Element:

@@ -328,7 +328,7 @@ class Blocks:
                             break
                         if sum(looks_like_article(h) for h in hrefs) * 2 < len(hrefs):
                             break  # not more stories: the site's own links (a footer, a menu)
-                        if not self._link_list(sib):
+                        if not self._link_list(sib) or (sib.tag == "p" and self._prose(sib)):
                             break  # prose with links in it (the story going on), not a list of stories
                         more.append(sib)
                     sib = sib.getnext()
@@ -351,6 +351,13 @@ class Blocks:
             in_links = sum(len(piece) for a in islice(el.iter("a"), 200) for piece in a.itertext())
             found = self._lists[el] = total - in_links <= max(in_links, 150)
         return found
+
+    @staticmethod
+    def _prose(el: etree._Element) -> bool:
+        """More text outside its links than inside them: a sentence that cites a story."""
+        total = sum(len(piece.strip()) for piece in el.itertext())
+        in_links = sum(len(piece.strip()) for a in islice(el.iter("a"), 50) for piece in a.itertext())
+        return total - in_links > in_links
 
     def _starts_with_heading(self, el: etree._Element) -> bool:
         for node in islice(el.iter(), 400):

@@ -70,6 +70,7 @@ TRACKER_HOSTS = (
     "newrelic.com",
 )
 _REQUEST_KINDS = {"script": "script", "iframe": "subdocument", "object": "object", "embed": "object", "img": "image"}
+_NAMED = etree.XPath("//*[@class or @id]")
 MAX_HIDING_SELECTORS = 500
 """Element-hiding selectors evaluated on one page (each is a pass over the tree)."""
 
@@ -82,8 +83,9 @@ def remove_ads(
     ad_slots = trackers = 0
     classes: set[str] = set()  # the page's class names and ids, for the lists' element-hiding rules
     ids: set[str] = set()
-    for el in list(document.iter()):
-        names = el.get("class")  # (comments have no attributes)
+    named: list[etree._Element] = _NAMED(document)  # type: ignore[assignment]
+    for el in named:
+        names = el.get("class")
         identifier = el.get("id")
         if not names and not identifier:
             continue

@@ -22,7 +22,8 @@ from newsreader.core.pages.urls import looks_like_article, path_of, same_documen
 from newsreader.core.pages.vocabulary import GENERIC_LINK_TEXT, RELATED_PREFIX, normalise_label
 
 _LABEL_PREFIX = re.compile(
-    r"^\s*(?:(?:previous|next|prev)(?: (?:article|post|story))?|read next|related|story|up next)\s*[:：]?\s+",
+    r"^\s*(?:(?:(?:previous|next|prev)(?: (?:article|post|story))?|read next|related|story|up next)\s*[:：]?"
+    r"|(?:also read|read|see also)\s*[:：])\s+",
     re.IGNORECASE,
 )
 _CONTAINERS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6", "div", "dd", "blockquote", "i", "em", "strong", "b"})
@@ -31,8 +32,12 @@ STANDALONE = "A headline standing alone in the story: a link to another story."
 
 
 def clean_title(title: str) -> str:
-    """The headline without the label some pages put inside the link ("Next Article", "Story:")."""
-    stripped = _LABEL_PREFIX.sub("", title, count=1).strip()
+    """The headline without the label some pages put inside the link ("Next Article", "Story:",
+    "[Read: …]")."""
+    inner = title.strip()
+    if len(inner) > 2 and inner[0] + inner[-1] in ("[]", "()"):
+        inner = inner[1:-1].strip()
+    stripped = _LABEL_PREFIX.sub("", inner, count=1).strip()
     return stripped or title
 
 
@@ -76,7 +81,10 @@ def in_story_reason(
         return f"A cross-link labelled “{around[: len(around) - len(title)].strip(' [(')}”.", block
     if not rest and len(label.split()) >= MIN_HEADLINE_WORDS and looks_like_article(href) and story is not None:
         paragraph = block if block.tag == "p" else next((x for x in block.iterancestors() if x.tag == "p"), None)
-        if paragraph is not None and paragraph.getparent() is story:
+        whole = short_text(paragraph, 300) if paragraph is not None else None
+        # the link is the whole paragraph, not a title in italics within a sentence
+        alone = whole is not None and not normalise_label(whole.replace(title, " ", 1))
+        if paragraph is not None and alone and paragraph.getparent() is story:
             return STANDALONE, paragraph
     return None
 

@@ -60,8 +60,16 @@ def is_chrome(el: etree._Element) -> bool:
 def story_container(document: etree._Element, excluded: set[etree._Element]) -> etree._Element | None:
     """The element holding the most paragraph text (a paragraph counts half for its grandparent)."""
     scores: dict[etree._Element, float] = {}
+    chrome: dict[etree._Element, bool] = {}
+
+    def outside(el: etree._Element) -> bool:
+        found = chrome.get(el)
+        if found is None:
+            found = chrome[el] = el in excluded or is_chrome(el)
+        return found
+
     for p in document.iter("p"):
-        if any(anc in excluded or is_chrome(anc) for anc in p.iterancestors()):
+        if any(outside(anc) for anc in p.iterancestors()):
             continue
         length = len(text(p))
         if length < 25:
