@@ -8,10 +8,15 @@ where a figure is defined). ``--by-site`` adds the leave-one-site-out view: the 
 each site's figures computed as if it were the only one, and the spread of the macro figures over
 the sites (what a held-out site can expect). The time is the wall time of ``analyze_page`` per page.
 
+Nothing is learned from these pages (no trained weights), so there is nothing to hold out; what
+could still be fitted to them are the hand-set thresholds. ``--sensitivity`` re-scores the pages
+with each threshold halved and doubled: figures that hold across that range were not tuned to
+this set.
+
 The same figures come from the scorer's own command (slower, one process per page):
 ``python ../shared/eval/score_pages.py --cmd 'newsreader page {html} --url {url} --json'``.
 
-usage: python bench/page_eval.py [--only NAME …] [-v] [--write]
+usage: python bench/page_eval.py [--only NAME …] [-v] [--write] [--sensitivity]
   --write   replace the "Labelled pages" section of docs/benchmarks.md with this run's tables
 """
 
@@ -93,6 +98,45 @@ def score_page(scorer: ModuleType, folder: Path) -> dict[str, Any]:
     }
 
 
+THRESHOLDS = (
+    ("blocks", "MAX_SCOPE_LINKS"),
+    ("blocks", "MAX_SCOPE_TEXT"),
+    ("blocks", "CARD_LINKS"),
+    ("blocks", "MAX_CLIMB"),
+    ("blocks", "MAX_LABEL_CHARS"),
+    ("related", "MIN_HEADLINE_WORDS"),
+    ("story", "MIN_ARTICLE_TEXT"),
+)
+"""The hand-set thresholds of page analysis (module of newsreader.core.pages, name)."""
+
+
+def sensitivity(scorer: ModuleType, folders: list[Path]) -> list[str]:
+    """The macro figures with each threshold at half and twice its shipped value."""
+    import importlib
+
+    from newsreader.core.pages.blocks import classify_label
+
+    columns = COLUMNS[2:]
+    lines = [
+        "| threshold | shipped | value | " + " | ".join(HEADERS[2:]) + " |",
+        "|---|---|---|" + "---|" * len(columns),
+    ]
+    for module_name, name in THRESHOLDS:
+        module = importlib.import_module(f"newsreader.core.pages.{module_name}")
+        shipped = getattr(module, name)
+        for value in (max(1, shipped // 2), shipped, shipped * 2):
+            setattr(module, name, value)
+            classify_label.cache_clear()
+            try:
+                total = macro([score_page(scorer, folder) for folder in folders])
+            finally:
+                setattr(module, name, shipped)
+                classify_label.cache_clear()
+            label = f"{value} (shipped)" if value == shipped else str(value)
+            lines.append(f"| {name} | {shipped} | {label} | " + " | ".join(fmt(total[c]) for c in columns) + " |")
+    return lines
+
+
 def site_of(url: str) -> str:
     """The site a page belongs to: its host without ``www.`` and without the first label of hosts
     with more than two (``money.cnn.com`` and ``cnn.com`` are one site; ``bbc.co.uk`` stays whole)."""
@@ -160,6 +204,7 @@ def main() -> None:
     ap.add_argument("-v", "--verbose", action="store_true", help="list misses and false positives")
     ap.add_argument("--write", action="store_true", help="write the tables into docs/benchmarks.md")
     ap.add_argument("--json", help="write the per-page rows to this file")
+    ap.add_argument("--sensitivity", action="store_true", help="each hand-set threshold halved and doubled")
     args = ap.parse_args()
     if not PAGES.is_dir():
         raise SystemExit(f"{PAGES} is missing: the labelled pages live in the shared folder (NEWSREADER_SHARED)")
@@ -182,6 +227,9 @@ def main() -> None:
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     stamp = f"{datetime.date.today().isoformat()} · {machine()} · load average {load} (the time column moves with it)"
     lines = [SECTION, "", f"`{command}` · {stamp}", "", *tables(rows, by_site=True)]
+    if args.sensitivity:
+        lines += ["", "Each hand-set threshold halved and doubled (`--sensitivity`), macro figures:", ""]
+        lines += sensitivity(scorer, folders)
     print("\n".join(lines))
     if args.json:
         Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")

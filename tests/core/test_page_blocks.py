@@ -123,6 +123,19 @@ def test_sponsored_items_by_label_markup_and_address() -> None:
     assert {s.placement for s in result.sponsored[:2]} == {"in-story"}
 
 
+def test_a_purchase_button_in_the_article_is_a_shop_link() -> None:
+    """A "Buy Now" button in the article's product box goes to the sponsored pane whatever its
+    address; the same words in the site's header (a subscription) and an app-store badge do not."""
+    body = f"""<header><a href="https://subscribe.example/offer">Buy Now</a></header>
+    <article><h1>A story</h1>{STORY}<div class="product"><p>The console we reviewed, $499.</p>
+    <a href="/buylink/110829">Buy Now</a></div>
+    <p><a href="https://play.google.com/store/apps/details?id=x">Get it on Google Play</a></p></article>"""
+    result = analyze_page(page(body), "https://news.example/2024/05/03/the-story")
+    assert [(s.href, s.reason) for s in result.sponsored] == [
+        ("https://news.example/buylink/110829", "A shop button (“Buy Now”).")
+    ]
+
+
 def test_titles_cited_in_a_sentence_stay_story_text() -> None:
     """A title in italics inside a sentence is not a headline standing alone, and a sentence that
     cites a story is not more of the related list above it."""

@@ -113,7 +113,7 @@ def analyze_page(page: bytes | str, url: str | None = None, filters: PageFilters
         if not href:
             continue
         key = link_key(href)
-        judged = link_reason(a, href, blocks, pg, rules, hidden)
+        judged = link_reason(a, href, blocks, pg, rules, hidden, region)
         if judged is not None:
             reason, block = judged
             box = block if block is not None else _single_link_box(a)

@@ -4,7 +4,8 @@ Signals, strongest first: ``rel="sponsored"``; a label in the link's own text ("
 block the link sits in (a heading or item label such as "Sponsored", "Paid Partner", "From our
 sponsors", "Anzeige", a recommendation widget's markup — ``blocks.py``); an element the ad-blocking
 lists hide; the address itself (an affiliate network or ad server, an Amazon Associates tag, an
-affiliate id, a paid ``utm_medium``, a sponsored-content path, a host the lists block).
+affiliate id, a paid ``utm_medium``, a sponsored-content path); a purchase button in the article
+("Buy now", "Get it on Amazon for $58.99"); a host the lists block.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from newsreader.core.pages.dom import link_parts, link_text, matches_host, token
 from newsreader.core.pages.filters import PageFilters
 from newsreader.core.pages.model import SponsoredLink
 from newsreader.core.pages.source import Page
+from newsreader.core.pages.story import is_chrome
 from newsreader.core.pages.urls import affiliate_reason, looks_like_article, path_of, same_document, same_site
-from newsreader.core.pages.vocabulary import DISCLOSURE_TEXT, SPONSORED_PATH, normalise_label
+from newsreader.core.pages.vocabulary import COMMERCE_TEXT, DISCLOSURE_TEXT, SPONSORED_PATH, normalise_label
 
 SIDEBAR_TOKENS = frozenset(
     {"sidebar", "side", "rail", "right-col", "right_col", "rightcol", "aside", "secondary", "right", "col-right"}
@@ -55,9 +57,16 @@ def placement(el: etree._Element, region: etree._Element | None) -> str:
 
 
 def link_reason(
-    a: etree._Element, href: str, blocks: Blocks, pg: Page, rules: PageFilters, hidden: dict[etree._Element, str]
+    a: etree._Element,
+    href: str,
+    blocks: Blocks,
+    pg: Page,
+    rules: PageFilters,
+    hidden: dict[etree._Element, str],
+    region: etree._Element | None = None,
 ) -> tuple[str, etree._Element | None] | None:
-    """Why the link is sponsored and the block that says so (None for a link judged alone), or None."""
+    """Why the link is sponsored and the block that says so (None for a link judged alone), or None.
+    *region* is the story's article, where a purchase button ("Buy now") marks a shop link."""
     rel = (a.get("rel") or "").lower().split()
     if "sponsored" in rel:
         return 'The link is marked rel="sponsored".', None
@@ -85,11 +94,24 @@ def link_reason(
         SPONSORED_PATH.search(path_of(href)) and looks_like_article(href)
     ):
         return f"The link goes to sponsored content ({urlsplit(href).hostname}).", None
+    if region is not None and COMMERCE_TEXT.match(normalise_label(title)) and _in_article(a, region):
+        return f"A shop button (“{title[:40]}”).", None
     if matches_host(href, AD_HOSTS):
         return f"The link goes to the ad network {urlsplit(href).hostname}.", None
     if rules.blocks(href, pg.url or None, "other"):
         return f"The link goes to {urlsplit(href).hostname}, an ad server by the ad-blocking rules.", None
     return None
+
+
+def _in_article(a: etree._Element, region: etree._Element) -> bool:
+    """Inside the story's article and not in a header, menu, rail or footer (a purchase button there
+    sells the site itself: a subscription)."""
+    for anc in a.iterancestors():
+        if anc is region:
+            return True
+        if is_chrome(anc):
+            return False
+    return False
 
 
 def _is_disclosure(title: str, href: str, pg: Page) -> bool:

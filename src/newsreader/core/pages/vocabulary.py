@@ -92,7 +92,7 @@ OTHER_LABEL = re.compile(
     r"|editor'?s'? picks?"
     r"|related (?:topics|tags|searches|videos?|terms|categories)|tags?|topics?|share(?: this.*)?|follow us.*"
     r"|newsletters?|sign up.*|subscribe.*|comments?|breaking news|just in|what's hot|hot (?:stories|topics)"
-    r"|meistgelesen|meist gelesen|beliebt(?:e artikel)?|neueste(?: artikel)?|aktuell|themenkanäle|top-themen"
+    r"|meistgelesen|meist gelesen|beliebt(?:e artikel)?|neueste(?: artikel)?|aktuell|(?:top-)?themen\w{0,12}"
     r"|les plus lus|populaire|(?:à|a) la une|derni(?:è|e)res? (?:nouvelles|infos|actualit(?:é|e)s)"
     r"|lo m(?:á|a)s le(?:í|i)do|m(?:á|a)s le(?:í|i)d[oa]s|(?:ú|u)ltimas noticias|tendencias"
     r"|pi(?:ù|u) lett[ei]|ultime notizie|di tendenza|meest gelezen|populair|laatste nieuws"
@@ -217,10 +217,8 @@ AFFILIATE_HOSTS = (
     "sjv.io",
     "evyy.net",
     "7eer.net",
-    "mbclk",
     "beap.gemini.yahoo.com",
     "adsrvr.org",
-    "rpptrk.com",
     "clickbank.net",
     "hop.clickbank.net",
     "webgains.com",
@@ -263,10 +261,22 @@ PAID_UTM_SOURCE = re.compile(r"^(outbrain|taboola|zergnet|revcontent|mgid|native
 AFFILIATE_VALUE = re.compile(r"linkshare|affiliate|\baff\b", re.IGNORECASE)
 
 SPONSORED_PATH = re.compile(
-    r"(^|[./_-])(white-?papers?|sponsored|advertorials?|promoted|partner-content|paid-post|paid-content|buylink)"
+    r"(^|[./_-])(white-?papers?|sponsored|advertorials?|promoted|partner-content|paid-post|paid-content)"
     r"([./_-]|$)",
     re.IGNORECASE,
 )
+COMMERCE_TEXT = re.compile(
+    r"^(?:(?:buy|shop|order)(?: (?:it|now|here|today)(?: (?:on|at|from) .{1,30})?|(?: it)? (?:on|at|from) .{1,30})"
+    r"(?: for .{1,20})?"
+    r"|get (?:it|one|yours)(?: (?:on|at|from) (?!.*\b(?:play|app|apps)\b).{1,30})?(?: for .{1,20})?"
+    r"|check (?:the )?price(?: (?:on|at) .{1,30})?"
+    r"|see (?:it|price) (?:on|at) .{1,30}|view (?:deal|offer)(?: (?:on|at) .{1,30})?"
+    r"|jetzt kaufen|kaufen|zum angebot|acheter|voir l'offre|comprar(?: ahora)?|ver oferta|acquista(?: ora)?"
+    r"|kopen|bestellen|購入する?|amazonで購入)$"
+)
+"""A purchase button's text ("Buy Now", "Get it on Amazon for $58.99", "Check price at …",
+"Jetzt kaufen"): the link is a shop link, paid or not, and belongs with the sponsored items."""
+
 DISCLOSURE_TEXT = re.compile(
     r"^(?:.{0,40} logo|.{0,40} (?:invented|powered|ads) by .{1,30}|adchoices|ad choices|why this ad\??"
     r"|about (?:these|our) ads|recommended by|by taboola"
