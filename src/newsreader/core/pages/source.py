@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 
 from newsreader.core.parse.sanitize import collapse_space
 
-_PLAIN = re.compile(r"https?://[^\s/?#\[\]]+(?:/[^\s?#.]*(?:\.[^\s?#/.][^\s?#/]*)?)*(?:\?[^\s#]+)?(?:#\S+)?")
+_PLAIN = re.compile(r"https?://[^\s/?#\[\]]+(?:/[^\s?#./]*(?:\.[^\s?#/.][^\s?#/]*)?)*(?:\?[^\s#]+)?(?:#\S+)?")
 """An absolute http(s) address with no dot segment (``/./``, ``/../``), space or empty ``?``/``#``."""
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
