@@ -61,6 +61,10 @@ def fever_server(tmp_path: Path) -> Iterator[Coldsweat]:
 @pytest.fixture
 def empty_library(tmp_path: Path, keyring_file: Path) -> Iterator[Library]:
     lib = open_library(tmp_path / "data", parse_processes=0)
+    # the servers' items link to made-up hosts: no article pages or icons from them (one test below
+    # turns pages on, with links to the loopback server)
+    lib.set_setting("full_articles", "off")
+    lib.set_setting("feed_icons", "off")
     yield lib
     lib.close()
 
@@ -403,3 +407,24 @@ def test_stop_sync_cancels_it_and_the_next_one_finishes(qtbot, app: MainWindow, 
     assert app.library.stories(account="fresh", limit=None) == []
     sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
     assert len(app.library.stories(account="fresh", limit=None)) == 36
+
+
+def test_new_account_stories_get_their_article_pages(qtbot, app: MainWindow, server: FeedServer) -> None:
+    body = "<p>The whole text of the article, long enough to be the story rather than its summary.</p>" * 20
+    page = server.add(
+        "/article/1", f"<html><body><article><h1>Full</h1>{body}</article></body></html>", content_type="text/html"
+    )
+    model = FreshRSS()
+    try:
+        model.add_feed("Summaries", "https://f.example/feed", "https://f.example/", "Tech")
+        model.crawl({1: [Entry("Only a summary", page, "W", "<p>Short.</p>", 1_790_000_000)]}, 1_795_000_000_000_000)
+        app.library.set_setting("full_articles", None)  # auto: summary-only feeds get their pages
+        app.library.add_account("fresh", "greader", model.url(), "alice", model.password)
+        app.subscriptions.reload_feeds()
+        with qtbot.waitSignal(app.refresher.finished, timeout=SYNC_TIMEOUT_MS):
+            sync_done(qtbot, app, lambda: app.sync.sync_account("fresh"))
+        [story] = app.library.stories(account="fresh")
+        assert app.library.reading_view(story.id).body_origin == "article"
+        assert "1 article downloaded" in app.progress_label.text()
+    finally:
+        model.close()

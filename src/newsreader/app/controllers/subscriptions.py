@@ -514,6 +514,12 @@ class SubscriptionsController(QObject):
         """The scheduled refresh: feeds whose interval has passed."""
         self._start_refresh(None, due_only=True)
 
+    def complete_for_offline(self, feed_ids: list[int]) -> None:
+        """Article pages, images and icons of these feeds' new stories (after a sync brought an
+        account's stories: the refresh fetches no account feed, only what they link to)."""
+        if feed_ids and not self.window.refresher.running:
+            self._start_refresh(feed_ids, due_only=False)
+
     def refresh_selection(self, selection: Selection) -> None:
         """Refresh a feed or a folder's feeds (everything for a smart view); an account's feed or folder
         syncs its account."""

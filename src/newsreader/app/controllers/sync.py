@@ -1,6 +1,7 @@
 """Syncing the accounts from the app: with every full refresh, on its own timer, or one account from
 its node; off the GUI thread (:class:`~newsreader.app.workers.SyncWorker`), cancellable, with each
-account's state and error in the status bar and the tree filling in as items arrive."""
+account's state and error in the status bar and the tree filling in as items arrive; then the new
+stories' article pages, images and icons, as a refresh gets them for local feeds."""
 
 from __future__ import annotations
 
@@ -137,6 +138,13 @@ class SyncController(QObject):
         self.window.subscriptions.reload_feeds()
         if any(r.report.new_items or r.report.states_changed for r in results):
             self.window.reading.refresh_list()
+        fresh = {r.account.name for r in results if r.report.new_items}
+        if fresh:
+            # new stories of an account get what a refresh gives local ones: article pages, images
+            # and icons for offline reading (a refresh of account feeds fetches no feed)
+            self.window.subscriptions.complete_for_offline(
+                [feed.id for feed in self.library.feeds() if feed.account in fresh]
+            )
         failed = [r for r in results if r.report.error]
         self.window.sync_label.setToolTip("\n".join(self._statuses))
         if failed:
