@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtCore import QMimeData, QModelIndex, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton
 
 from newsreader.app.models.feeds import FEED_IDS_MIME, Selection
+from newsreader.app.views.dialogs.add_feed import AddFeedDialog
 from newsreader.app.views.main_window import MainWindow
 from newsreader.core.fetch import Fetcher
 from newsreader.core.library import Library, open_library
@@ -334,8 +335,6 @@ def test_removing_an_account_after_asking(qtbot, app: MainWindow, freshrss: Fres
             qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QMessageBox))
             confirm()
 
-    from PySide6.QtCore import QTimer
-
     QTimer.singleShot(0, confirm)
     qtbot.mouseClick(page.remove_button, Qt.MouseButton.LeftButton)
     assert app.library.accounts() == []
@@ -428,3 +427,57 @@ def test_new_account_stories_get_their_article_pages(qtbot, app: MainWindow, ser
         assert "1 article downloaded" in app.progress_label.text()
     finally:
         model.close()
+
+
+def fill_add_feed(qtbot, url: str, seen: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Type *url* into the Add feed dialog once it is open, and press Add."""
+    dialog = QApplication.activeModalWidget()
+    if not isinstance(dialog, AddFeedDialog):
+        QTimer.singleShot(20, lambda: fill_add_feed(qtbot, url, seen))
+        return
+    seen.extend([dialog.windowTitle(), dialog.folder() or ""])
+    qtbot.keyClicks(dialog.url_edit, url)
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+
+def test_adding_a_feed_to_an_account_subscribes_on_its_server(
+    qtbot, app: MainWindow, freshrss: FreshRSS, fever_server: Coldsweat, server: FeedServer, tmp_path: Path
+) -> None:
+    app.library.add_account("fresh", "greader", freshrss.url(), "alice", freshrss.password)
+    app.subscriptions.reload_feeds()
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    url = "https://new.example/feed"
+    freshrss.offered[url] = (
+        "New feed",
+        "https://new.example/",
+        "",
+        [Entry("New story", "https://new.example/1", "W", "<p>n</p>", 1_790_000_500)],
+    )
+    app.subscriptions.select(Selection("folder", "fresh/Tech"))
+    app.feed_view.setFocus()
+    seen: list[str] = []
+    QTimer.singleShot(0, lambda: fill_add_feed(qtbot, url, seen))
+    sync_done(qtbot, app, lambda: qtbot.keyClick(app.feed_view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier))
+    assert seen == ["Add feed to fresh", "Tech"]
+    assert account_children(app, "fresh")["Tech"] == ["Feed 1", "Feed 3", "New feed"]
+    assert next(f for f in freshrss.feeds.values() if f.title == "New feed").folder == "Tech"
+    assert [s.title for s in app.library.stories(account="fresh", limit=None) if s.feed_title == "New feed"] == [
+        "New story"
+    ]
+
+    # Fever has no subscribe call: said at once, nothing queued
+    subscribe(fever_server, server, tmp_path, {"Alpha": ("News", 1)})
+    app.library.add_account("cs", "fever", fever_server.fever, fever_server.email, fever_server.password)
+    app.subscriptions.reload_feeds()
+    app.subscriptions.select(Selection("account", "cs"))
+    app.activateWindow()  # back from the dialog
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is app)
+    app.feed_view.setFocus()
+    seen.clear()
+    QTimer.singleShot(0, lambda: fill_add_feed(qtbot, "https://other.example/feed", seen))
+    qtbot.keyClick(app.feed_view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert seen == ["Add feed to cs", ""]
+    assert app.statusBar().currentMessage() == (
+        "The Fever API has no way to subscribe; add the feed on the server's own page."
+    )
+    assert app.library.queued_changes("cs") == []

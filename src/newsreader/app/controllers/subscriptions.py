@@ -287,13 +287,42 @@ class SubscriptionsController(QObject):
         self.reload_feeds()
 
     def add_feed(self) -> None:
-        """Ask for an address and subscribe (discovery and the first fetch run on a worker)."""
+        """Ask for an address and subscribe (discovery and the first fetch run on a worker); with a sync
+        account's node, folder or feed selected, the subscription goes to that account's server."""
+        owner = self.window.feed_model.owner(self.selection) if self.selection.kind != "view" else None
+        if owner is not None:
+            self.add_feed_to_account(owner)
+            return
         local = self.local_folders()
         folder = str(self.selection.value) if self.selection.kind == "folder" else None
         dialog = AddFeedDialog(local, self.window, folder if folder in local else None)
         if dialog.exec() != AddFeedDialog.DialogCode.Accepted:
             return
         self.subscribe(dialog.url(), dialog.folder(), dialog.title())
+
+    def add_feed_to_account(self, account: str) -> None:
+        """Ask for a feed's address and a folder of *account*; the subscription is queued for its server
+        and sent by the sync that starts at once (the server fetches the feed; its stories follow). A
+        protocol without a subscribe call (Fever) is said in one sentence."""
+        prefix = f"{account}/"
+        folders = [f.name.removeprefix(prefix) for f in self.library.folders() if f.account == account]
+        selected = self.window.feed_model.feed(int(self.selection.value)) if self.selection.kind == "feed" else None
+        folder = (
+            str(self.selection.value) if self.selection.kind == "folder" else (selected.folder if selected else None)
+        )
+        dialog = AddFeedDialog(folders, self.window, folder.removeprefix(prefix) if folder else None)
+        dialog.setWindowTitle(f"Add feed to {account}")
+        dialog.title_edit.setEnabled(False)
+        dialog.title_edit.setPlaceholderText("the server names it")
+        if dialog.exec() != AddFeedDialog.DialogCode.Accepted:
+            return
+        try:
+            self.library.subscribe_in_account(account, dialog.url(), folder=dialog.folder())
+        except NewsreaderError as exc:
+            self.window.report(str(exc))
+            return
+        self.window.statusBar().showMessage(f"Subscribing to {dialog.url()} on {account}…", 6000)
+        self.window.sync.sync_account(account)
 
     def subscribe(
         self,
