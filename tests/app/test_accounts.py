@@ -481,3 +481,44 @@ def test_adding_a_feed_to_an_account_subscribes_on_its_server(
         "The Fever API has no way to subscribe; add the feed on the server's own page."
     )
     assert app.library.queued_changes("cs") == []
+
+
+def test_the_app_syncs_on_start_and_on_its_timer(
+    qtbot, qapp, tmp_path: Path, freshrss: FreshRSS, keyring_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from newsreader.app.application import Application
+
+    data = tmp_path / "timer"
+    with open_library(data, parse_processes=0) as library:
+        library.set_setting("full_articles", "off")
+        library.set_setting("feed_icons", "off")
+        library.add_account("fresh", "greader", freshrss.url(), "alice", freshrss.password)
+    application = Application(qapp, str(data))
+    window = application.window
+    qtbot.addWidget(window)
+    try:
+        with qtbot.waitSignal(window.syncer.finished, timeout=SYNC_TIMEOUT_MS):
+            application.show()
+            application.start_refreshing()
+        assert len(application.library.stories(account="fresh", limit=None)) == 36
+        assert application.sync_timer.isActive() and application.sync_timer.interval() == 30 * 60_000
+
+        settings = dataclasses.replace(window.settings, sync_minutes=5)
+        window.store.save(settings)
+        window.settings_changed(settings)
+        assert application.sync_timer.isActive() and application.sync_timer.interval() == 5 * 60_000
+        freshrss.crawl(
+            {1: [Entry("Later", "https://f1.example/later", "W", "<p>l</p>", 1_790_100_000)]}, 1_796_000_000_000_000
+        )
+        with qtbot.waitSignal(window.syncer.finished, timeout=SYNC_TIMEOUT_MS):
+            application.sync_timer.timeout.emit()  # what the timer does when its interval has passed
+        assert window.sync_label.text() == "fresh synced: 1 new story."
+
+        off = dataclasses.replace(settings, sync_minutes=0)
+        window.settings_changed(off)
+        assert not application.sync_timer.isActive()
+    finally:
+        window.close()
+        application.shut_down()
