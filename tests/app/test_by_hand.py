@@ -6,11 +6,12 @@ related and sponsored entries that open on a click or Enter."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QTimer
 from PySide6.QtGui import QColor, QDesktopServices, QImage
 from PySide6.QtWidgets import QApplication, QToolButton
 
@@ -21,7 +22,6 @@ from newsreader.app.views.main_window import MainWindow
 from newsreader.core.library import Library, open_library
 from tests.app.conftest import shown_window
 from tests.app.test_main_window import key, open_with
-from tests.app.test_subscriptions import answer_dialog
 from tests.core.test_credentials import PASSWORD, guarded_feed
 from tests.support.feeds import rss
 from tests.support.httpserver import FeedServer
@@ -45,6 +45,28 @@ def tree_icon_colour(window: MainWindow, feed_id: int) -> QColor:
     icon = index.data(Qt.ItemDataRole.DecorationRole)
     image = icon.pixmap(16, 16).toImage()
     return image.pixelColor(image.width() // 2, image.height() // 2)
+
+
+def answer_add_dialog(asking_password: bool, act: Callable[[AddFeedDialog], None]) -> None:
+    """Run *act* on the next add-feed dialog, with (or without) its password fields, once it is
+    open; a dialog left open 30 s is closed, so that a test fails instead of hanging."""
+    started = time.monotonic()
+
+    def attempt() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, AddFeedDialog) and dialog.user_edit.isVisible() == asking_password:
+            try:
+                act(dialog)
+            finally:
+                if dialog.isVisible():  # the act went wrong: the test fails on what it recorded
+                    dialog.reject()
+        elif time.monotonic() - started > 30:
+            if dialog is not None:
+                dialog.close()
+        else:
+            QTimer.singleShot(10, attempt)
+
+    QTimer.singleShot(0, attempt)
 
 
 @pytest.fixture
@@ -101,28 +123,27 @@ def test_adding_a_feed_that_answers_401_asks_for_a_password_by_keys_and_keeps_it
     window, library = own_window
     url = guarded_feed(server)
     asked: list[str] = []
+    focus: list[bool] = []
 
-    def type_address(dialog: object) -> None:
-        assert isinstance(dialog, AddFeedDialog) and not dialog.user_edit.isVisible()
-        answer_dialog(qtbot, type_credentials)  # the server will answer 401: the dialog comes back
+    def type_address(dialog: AddFeedDialog) -> None:
+        answer_add_dialog(True, type_credentials)  # the server will answer 401: the dialog comes back
         qtbot.keyClicks(dialog.url_edit, url)
         qtbot.keyClick(dialog.url_edit, Qt.Key.Key_Return)
 
-    def type_credentials(dialog: object) -> None:
-        assert isinstance(dialog, AddFeedDialog)
-        assert dialog.user_edit.isVisible() and dialog.password_edit.isVisible()
-        assert dialog.user_edit.hasFocus()  # ready to type the user name
+    def type_credentials(dialog: AddFeedDialog) -> None:
         asked.append(dialog.url_edit.text())
+        focus.append(dialog.focusWidget() is dialog.user_edit)  # ready to type the user name
         qtbot.keyClicks(dialog.user_edit, "ann")
         qtbot.keyClick(dialog.user_edit, Qt.Key.Key_Tab)
-        assert dialog.password_edit.hasFocus()
+        focus.append(dialog.focusWidget() is dialog.password_edit)  # Tab goes on to the password
         qtbot.keyClicks(dialog.password_edit, PASSWORD)
         qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
 
-    answer_dialog(qtbot, type_address)
+    answer_add_dialog(False, type_address)
     key(qtbot, window, "n", Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: any(f.total == 2 for f in library.feeds()), timeout=20000)
     assert asked == [url]  # the same address, now with user name and password fields
+    assert focus == [True, True]
     feed = library.feeds()[0]
     assert feed.url == url and feed.auth_user == "ann"
     assert PASSWORD in keyring_file.read_text()
