@@ -40,7 +40,7 @@ from newsreader.core.pages.related import (
 from newsreader.core.pages.source import MAX_LINKS, MAX_PAGE_BYTES, Page, parse
 from newsreader.core.pages.sponsored import link_reason, sponsored_item
 from newsreader.core.pages.story import extract_story, other_articles, story_container, story_region
-from newsreader.core.pages.urls import affiliate_reason, looks_like_article, same_document, same_site
+from newsreader.core.pages.urls import affiliate_reason, looks_like_article, same_document, same_site, split
 from newsreader.core.parse.sanitize import collapse_space
 
 __all__ = [
@@ -59,11 +59,14 @@ __all__ = [
 @lru_cache(maxsize=8192)
 def link_key(href: str) -> str:
     """A link as compared for duplicates: no scheme, ``www.``, fragment, trailing slash or ``utm_*``."""
+    parts = split(href)
+    if parts is None:
+        return href
     try:
-        parts = urlsplit(href)
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.lower().startswith("utm_")]
+        pairs = parse_qsl(parts.query, keep_blank_values=True) if parts.query else []
     except ValueError:
         return href
+    query = [(k, v) for k, v in pairs if not k.lower().startswith("utm_")]
     host = (parts.hostname or "").removeprefix("www.")
     path = parts.path.rstrip("/") or "/"
     return urlunsplit(("", host, path, urlencode(sorted(query)), ""))

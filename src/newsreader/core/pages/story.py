@@ -8,7 +8,6 @@ one the URL names (its headline is the page's title, or it is the first).
 
 from __future__ import annotations
 
-from copy import deepcopy
 from itertools import islice
 
 from lxml import etree
@@ -132,7 +131,7 @@ def extract_story(document: etree._Element, container: etree._Element | None, pg
         if sum(1 for _ in islice(document.iter(), MAX_EXTRACTOR_NODES + 1)) > MAX_EXTRACTOR_NODES:
             raise ValueError("too many elements for the extractor")
 
-        cleaned = deepcopy(document)  # trafilatura prunes the tree it is given
+        cleaned = document  # (trafilatura 1.12 and later copy the tree they are given before pruning it)
         html = (
             trafilatura.extract(
                 cleaned,
