@@ -6,8 +6,10 @@ marking read reaching the server, and moving an account's feed."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, Qt, QTimer
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPush
 
 from newsreader.app.models.feeds import FEED_IDS_MIME, Selection
 from newsreader.app.views.dialogs.add_feed import AddFeedDialog
+from newsreader.app.views.dialogs.feed_properties import FeedPropertiesDialog
 from newsreader.app.views.main_window import MainWindow
 from newsreader.core.fetch import Fetcher
 from newsreader.core.library import Library, open_library
@@ -384,14 +387,25 @@ def test_a_tiny_tiny_rss_account_in_the_app(qtbot, app: MainWindow) -> None:
     assert client.item_ids(view_mode="unread") == ()
 
 
-def test_stop_sync_cancels_it_and_the_next_one_finishes(qtbot, app: MainWindow, freshrss: FreshRSS) -> None:
+def test_stop_sync_cancels_it_and_the_next_one_finishes(
+    qtbot, app: MainWindow, freshrss: FreshRSS, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app.library.add_account("fresh", "greader", freshrss.url(), "alice", freshrss.password)
     app.subscriptions.reload_feeds()
+    asked = threading.Event()
+    serve = freshrss._serve
+
+    def noting(request: Any, body: bytes) -> None:
+        asked.set()
+        serve(request, body)
+
+    monkeypatch.setattr(freshrss, "_serve", noting)
     freshrss.lock.acquire()  # the server holds its first answer until the user has pressed Stop
     held = True
     try:
         press_refresh(qtbot, app)
-        qtbot.waitUntil(lambda: app.sync_cancel_button.isVisible() and app.sync_label.text() == "Syncing fresh…")
+        qtbot.waitUntil(asked.is_set)  # the sync waits for the server's first answer
+        assert app.sync_cancel_button.isVisible() and app.sync_label.text() == "Syncing fresh…"
         with qtbot.waitSignal(app.syncer.finished, timeout=SYNC_TIMEOUT_MS) as finished:
             qtbot.mouseClick(app.sync_cancel_button, Qt.MouseButton.LeftButton)
             freshrss.lock.release()
@@ -522,3 +536,49 @@ def test_the_app_syncs_on_start_and_on_its_timer(
     finally:
         window.close()
         application.shut_down()
+
+
+def press_button(qtbot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Press the button called *text* of the modal box once it is open."""
+    box = QApplication.activeModalWidget()
+    buttons = [b for b in box.findChildren(QPushButton) if b.text() == text] if box is not None else []
+    if not buttons:
+        QTimer.singleShot(20, lambda: press_button(qtbot, text))
+        return
+    qtbot.mouseClick(buttons[0], Qt.MouseButton.LeftButton)
+
+
+def test_renaming_and_unsubscribing_an_account_feed_go_to_its_server(
+    qtbot, app: MainWindow, freshrss: FreshRSS
+) -> None:
+    app.library.add_account("fresh", "greader", freshrss.url(), "alice", freshrss.password)
+    app.subscriptions.reload_feeds()
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    feed2 = next(f for f in app.library.feeds() if f.title == "Feed 2")
+
+    # Properties: a new title (the address is the server's, so it cannot be edited here)
+    folders = [f.name for f in app.library.folders() if f.account == "fresh"]
+    dialog = FeedPropertiesDialog(feed2, folders, app.library.feed_sponsored_rules(feed2.id), app)
+    qtbot.addWidget(dialog)
+    dialog.title_edit.selectAll()
+    qtbot.keyClicks(dialog.title_edit, "Hardware news")
+    app.subscriptions.apply_feed_properties(feed2, dialog.values())
+    assert [c.op for c in app.library.queued_changes()] == ["rename"]
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    assert next(f for f in freshrss.feeds.values() if f.url == feed2.url).title == "Hardware news"
+    assert account_children(app, "fresh")["Hardware"] == ["Hardware news"]
+
+    # Delete on the feed, confirmed: unsubscribed here at once and on the server at the next sync
+    app.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is app)
+    app.subscriptions.select(Selection("feed", feed2.id))
+    app.feed_view.setFocus()
+    QTimer.singleShot(0, lambda: press_button(qtbot, "Unsubscribe"))
+    qtbot.keyClick(app.feed_view, Qt.Key.Key_Delete)
+    assert "Hardware news" not in str(account_children(app, "fresh"))
+    assert [c.op for c in app.library.queued_changes()] == ["unsubscribe"]
+    app.activateWindow()  # back from the question
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is app)
+    sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
+    assert all(f.url != feed2.url for f in freshrss.feeds.values())
+    assert account_children(app, "fresh") == {"Tech": ["Feed 1", "Feed 3"]}

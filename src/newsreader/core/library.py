@@ -838,7 +838,7 @@ class Library:
     def _feed_rules(self, feed_id: int) -> FeedRules:
         from newsreader.core.classify import FeedRules
 
-        state = self._storage().feed_states([feed_id], enabled_only=False)
+        state = self._storage().feed_states([feed_id], enabled_only=False, accounts=True)
         if not state:
             raise FeedNotFoundError(feed_id)
         return FeedRules.from_json(state[0].sponsored_never, state[0].sponsored_rules)

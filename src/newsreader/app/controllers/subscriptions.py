@@ -420,6 +420,10 @@ class SubscriptionsController(QObject):
             return
         folders = [f.name for f in self.library.folders() if f.account == feed.account]
         dialog = FeedPropertiesDialog(feed, folders, rules, self.window)
+        if feed.account is not None:
+            # the server fetches an account's feed: its address and password are the server's business
+            for field in (dialog.url_edit, dialog.user_edit, dialog.password_edit):
+                field.setEnabled(False)
         if dialog.exec() == FeedPropertiesDialog.DialogCode.Accepted:
             self.apply_feed_properties(feed, dialog.values())
 

@@ -26,7 +26,7 @@ def reclassify(
     feed also gets its own convention, learned from its stored stories (``convention``)."""
     feed_rules = {
         s.id: FeedRules.from_json(s.sponsored_never, s.sponsored_rules)
-        for s in storage.feed_states(None if feed_id is None else [feed_id], enabled_only=False)
+        for s in storage.feed_states(None if feed_id is None else [feed_id], enabled_only=False, accounts=True)
     }
     by_feed: dict[int, list[tuple[int, StoryFacts]]] = {}
     for row in storage.classification_inputs(feed_id, story_id):

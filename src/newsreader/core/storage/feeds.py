@@ -95,12 +95,15 @@ class FeedStorage(StorageBase):
             raise FeedNotFoundError(feed_id)
         return found[0]
 
-    def feed_states(self, feed_ids: Iterable[int] | None = None, *, enabled_only: bool = True) -> list[FeedState]:
-        """The refresh state of the given (or all) local feeds (an account's feeds come from its server)."""
-        sql = """SELECT id, url, coalesce(user_title, title), etag, last_modified, body_hash, auth_user,
+    def feed_states(
+        self, feed_ids: Iterable[int] | None = None, *, enabled_only: bool = True, accounts: bool = False
+    ) -> list[FeedState]:
+        """The refresh state of the given (or all) local feeds (an account's feeds come from its server;
+        *accounts* includes them, for what is not about fetching: their sponsored conventions)."""
+        sql = f"""SELECT id, url, coalesce(user_title, title), etag, last_modified, body_hash, auth_user,
                         update_interval, next_check, retry_after, retention_max_count, retention_max_age_days,
                         sponsored_never, sponsored_rules
-                 FROM feeds WHERE account_id IS NULL"""
+                 FROM feeds WHERE {"1 = 1" if accounts else "account_id IS NULL"}"""
         params: list[Any] = []
         if enabled_only:
             sql += " AND enabled = 1"
