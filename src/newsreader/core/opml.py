@@ -183,14 +183,26 @@ def _cp1252_bytes(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("cp1252_bytes", _cp1252_bytes)
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters an XML 1.0 document cannot hold, even escaped (its ``Char`` production, XML 1.0 §2.2):
+control characters, lone surrogates and the noncharacters U+FFFE and U+FFFF."""
+
+
+def xml_text(text: str) -> str:
+    """*text* without the characters XML 1.0 cannot hold (:data:`_NOT_XML`)."""
+    return _NOT_XML.sub("", text)
+
+
 def write_opml(feeds: Iterable[OpmlOutline], title: str = "newsreader subscriptions") -> str:
-    """An OPML 2.0 document with one outline per folder holding its feeds."""
+    """An OPML 2.0 document with one outline per folder holding its feeds. Characters XML cannot
+    hold are left out of names (a name left empty: the feed's address, or no folder)."""
     by_folder: dict[str | None, list[OpmlOutline]] = {}
     for feed in feeds:
-        by_folder.setdefault(feed.folder, []).append(feed)
+        folder = xml_text(feed.folder).strip() if feed.folder else None
+        by_folder.setdefault(folder or None, []).append(feed)
 
     def outline(feed: OpmlOutline, indent: str) -> str:
-        text = quoteattr(feed.title or feed.url)
+        text = quoteattr(xml_text(feed.title or "").strip() or feed.url)
         attrs = f'type="rss" text={text} title={text} xmlUrl={quoteattr(feed.url)}'
         if feed.site_url:
             attrs += f" htmlUrl={quoteattr(feed.site_url)}"
@@ -200,7 +212,7 @@ def write_opml(feeds: Iterable[OpmlOutline], title: str = "newsreader subscripti
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<opml version="2.0">',
         "  <head>",
-        f"    <title>{_escape(title)}</title>",
+        f"    <title>{_escape(xml_text(title))}</title>",
         f"    <dateCreated>{format_datetime(datetime.now(UTC), usegmt=True)}</dateCreated>",
         "  </head>",
         "  <body>",
