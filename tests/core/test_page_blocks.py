@@ -233,3 +233,16 @@ def test_links_resolve_as_urljoin_resolves_them() -> None:
     ):
         assert pg.absolute(href) == urljoin("https://news.example/a/b.html", href), href
     assert pg.absolute("mailto:someone@example.org") is None
+
+
+def test_a_page_of_more_text_than_any_article_is_read_without_the_extractor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One paragraph of 2.5 million characters: the story is that text, read by our own extractor
+    (trafilatura would copy the tree several times for it)."""
+    import trafilatura
+
+    def extractor_called(*args: object, **kwargs: object) -> str:
+        raise AssertionError("trafilatura was handed a page of 2.5 million characters")
+
+    monkeypatch.setattr(trafilatura, "extract", extractor_called)
+    result = analyze_page(page("<article><p>" + "word " * 500_000 + "</p></article>"), "https://x.example/a")
+    assert len(result.story_text) == len("word " * 500_000) - 1

@@ -19,6 +19,9 @@ from newsreader.core.parse.sanitize import collapse_space, sanitize_html
 
 MAX_EXTRACTOR_NODES = 60_000
 """Above this many elements the page is not handed to trafilatura (its cost grows steeply)."""
+MAX_EXTRACTOR_TEXT = 2_000_000
+"""… or above this many characters of text (no article is that long; trafilatura copies the tree
+several times, so a hostile page of one 5 MB paragraph would cost memory for nothing)."""
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu"})
 CHROME_TOKENS = frozenset(
     {
@@ -128,8 +131,8 @@ def extract_story(document: etree._Element, container: etree._Element | None, pg
     try:
         import trafilatura
 
-        if sum(1 for _ in islice(document.iter(), MAX_EXTRACTOR_NODES + 1)) > MAX_EXTRACTOR_NODES:
-            raise ValueError("too many elements for the extractor")
+        if _too_big(document):
+            raise ValueError("too many elements or too much text for the extractor")
 
         cleaned = document  # (trafilatura 1.12 and later copy the tree they are given before pruning it)
         html = (
@@ -170,6 +173,15 @@ def extract_story(document: etree._Element, container: etree._Element | None, pg
     )
     found = [text(p) for p in container.iter("p") if text(p)]
     return sanitize_html(inner, pg.base or None), "\n\n".join(found) if found else text(container)
+
+
+def _too_big(document: etree._Element) -> bool:
+    size = 0
+    for nodes, el in enumerate(document.iter(), 1):
+        size += len(el.text or "") + len(el.tail or "")
+        if nodes > MAX_EXTRACTOR_NODES or size > MAX_EXTRACTOR_TEXT:
+            return True
+    return False
 
 
 def restore_captions(body: etree._Element, document: etree._Element, base: str) -> int:
