@@ -129,3 +129,29 @@ def test_misbehaving_server(name: str, tmp_path: Path, server: FeedServer) -> No
     hostile = check_survived(library, outcome, hostile_fails=CASES[name])
     if CASES[name]:
         assert str(hostile["error"]).endswith(".")  # one sentence
+
+
+@pytest.mark.timeout(30)  # the request's deadline is 300 s: only the cancel can end it in time
+def test_a_cancel_between_the_start_and_the_connect_still_cuts_the_request(
+    server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request whose refresh is cancelled while its host name is being resolved (after the
+    cancel was last checked, before its socket exists) ends as cancelled, not after its deadline."""
+    from newsreader.core.errors import RequestCancelledError
+    from newsreader.core.fetch import http
+    from newsreader.core.pool import Cancel
+    from tests.core.test_pipeline import hanging
+
+    url = server.add("/stuck.html", handler=hanging).replace("127.0.0.1", "localhost")
+    cancel = Cancel()
+    real_resolve = http._RESOLVER.resolve
+
+    def resolve_then_cancel(*args: object) -> object:
+        found = real_resolve(*args)  # type: ignore[arg-type]
+        cancel.set()  # the refresh stops now: nothing of this request is tracked yet
+        return found
+
+    monkeypatch.setattr(http._RESOLVER, "resolve", resolve_then_cancel)
+    fetcher = http.Fetcher(http.FetchLimits(connect_timeout=300, read_timeout=300, deadline=300))
+    with pytest.raises(RequestCancelledError):
+        fetcher.fetch(url, cancel=cancel)

@@ -105,7 +105,11 @@ class _TrackedHTTPPool(HTTPConnectionPool):
 
     def _get_conn(self, timeout: float | None = None) -> Any:
         connection = super()._get_conn(timeout)
-        _register_kept_alive(connection)
+        try:
+            _register_kept_alive(connection)
+        except ConnectionAbortedError:
+            self._put_conn(connection)  # the request was stopped: the connection stays pooled
+            raise
         return connection
 
 
@@ -114,7 +118,11 @@ class _TrackedHTTPSPool(HTTPSConnectionPool):
 
     def _get_conn(self, timeout: float | None = None) -> Any:
         connection = super()._get_conn(timeout)
-        _register_kept_alive(connection)
+        try:
+            _register_kept_alive(connection)
+        except ConnectionAbortedError:
+            self._put_conn(connection)  # the request was stopped: the connection stays pooled
+            raise
         return connection
 
 

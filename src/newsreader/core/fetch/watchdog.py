@@ -71,7 +71,7 @@ class ConnectionTracker:
     def begin(self, deadline: float) -> list[socket.socket]:
         """Start tracking for the calling thread until the monotonic time *deadline*; returns the
         list the deadline callback reads."""
-        sockets: list[socket.socket] = []
+        sockets: list[socket.socket] = TrackedSockets()
         self._local.sockets = sockets
         self._local.deadline = deadline
         return sockets
@@ -90,15 +90,32 @@ class ConnectionTracker:
             sock.close()
 
     def register(self, sock: socket.socket) -> None:
-        """Called when the current request opens or reuses a socket."""
+        """Called when the current request opens or reuses a socket. Raises
+        :class:`ConnectionAbortedError` when the request was already cut (by its deadline or a
+        cancel): a socket opened after the cut must not wait out the deadline."""
         sockets: list[socket.socket] | None = getattr(self._local, "sockets", None)
         if sockets is not None:
             with contextlib.suppress(OSError):  # already closed: nothing to cut
                 sockets.append(sock.dup())
+            if isinstance(sockets, TrackedSockets) and sockets.cut:
+                # the request was cut before this socket existed (a cancel or its deadline between
+                # the request's start and this connect): this socket is cut as well
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                raise ConnectionAbortedError("The request was stopped before it connected.")
+
+
+class TrackedSockets(list[socket.socket]):
+    """The sockets of one request, remembering whether the request was cut."""
+
+    cut = False
 
 
 def shut_down_sockets(sockets: list[socket.socket]) -> None:
-    """Abort every tracked socket (safe from another thread): blocked reads and writes end at once."""
+    """Abort every tracked socket (safe from another thread): blocked reads and writes end at once,
+    and a socket the request opens afterwards is cut as it is registered."""
+    if isinstance(sockets, TrackedSockets):
+        sockets.cut = True  # before the copy below: a socket registered meanwhile sees the mark
     for sock in list(sockets):
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
