@@ -136,3 +136,14 @@ def test_a_shared_series_name_is_not_a_shared_event() -> None:
     assert not compare(first, second).same
     numbered = [story_terms(f"Quote #{n}", "A quote sent in by a reader of the site.") for n in (17414, 17272)]
     assert not compare(*numbered).same
+
+
+def test_the_terms_a_refresh_remembered_are_let_go_but_the_latest() -> None:
+    from newsreader.core.related import same_story
+
+    terms = analyse("Regulator fines Northwind Air", "The regulator fined the airline.")
+    for i in range(30):
+        same_story.remember(f"headline {i}", "lead", terms)
+    same_story.trim_remembered(keep=10)
+    kept = [key for key in same_story._cache if key[0].startswith("headline ")]
+    assert kept == [(f"headline {i}", "lead") for i in range(20, 30)]

@@ -56,6 +56,7 @@ from newsreader.core.models import (
 )
 from newsreader.core.paths import database_path
 from newsreader.core.pool import Cancel
+from newsreader.core.related.same_story import trim_remembered
 from newsreader.core.settings import DEFAULT_WORKERS, MAX_WORKERS, LibrarySettings
 from newsreader.core.storage.db import FeedState, Storage
 from newsreader.core.subscriptions import Keep
@@ -574,6 +575,7 @@ class Library:
                 yield step
         finally:
             self._record_hosts(network_down)
+            trim_remembered()
 
     def update(
         self,
@@ -647,6 +649,7 @@ class Library:
             if pool is not None:
                 pool.close()
             self._record_hosts(network_down)
+            trim_remembered()
 
     def _feeds_stage(
         self,

@@ -72,6 +72,13 @@ def story_terms(title: str, text: str) -> Terms:
     return found
 
 
+def trim_remembered(keep: int = 5_000) -> None:
+    """Let go of all but the *keep* most recently remembered terms: a first refresh of many feeds
+    fills the cache with hundreds of MiB that a reader's next look-ups do not need."""
+    for key in list(islice(_cache, max(0, len(_cache) - keep))):
+        _cache.pop(key, None)
+
+
 def remember(title: str, text: str, terms: Terms) -> None:
     """Keep *terms*, analysed elsewhere (a parser process), as :func:`story_terms` of *title* and
     *text*; the oldest half of the cache goes when it is full."""
