@@ -57,8 +57,12 @@ def test_subscribe_refresh_read_offline(cli: Cli, server: FeedServer) -> None:
     assert isinstance(stories, list) and len(stories) == 2 and set(stories[0]) >= STORY_KEYS
     story_id = stories[0]["id"]
     shown = cli.json("show", str(story_id))
+    # the story's own verdict keeps the type `stories --json` gives it; the pane is a list of its own
+    assert shown["sponsored"] is False and isinstance(shown["sponsored_items"], list)
     assert isinstance(shown, dict) and "zebras" in shown["summary_html"]
     assert "zebras" in cli("show", str(story_id)).stdout
+    nothing = cli("search", "zzzzqq")
+    assert nothing.stdout == "" and "No story matches “zzzzqq”." in nothing.stderr
     found = cli.json("search", "zebras", "story")
     assert isinstance(found, list) and len(found) == 4
     assert cli("read", str(story_id)).returncode == 0

@@ -32,7 +32,7 @@ def test_show_json_and_the_library_give_the_same_reading_view(tmp_path: Path, se
     shown = Cli(tmp_path / "data").json("show", str(story.id))
     assert isinstance(shown, dict)
     assert (shown["body_origin"], shown["body_html"]) == ("article", view.body_html)
-    assert [item["reason"] for item in shown["sponsored"] if item["kind"] == "page"] == [
+    assert [item["reason"] for item in shown["sponsored_items"] if item["kind"] == "page"] == [
         link.reason for link in view.sponsored.on_page
     ]
     assert [i["id"] for i in shown["related"]["more_from_source"]] == [

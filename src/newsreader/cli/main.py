@@ -566,8 +566,15 @@ def cmd_show(library: Library, args: argparse.Namespace) -> int:
 def cmd_search(library: Library, args: argparse.Namespace) -> int:
     from newsreader.cli.output import story_json, story_line
 
-    stories = library.search(" ".join(args.query), limit=args.limit, include_sponsored=args.sponsored)
-    _out(args, [story_json(s) for s in stories], lambda: _print_each(stories, lambda s: story_line(s)))
+    query = " ".join(args.query)
+    stories = library.search(query, limit=args.limit, include_sponsored=args.sponsored)
+
+    def text() -> None:
+        if not stories:
+            print(f"No story matches “{query}”.", file=sys.stderr)  # stdout stays empty for scripts
+        _print_each(stories, lambda s: story_line(s))
+
+    _out(args, [story_json(s) for s in stories], text)
     return EXIT_OK
 
 

@@ -197,7 +197,9 @@ def related_json(related: RelatedStories) -> dict[str, Any]:
 def reading_view_json(view: ReadingView) -> dict[str, Any]:
     """``show --json``: the story (with its feed HTML), the body the app shows (``body_html``, from
     ``body_origin`` ``article``/``feed``/``summary``), ``related`` as in ``related --json``, and
-    ``sponsored``: each item with ``kind`` (``page``, ``source``, ``this``), title, link and reason."""
+    ``sponsored_items`` (the sponsored pane; ``sponsored`` stays the story's own verdict, as in
+    ``stories --json``): each item with ``kind`` (``page``, ``source``, ``this``), title, link and
+    reason."""
     sponsored = view.sponsored
     items: list[dict[str, Any]] = []
     if sponsored.this_story is not None:
@@ -230,7 +232,7 @@ def reading_view_json(view: ReadingView) -> dict[str, Any]:
         "body_html": view.body_html,
         "body_origin": view.body_origin,
         "related": related_json(view.related),
-        "sponsored": items,
+        "sponsored_items": items,
     }
 
 
