@@ -237,3 +237,17 @@ def test_a_library_imported_before_keeps_the_names_of_feeds_never_read(tmp_path:
     assert feeds["http://a.example/2"].user_title is None
     assert feeds["http://a.example/2"].title == "In Our Time"
     library.close()
+
+
+def test_a_file_cut_off_says_so_and_imports_what_it_could_read(library: Library, tmp_path: Path) -> None:
+    head = b'<?xml version="1.0"?><opml version="2.0"><body>\n<outline text="a" xmlUrl="http://a.example/f.xml"/>\n'
+    cut = tmp_path / "cut.opml"
+    cut.write_bytes(head + b'<outline text="b" xmlUrl="http://b.example/fe')
+    report = library.import_opml_file(cut)
+    assert list(report.added) == ["http://a.example/f.xml"]
+    assert [name for name, _ in report.skipped] == ["the rest of the file"]
+    assert "damaged or cut off" in report.skipped[0][1] and "line 3" in report.skipped[0][1]
+    nothing = tmp_path / "nothing.opml"
+    nothing.write_bytes(b'<?xml version="1.0"?><opml><body><outline text="a" xmlUrl="')
+    with pytest.raises(OpmlError, match=r"is damaged or cut off .*: no feed could be read from it"):
+        library.import_opml_file(nothing)

@@ -82,7 +82,7 @@ def read_opml(data: bytes, source: str = "the OPML file") -> OpmlContents:
     if b"<!ENTITY" in data[:65536]:
         # entity expansion is how XML "bombs" work; subscription lists never need it
         raise OpmlError(f"{source} declares XML entities, which newsreader refuses to expand.")
-    root = _parse(data.lstrip(), source)
+    root, damage = _parse(data.lstrip(), source)
     if not isinstance(root.tag, str) or root.tag.lower() != "opml":
         raise OpmlError(f"{source} is not an OPML file (its root element is <{root.tag}>).")
     body = next((c for c in root if isinstance(c.tag, str) and c.tag.lower() == "body"), None)
@@ -115,27 +115,35 @@ def read_opml(data: bytes, source: str = "the OPML file") -> OpmlContents:
                 walk(el, folder if folder is not None or url else title)
 
     walk(body, None)
+    if damage is not None:
+        if not contents.outlines:
+            raise OpmlError(f"{source} is damaged or cut off ({damage}): no feed could be read from it.")
+        # what the recovering parser could not read is lost: say so rather than import in silence
+        contents.skipped.append(
+            ("the rest of the file", f"it is damaged or cut off ({damage}), so outlines from there on may be missing")
+        )
     return contents
 
 
-def _parse(data: bytes, source: str) -> etree._Element:
-    """The document's root: read strictly, else after repairs, else by the recovering parser."""
+def _parse(data: bytes, source: str) -> tuple[etree._Element, str | None]:
+    """The document's root: read strictly, else after repairs, else by the recovering parser —
+    then with what it could not read (libxml2's first error, with its line), else None."""
     try:
-        return etree.fromstring(data, _PARSER)
+        return etree.fromstring(data, _PARSER), None
     except (etree.XMLSyntaxError, ValueError) as first:
         error = first
     repaired = _repair(data)
     try:
-        return etree.fromstring(repaired, _PARSER)
-    except (etree.XMLSyntaxError, ValueError):
-        pass
+        return etree.fromstring(repaired, _PARSER), None
+    except (etree.XMLSyntaxError, ValueError) as second:
+        damage = second
     try:
         root = etree.fromstring(repaired, _RECOVERING_PARSER)
     except (etree.XMLSyntaxError, ValueError):
         root = None
     if root is None:
         raise OpmlError(f"{source} is not valid XML ({error}).") from error
-    return root
+    return root, str(damage.msg if isinstance(damage, etree.XMLSyntaxError) else damage).strip()
 
 
 def _repair(data: bytes) -> bytes:
