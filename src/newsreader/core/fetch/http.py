@@ -443,16 +443,23 @@ class Fetcher:
                 raise FetchError(url, f"{url} did not finish answering within {self.limits.deadline:g} s.")
             timeout = (min(self.limits.connect_timeout, left), min(self.limits.read_timeout, left))
             with self._host_slot(parts.netloc.lower()):
-                response = session.request(
-                    method,
-                    current,
-                    data=data,
-                    headers={**headers, **origin_headers} if same_origin else headers,
-                    timeout=timeout,
-                    stream=True,
-                    allow_redirects=False,
-                    auth=auth if same_origin else None,
-                )
+                # a request that waited for this slot: its server may have failed meanwhile
+                self._refuse_if_down(url, server_of(current), background)
+                try:
+                    response = session.request(
+                        method,
+                        current,
+                        data=data,
+                        headers={**headers, **origin_headers} if same_origin else headers,
+                        timeout=timeout,
+                        stream=True,
+                        allow_redirects=False,
+                        auth=auth if same_origin else None,
+                    )
+                except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                    if _unreachable(exc):  # noted before the slot goes to a request waiting for it
+                        self._note_host(server_of(current), _describe(url, exc, self.limits))
+                    raise
                 try:
                     if response.status_code in REDIRECTS and "location" in response.headers:
                         target = urljoin(current, response.headers["location"].strip())
