@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication, QMenu
 from newsreader.app.application import dark_palette
 from newsreader.app.models.feeds import Selection
 from newsreader.app.story_html import images_as_blocks, story_document
-from newsreader.app.text import plural
 from newsreader.app.views.main_window import MIN_WINDOW_SIZE
+from newsreader.wording import plural
 from tests.app.conftest import open_window
 from tests.app.test_main_window import key, open_with
 from tests.app.test_panes import make_story

@@ -263,7 +263,7 @@ def test_import_of_an_opml_file_with_bare_ampersands(cli: Cli) -> None:
 
     result = cli("import", str(CASES / "opml-bare-ampersand" / "podcasts.opml"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Imported 3 feed(s), skipped 0.")
+    assert result.stdout.startswith("Imported 3 feeds, skipped 0.")
     titles = {feed["title"]: feed["url"] for feed in cli.json("feeds")}  # type: ignore[attr-defined]
     assert titles["Drums and Bass"] == "http://127.0.0.1:19118/feed.php?show=drums&format=rss"
     assert set(titles) == {"Science & Society Weekly", "Drums and Bass", "Plain Talk"}

@@ -133,7 +133,7 @@ def test_the_cli_prints_one_line_per_stage(tmp_path: Path, server: FeedServer) -
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == ["Feeds", "Article pages", "Images", "Icons"]
-    assert lines[0] == "Feeds: 1 of 1 refreshed, 1 new stories, 0 failed."
+    assert lines[0] == "Feeds: 1 of 1 refreshed, 1 new story, 0 failed."
     assert lines[1] == "Article pages: 1 downloaded, 0 failed."
     json_run = subprocess.run(
         [PYTHON, "-m", "newsreader", "--json", "refresh"], env=cli_env(data), capture_output=True, text=True

@@ -170,7 +170,7 @@ def test_sync_read_star_offline_queue_and_conflicts(
     reader.run("star", str(a1["id"]))
     failed = reader.run("sync", ok=False)
     assert failed.returncode == 1
-    assert "stopped:" in failed.stdout and "(1 change(s) still queued)" in failed.stdout
+    assert "stopped:" in failed.stdout and "(1 change still queued)" in failed.stdout
     [account] = reader.json("account", "list")
     assert (account["queued"], account["last_error"] is not None) == (1, True)
     fever_server.start()

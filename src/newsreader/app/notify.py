@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from newsreader.app.text import plural
+from newsreader.wording import plural
 
 log = logging.getLogger(__name__)
 

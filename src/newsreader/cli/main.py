@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from newsreader import __version__
+from newsreader.wording import plural
 
 if TYPE_CHECKING:
     from newsreader.core.library import Library
@@ -299,7 +300,7 @@ def cmd_add(library: Library, args: argparse.Namespace) -> int:
         args,
         feed_json(feed),
         lambda: print(
-            f"Subscribed to {feed.title} <{feed.url}> as feed {feed.id}: {feed.total} stories"
+            f"Subscribed to {feed.title} <{feed.url}> as feed {feed.id}: {plural(feed.total, 'story', 'stories')}"
             + (f" (but: {feed.last_error})" if feed.last_error else "")
             + "."
         ),
@@ -322,7 +323,7 @@ def cmd_remove(library: Library, args: argparse.Namespace) -> int:
         library.feed(feed_id)  # all ids must exist before anything is removed
     for feed_id in args.feed_ids:
         library.remove_feed(feed_id)
-    _out(args, {"removed": args.feed_ids}, lambda: print(f"Removed {len(args.feed_ids)} feed(s)."))
+    _out(args, {"removed": args.feed_ids}, lambda: print(f"Removed {plural(len(args.feed_ids), 'feed')}."))
     return EXIT_OK
 
 
@@ -463,13 +464,14 @@ def stage_summary(step: StageProgress) -> str:
     if step.stage is Stage.FEEDS and step.offline:
         return f"Feeds: {step.total} not refreshed: the network is down."
     if step.stage is Stage.FEEDS:
-        return f"Feeds: {step.done} of {step.total} refreshed, {step.added} new stories, {step.failed} failed{left}."
+        added = plural(step.added, "new story", "new stories")
+        return f"Feeds: {step.done} of {step.total} refreshed, {added}, {step.failed} failed{left}."
     if not step.total:
         return f"{step.stage.label}: nothing missing."
     if step.stage is Stage.PAGES:
         return f"Article pages: {step.added} downloaded, {step.failed} failed{left}."
     if step.stage is Stage.IMAGES:
-        return f"Images: {step.added} cached for {step.done} stories{left}."
+        return f"Images: {step.added} cached for {plural(step.done, 'story', 'stories')}{left}."
     return f"Icons: {step.added} found of {step.total} looked for{left}."
 
 
@@ -589,7 +591,7 @@ def cmd_flag(library: Library, args: argparse.Namespace) -> int:
 
 def cmd_mark_all_read(library: Library, args: argparse.Namespace) -> int:
     changed = library.mark_all_read(args.feed)
-    _out(args, {"changed": changed}, lambda: print(f"Marked {changed} stories read."))
+    _out(args, {"changed": changed}, lambda: print(f"Marked {plural(changed, 'story', 'stories')} read."))
     return EXIT_OK
 
 
@@ -605,7 +607,7 @@ def cmd_related(library: Library, args: argparse.Namespace) -> int:
 
 def cmd_mark_group_read(library: Library, args: argparse.Namespace) -> int:
     changed = library.mark_group_read(args.story_id)
-    _out(args, {"changed": changed}, lambda: print(f"Marked {changed} stories read."))
+    _out(args, {"changed": changed}, lambda: print(f"Marked {plural(changed, 'story', 'stories')} read."))
     return EXIT_OK
 
 
@@ -742,7 +744,7 @@ def cmd_reanalyze_pages(library: Library, args: argparse.Namespace) -> int:
 
 def cmd_reclassify(library: Library, args: argparse.Namespace) -> int:
     changed = library.reclassify(args.feed)
-    _out(args, {"changed": changed}, lambda: print(f"Re-classified: {changed} stories changed."))
+    _out(args, {"changed": changed}, lambda: print(f"Re-classified: {plural(changed, 'story', 'stories')} changed."))
     return EXIT_OK
 
 
@@ -798,7 +800,7 @@ def cmd_import(library: Library, args: argparse.Namespace) -> int:
     report = library.import_opml_file(args.file)
 
     def text() -> None:
-        print(f"Imported {len(report.added)} feed(s), skipped {len(report.skipped)}.")
+        print(f"Imported {plural(len(report.added), 'feed')}, skipped {len(report.skipped)}.")
         for url, reason in report.skipped:
             print(f"  skipped {url}: {reason}")
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from newsreader.core.models import Account, Feed, QueuedChange, RelatedItem, RelatedStories, Story
+from newsreader.wording import plural
 
 if TYPE_CHECKING:
     from newsreader.core.pages import PageAnalysis
@@ -94,10 +95,10 @@ def account_line(account: Account) -> str:
     state = f"last sync {account.last_sync:%Y-%m-%d %H:%M}" if account.last_sync else "never synced"
     if account.last_error:
         state += f"; last attempt failed: {account.last_error}"
-    queue = f", {account.queued} change(s) waiting" if account.queued else ""
+    queue = f", {plural(account.queued, 'change')} waiting" if account.queued else ""
     refused = f", {account.refused} refused" if account.refused else ""
     where = f"{account.kind}  {account.user} @ {account.url}"
-    return f"{account.name}  {where}  {account.feeds} feeds{queue}{refused}  ({state})"
+    return f"{account.name}  {where}  {plural(account.feeds, 'feed')}{queue}{refused}  ({state})"
 
 
 def change_json(change: QueuedChange) -> dict[str, Any]:
@@ -136,14 +137,15 @@ def sync_json(account: Account, report: SyncReport) -> dict[str, Any]:
 
 def sync_line(account: Account, report: SyncReport) -> str:
     """One account's sync for people."""
+    new = plural(report.new_items, "new story", "new stories")
     done = (
-        f"{account.name}: sent {report.sent} change(s), {report.new_items} new stories, "
+        f"{account.name}: sent {plural(report.sent, 'change')}, {new}, "
         f"{report.states_changed} read/star states from the server"
     )
     if report.superseded:
-        done += f", {report.superseded} local change(s) superseded by the server's"
+        done += f", {plural(report.superseded, 'local change')} superseded by the server's"
     if report.error:
-        done += f"; stopped: {report.error} ({account.queued} change(s) still queued)"
+        done += f"; stopped: {report.error} ({plural(account.queued, 'change')} still queued)"
     return done
 
 

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
 
 from newsreader.app.external import open_external
 from newsreader.app.models.stories import StoryQuery, fetch_page
-from newsreader.app.text import plural
 from newsreader.core.errors import NewsreaderError
 from newsreader.core.models import RelatedItem, Story
 from newsreader.core.reading import ReadingView, SponsoredItems
+from newsreader.wording import plural
 
 if TYPE_CHECKING:
     from newsreader.app.views.main_window import MainWindow
@@ -102,7 +102,8 @@ class ReadingController(QObject):
         def done(found: list[Story]) -> None:
             if self.window.story_model.query == query:
                 self.window.story_model.show_results(found)
-                self.window.statusBar().showMessage(f"{plural(len(found), 'story', 'stories')} match “{text}”.", 4000)
+                verb = "matches" if len(found) == 1 else "match"
+                self.window.statusBar().showMessage(f"{plural(len(found), 'story', 'stories')} {verb} “{text}”.", 4000)
 
         self.window.tasks.submit(
             lambda: self.library.search(text, limit=500, include_sponsored=include), done, self.window.report

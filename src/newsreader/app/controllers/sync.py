@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from newsreader.app.models.feeds import Selection
-from newsreader.app.text import plural
 from newsreader.app.workers import AccountSynced
 from newsreader.core.models import Account
+from newsreader.wording import plural
 
 if TYPE_CHECKING:
     from newsreader.app.views.main_window import MainWindow

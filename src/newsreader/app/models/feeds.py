@@ -11,9 +11,9 @@ from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelInde
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from newsreader.app.text import plural
 from newsreader.core.models import Account, Feed, Folder
 from newsreader.core.sync.service import KIND_NAMES
+from newsreader.wording import plural
 
 FEED_IDS_MIME = "application/x-newsreader-feed-ids"
 AnyIndex = QModelIndex | QPersistentModelIndex

@@ -1,4 +1,4 @@
-"""Wording shared by the app's views: counts with the right plural."""
+"""Counts in words, with the right plural: shared by the command line, the app and core's messages."""
 
 from __future__ import annotations
 
