@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -58,11 +59,38 @@ def test_subscribing_to_a_site_with_two_feeds_asks_which(qtbot, window, server) 
     assert window.story_model.rowCount() == 3  # the new feed is selected
 
 
-def test_a_failed_subscription_is_one_sentence_in_the_status_bar(qtbot, window, server) -> None:
+def test_a_failed_subscription_opens_the_dialog_again_saying_why(qtbot, window, server) -> None:
+    from tests.app.test_subscriptions import focus
+
     missing = server.add("/missing.xml", "gone", status=404)
-    window.subscriptions.subscribe(missing, None, None)
-    qtbot.waitUntil(lambda: "Could not add" in window.statusBar().currentMessage(), timeout=15000)
-    assert "404" in window.statusBar().currentMessage()
+    good = server.add("/good.xml", simple_rss(2, "good", "Good news"))
+    seen: list[str] = []
+
+    def type_address(address: str, after: object = None) -> Callable[[], None]:
+        def act() -> None:
+            dialog = QApplication.activeModalWidget()
+            if not isinstance(dialog, AddFeedDialog) or dialog is after or not dialog.isVisible():
+                QTimer.singleShot(10, act)  # not yet the dialog this answer is for
+                return
+            seen.append(dialog.problem_label.text() if dialog.problem_label.isVisibleTo(dialog) else "")
+            seen.append(dialog.url_edit.text())
+            dialog.url_edit.selectAll()
+            qtbot.keyClicks(dialog.url_edit, address)
+            add = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+            qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
+            if address == missing:
+                QTimer.singleShot(0, type_address(good, after=dialog))  # the dialog that comes back
+
+        return act
+
+    focus(qtbot, window, window.story_view)
+    QTimer.singleShot(0, type_address(missing))
+    qtbot.keyClick(window.story_view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: any(f.url == good for f in window.library.feeds()), timeout=15000)
+    assert seen[0] == "" and seen[1] == ""
+    assert seen[2].startswith(f"Could not add {missing}:") and "404" in seen[2]
+    assert seen[3] == missing  # what was typed is kept, to correct it
+    assert missing not in [f.url for f in window.library.feeds()]
 
 
 def test_feed_properties_change_the_feed(qtbot, window, gui_library, keyring_file) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from PySide6.QtGui import QImage
@@ -12,7 +14,7 @@ from newsreader.app.application import Application
 from newsreader.core.library import open_library
 from tests.app.conftest import populate, sponsored_feed
 from tests.conftest import PYTHON, cli_env, shared_path
-from tests.support.feeds import simple_rss
+from tests.support.feeds import rss, simple_rss
 
 
 def test_the_app_refreshes_on_start_and_reads_by_keyboard(qtbot, qapp, tmp_path: Path, server, browser) -> None:
@@ -160,3 +162,95 @@ def test_a_bug_is_logged_and_the_app_carries_on(tmp_path: Path) -> None:
     [report] = reporter.reports
     text = report.read_text()
     assert "ValueError: an unexpected value" in text and "Traceback" in text
+
+
+def _contrast(image: QImage) -> int:
+    """The spread of lightness over *image*'s pixels (0: one flat colour)."""
+    values = {image.pixelColor(x, y).lightness() for x in range(image.width()) for y in range(image.height())}
+    return max(values) - min(values)
+
+
+def test_dark_theme_notifications_and_counts_as_a_user_sets_them(qtbot, qapp, tmp_path: Path, server) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication, QCheckBox, QDialogButtonBox, QStyle, QStyleOptionButton, QWidget
+
+    from tests.app.test_subscriptions import answer_dialog, focus
+
+    data = tmp_path / "data"
+    url = server.add("/one.xml", simple_rss(1, "zebra", "Zebras"))
+    with open_library(data, parse_processes=0) as library:
+        library.subscribe(url)
+        library.mark_read([s.id for s in library.stories(limit=None)])
+    app = Application(qapp, str(data))
+    window = app.window
+    qtbot.addWidget(window)
+    elsewhere = QWidget()  # the user's other window: the reader is not in front when the refresh ends
+    qtbot.addWidget(elsewhere)
+    try:
+        app.show()
+        focus(qtbot, window, window.story_view)
+
+        def set_dark_and_notify(dialog: object) -> None:
+            qtbot.keyClicks(dialog.theme_box, "Dark")  # type: ignore[attr-defined]
+            box: QCheckBox = dialog.notify_box  # type: ignore[attr-defined]
+            qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+            buttons = dialog.findChild(QDialogButtonBox)  # type: ignore[attr-defined]
+            qtbot.mouseClick(buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+        answer_dialog(qtbot, set_dark_and_notify)
+        qtbot.keyClick(window.story_view, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+        assert window.settings.theme == "dark" and window.settings.notify_new
+        palette = QApplication.palette()
+        base = palette.color(QPalette.ColorRole.Base).lightness()
+        assert base < 80, "the dark theme is dark"
+        assert palette.color(QPalette.ColorRole.PlaceholderText).lightness() - base > 90  # "Search stories (/)"
+        check = QCheckBox("Shown on the dark theme")
+        check.resize(check.sizeHint())
+        option = QStyleOptionButton()
+        check.initStyleOption(option)
+        box_rect = check.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, check)
+        indicator = check.grab().toImage().copy(box_rect)
+        assert _contrast(indicator) > 60, "the empty check box's outline stands out from the dark window"
+
+        quokkas = {
+            "title": "Quokka numbers rise on Rottnest",
+            "link": "http://127.0.0.1:9/q",
+            "guid": "quokka",
+            "description": "<p>A census.</p>",
+            "pubDate": "Tue, 01 Jul 2025 10:00:00 GMT",
+        }
+        switched = threading.Event()
+        body = rss([quokkas], title="Zebras").encode()
+
+        def answer_once_the_user_is_elsewhere(request: BaseHTTPRequestHandler) -> None:
+            switched.wait(20)
+            request.send_response(200)
+            request.send_header("Content-Type", "application/rss+xml")
+            request.send_header("Content-Length", str(len(body)))
+            request.end_headers()
+            request.wfile.write(body)
+
+        server.add("/one.xml", handler=answer_once_the_user_is_elsewhere)  # one story more
+        focus(qtbot, window, window.story_view)
+        with qtbot.waitSignal(window.refresher.finished, timeout=30000):
+            qtbot.keyClick(window.story_view, Qt.Key.Key_F5)
+            elsewhere.show()
+            elsewhere.activateWindow()
+            qtbot.waitUntil(lambda: not window.isActiveWindow())
+            switched.set()
+        qtbot.waitUntil(lambda: bool(app.notifications), timeout=10000)
+        assert app.notifications == [("1 new story", "• Quokka numbers rise on Rottnest")]
+        finished = "Refresh done: 1 new story from 1 feed. 0 articles downloaded, 1 could not be."
+        assert window.progress_label.text() == finished
+
+        focus(qtbot, window, window.story_view)
+        qtbot.keyClick(window.story_view, "/")
+        qtbot.keyClicks(window.search_edit, "Rottnest")
+        qtbot.keyClick(window.search_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: "match" in window.statusBar().currentMessage(), timeout=10000)
+        assert window.statusBar().currentMessage() == "1 story matches “Rottnest”."
+    finally:
+        window.close()
+        app.shut_down()
+        app.apply_theme("system")

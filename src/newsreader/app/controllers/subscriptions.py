@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from newsreader.app.models.feeds import FeedTreeModel, Selection
-from newsreader.app.text import plural
 from newsreader.app.views.dialogs.add_feed import AddFeedDialog, choose_feed
 from newsreader.app.views.dialogs.feed_properties import FeedProperties, FeedPropertiesDialog
 from newsreader.app.views.dialogs.text_dialogs import TableDialog
@@ -29,6 +28,7 @@ from newsreader.core.credentials import split_credentials
 from newsreader.core.errors import CredentialsError, FetchError, NewsreaderError
 from newsreader.core.library import MultipleFeedsError
 from newsreader.core.models import Feed, PageProgress, RefreshProgress, StageProgress
+from newsreader.wording import plural
 
 if TYPE_CHECKING:
     from newsreader.app.views.main_window import MainWindow
@@ -374,9 +374,19 @@ class SubscriptionsController(QObject):
                 self.reload_feeds()
                 self.select(Selection("feed", result.id))
 
-        self.window.tasks.submit(
-            work, done, lambda message: self.window.report(f"Could not add {shown_url}: {message}")
+        def failed(message: str) -> None:
+            self._add_again(url, folder, title, f"Could not add {shown_url}: {message}")
+
+        self.window.tasks.submit(work, done, failed)
+
+    def _add_again(self, url: str, folder: str | None, title: str | None, problem: str) -> None:
+        """The Add feed dialog once more, saying why the last attempt failed, with what was typed."""
+        self.window.report(problem)
+        dialog = AddFeedDialog(
+            self.local_folders(), self.window, folder, url=split_credentials(url)[0], title=title or "", problem=problem
         )
+        if dialog.exec() == AddFeedDialog.DialogCode.Accepted:
+            self.subscribe(dialog.url(), dialog.folder(), dialog.title())
 
     def _ask_credentials(self, url: str, folder: str | None, title: str | None, *, wrong: bool) -> None:
         clean, in_url = split_credentials(url)
@@ -625,12 +635,7 @@ class SubscriptionsController(QObject):
         if summary.error:
             self.window.progress_label.setText(f"Refresh failed: {summary.error}")
         else:
-            state = "cancelled" if summary.cancelled else "done"
-            pages = f" {plural(summary.pages - summary.page_failures, 'article')} downloaded." if summary.pages else ""
-            self.window.progress_label.setText(
-                f"Refresh {state}: {plural(len(summary.new_story_ids), 'new story', 'new stories')} from "
-                f"{plural(summary.done, 'feed')}.{pages}"
-            )
+            self.window.progress_label.setText(finished_line(summary))
         self.window.last_refresh_label.setText(f"Last refresh {self._last_refresh:%H:%M}")
         if summary.failures:
             self.window.errors_button.setText(f"{plural(len(summary.failures), 'feed')} failed")
@@ -667,3 +672,19 @@ class SubscriptionsController(QObject):
     def show_errors(self) -> None:
         """The feeds that failed in the last refresh, with their errors."""
         TableDialog("Feeds that failed", ("Feed", "Error"), self._last_failures, self.window).exec()
+
+
+def finished_line(summary: RefreshSummary) -> str:
+    """The status bar's sentence for a refresh that ended: new stories from how many feeds, and the
+    article pages downloaded for offline reading (a run that fetched no feed, such as the one completing a
+    sync's or a new subscription's stories, speaks only of those)."""
+    pages = ""
+    if summary.pages:
+        failed = f", {summary.page_failures} could not be" if summary.page_failures else ""
+        pages = f"{plural(summary.pages - summary.page_failures, 'article')} downloaded{failed}."
+    if not summary.total:
+        what = pages or ("images kept." if summary.images else "nothing was missing.")
+        return f"Offline copies {'cancelled' if summary.cancelled else 'done'}: {what}"
+    state = "cancelled" if summary.cancelled else "done"
+    new = plural(len(summary.new_story_ids), "new story", "new stories")
+    return f"Refresh {state}: {new} from {plural(summary.done, 'feed')}.{' ' + pages if pages else ''}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,9 +30,11 @@ class AddFeedDialog(QDialog):
         url: str = "",
         title: str = "",
         ask_password: str | None = None,
+        problem: str | None = None,
     ) -> None:
         """*ask_password*: why a user name and password are asked for (the server answered 401); the
-        fields are shown only then."""
+        fields are shown only then. *problem*: why the last attempt failed (the dialog opens again with
+        what was typed, to correct it or cancel)."""
         super().__init__(parent)
         self.setWindowTitle("Add feed")
         self.url_edit = QLineEdit(self)
@@ -73,6 +76,12 @@ class AddFeedDialog(QDialog):
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        self.problem_label = QLabel(problem or "", self)
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem_label.setVisible(problem is not None)
+        self.problem_label.setStyleSheet("font-weight: bold")
+        layout.addWidget(self.problem_label)
         if ask_password is not None:  # why it asks comes first
             layout.addWidget(hint)
         layout.addLayout(form)
