@@ -26,3 +26,15 @@ def test_reading_commands_do_not_import_the_network_or_parsers() -> None:
         "print(heavy); sys.exit(1 if heavy else 0)"
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_window_shows_without_loading_the_page_analyser() -> None:
+    """The first paint waits for every module the window imports; the analyser (trafilatura and the
+    page-splitting rules) is needed only once a page is analysed."""
+    result = run_python(
+        "import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen';"
+        "import newsreader.app.application;"
+        "heavy = [m for m in ('newsreader.core.pages.analyze', 'trafilatura') if m in sys.modules];"
+        "print(heavy); sys.exit(1 if heavy else 0)"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -17,7 +17,7 @@ import lxml.html
 
 from newsreader.core.models import Story
 from newsreader.core.package_data import read_text
-from newsreader.core.pages.analyze import PageAnalysis
+from newsreader.core.pages.model import PageAnalysis
 from newsreader.core.reading import story_body
 
 IMAGE_SCHEME = "nr-image"
@@ -235,13 +235,17 @@ def story_document(
 
     if origin == "article":
         notes.append("Full article, downloaded for offline reading.")
+    elif story.link and page_error:  # a note, not an alarm: the story is here, from its feed
+        notes.append(
+            f"The feed's text: the full article could not be downloaded ({html.escape(page_error.rstrip('.'))}). "
+            "“Fetch full article” tries again."
+        )
     elif story.link:
         notes.append("The feed's text. “Fetch full article” downloads the page for offline reading.")
     if story.sponsored:
         notes.append(f"Sponsored: {html.escape(story.sponsored_reason or 'flagged by the rules')}")
-    error = f'<p class="error">The article page could not be used: {html.escape(page_error)}</p>' if page_error else ""
     note_html = "".join(f'<p class="note">{note}</p>' for note in notes)
     return (
-        f'<html><body><h1>{heading}</h1><p class="meta">{" · ".join(meta)}</p>{note_html}{error}'
+        f'<html><body><h1>{heading}</h1><p class="meta">{" · ".join(meta)}</p>{note_html}'
         f"<div>{body}</div>{enclosures_html(story)}</body></html>"
     )

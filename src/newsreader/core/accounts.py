@@ -23,8 +23,8 @@ from newsreader.core.parse.raw import RawEntry, RawText
 from newsreader.core.storage.db import Storage
 from newsreader.core.sync.conflicts import Baseline, Change
 from newsreader.core.sync.engine import SyncReport, sync_account
-from newsreader.core.sync.models import RemoteItem
-from newsreader.core.sync.service import KIND_NAMES, KINDS, Structure, SyncService, open_service
+from newsreader.core.sync.models import KIND_NAMES, KINDS, RemoteItem
+from newsreader.core.sync.service import Structure, SyncService, open_service
 
 
 def check_account_fields(name: str, kind: str, url: str, user: str) -> tuple[str, str, str, str]:

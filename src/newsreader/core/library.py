@@ -49,14 +49,12 @@ from newsreader.core.models import (
     PageProgress,
     QueuedChange,
     RefreshProgress,
-    RefreshStatus,
     RelatedStories,
     StageProgress,
     Story,
 )
 from newsreader.core.paths import database_path
 from newsreader.core.pool import Cancel
-from newsreader.core.related.same_story import trim_remembered
 from newsreader.core.settings import DEFAULT_WORKERS, MAX_WORKERS, LibrarySettings
 from newsreader.core.storage.db import FeedState, Storage
 from newsreader.core.subscriptions import Keep
@@ -70,8 +68,8 @@ if TYPE_CHECKING:
     from newsreader.core.pages.analyze import PageAnalysis
     from newsreader.core.pages.content import FeedContent
     from newsreader.core.pages.filters import PageFilters
-    from newsreader.core.process_pool import WorkerPool
     from newsreader.core.reading import ReadingView
+    from newsreader.core.refreshing import RefreshSetup
     from newsreader.core.sync.engine import SyncReport
 
 __all__ = ["DEFAULT_WORKERS", "MAX_WORKERS", "Keep", "Library", "MultipleFeedsError", "fts_query", "open_library"]
@@ -85,13 +83,9 @@ def _now() -> datetime:
 
 
 def fts_query(text: str) -> str:
-    """A safe FTS5 query from what a user typed: every word must match (prefix match on the last)."""
-    words = re.findall(r"\w+", text, flags=re.UNICODE)
-    if not words:
-        return ""
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+    """A safe FTS5 query from what a user typed: every word must begin a word of the story ("bank
+    rate" finds "banking rates"), as the search fields of NetNewsWire and RSS Guard match as you type."""
+    return " ".join(f'"{w}"*' for w in re.findall(r"\w+", text, flags=re.UNICODE))
 
 
 class Library:
@@ -475,7 +469,8 @@ class Library:
         (unreachable) or :class:`SyncProtocolError` (not a server of that kind), each one sentence."""
         from newsreader.core import accounts
         from newsreader.core.errors import SyncProtocolError, SyncRefusedError
-        from newsreader.core.sync.service import KIND_NAMES, open_service
+        from newsreader.core.sync.models import KIND_NAMES
+        from newsreader.core.sync.service import open_service
 
         _, kind, url, user = accounts.check_account_fields("check", kind, url, user)
         try:
@@ -563,19 +558,9 @@ class Library:
         Raises :class:`FeedNotFoundError`, :class:`SettingsError` (workers out of range, a broken
         sponsored-rules file) and :class:`LibraryFullError` (nothing more can be stored).
         """
-        from newsreader.core.update import pool_for
+        from newsreader.core.refreshing import feeds_only
 
-        self.fetcher().begin_round(self._storage().backed_off_hosts(self._clock()))
-        network_down = False
-        try:
-            for step in self._feeds_stage(
-                feed_ids, due_only, workers, cancel, lambda count: pool_for(count, 0, self._parse_processes)
-            ):
-                network_down = network_down or step.result.status is RefreshStatus.OFFLINE
-                yield step
-        finally:
-            self._record_hosts(network_down)
-            trim_remembered()
+        yield from feeds_only(self._refresh_setup(), feed_ids, due_only=due_only, workers=workers, cancel=cancel)
 
     def update(
         self,
@@ -598,115 +583,42 @@ class Library:
         error, no new schedule, no server paused), its ``finished`` value has ``offline`` set, and the
         later stages do not run. Raises what :meth:`refresh` raises.
         """
-        from newsreader.core.pipeline import RefreshParts, run_refresh
-        from newsreader.core.process_pool import WorkerPool, cpu_workers
-        from newsreader.core.update import PROCESS_POOL_MIN_FEEDS, warm_up_worker
+        from newsreader.core.refreshing import whole_refresh
 
-        ids = None if feed_ids is None else list(feed_ids)
-        storage = self._storage()
-        fetcher = self.fetcher()
-        processes = cpu_workers() if self._parse_processes is None else self._parse_processes
-        pool = WorkerPool(processes, warm_up_worker) if processes > 0 else None
-        stop = cancel if isinstance(cancel, Cancel) else Cancel()
-        ended = threading.Event()
-        if cancel is not None and not isinstance(cancel, Cancel):
-            plain = cancel
+        yield from whole_refresh(
+            self._refresh_setup(),
+            feed_ids,
+            due_only=due_only,
+            workers=workers,
+            offline=offline,
+            cancel=cancel,
+            budget=budget,
+        )
 
-            def follow() -> None:  # a plain event runs no callback: watch it while the refresh runs
-                while not plain.wait(0.2):
-                    if ended.is_set():
-                        return
-                stop.set()
+    def _refresh_setup(self) -> RefreshSetup:
+        from newsreader.core.classify.rules import USER_RULES_NAME
+        from newsreader.core.refreshing import RefreshSetup
 
-            threading.Thread(target=follow, name="newsreader-cancel-watch", daemon=True).start()
-
-        def feeds(shared: WorkerPool | None, stopping: Cancel) -> Iterator[RefreshProgress]:
-            def choose(count: int) -> WorkerPool | None:
-                forced = self._parse_processes is not None and self._parse_processes > 0
-                return shared if shared is not None and (forced or count >= PROCESS_POOL_MIN_FEEDS) else None
-
-            return self._feeds_stage(ids, due_only, workers, stopping, choose, close_pool=False)
-
-        parts = RefreshParts(
-            storage=storage,
-            fetcher=fetcher,
-            folder=self._image_folder(),
-            filters=self.page_filters,
-            filters_dir=self.filters_dir,
+        return RefreshSetup(
+            connect=self._storage,
+            fetcher=self.fetcher(),
             settings=self.settings(),
             clock=self._clock,
-            feeds=feeds,
-            pool=pool,
-        )
-        fetcher.begin_round(storage.backed_off_hosts(self._clock()))
-        network_down = False
-        try:
-            for step in run_refresh(parts, feed_ids=ids, offline=offline, cancel=stop, budget=budget):
-                network_down = network_down or step.offline
-                yield step
-        finally:
-            ended.set()
-            if pool is not None:
-                pool.close()
-            self._record_hosts(network_down)
-            trim_remembered()
-
-    def _feeds_stage(
-        self,
-        feed_ids: Iterable[int] | None,
-        due_only: bool,
-        workers: int | None,
-        cancel: threading.Event | None,
-        choose_pool: Callable[[int], WorkerPool | None],
-        *,
-        close_pool: bool = True,
-    ) -> Iterator[RefreshProgress]:
-        """The feeds stage: check the arguments, pick the feeds, run the :class:`Refresher` (parsing in
-        the pool *choose_pool* gives for the number of feeds, closed at the end with *close_pool*)."""
-        from newsreader.core.classify.rules import USER_RULES_NAME
-        from newsreader.core.update import ProcessParser, Refresher, parse_in_thread, with_default_retention
-
-        storage = self._storage()
-        settings = self.settings()
-        ids = None if feed_ids is None else list(feed_ids)
-        if ids is not None:
-            known = {f.id for f in storage.feeds(ids)}
-            missing = [i for i in ids if i not in known]
-            if missing:
-                raise FeedNotFoundError(missing[0])
-        states = with_default_retention(storage.feed_states(ids, enabled_only=ids is None), settings)
-        now = self._clock()
-        if due_only:
-            states = [s for s in states if s.next_check is None or s.next_check <= now]
-        count = workers if workers is not None else settings.workers
-        if not 1 <= count <= MAX_WORKERS:
-            raise SettingsError(f"The number of workers must be between 1 and {MAX_WORKERS}.")
-        self.sponsored_rules()  # a broken user rules file is reported before anything is fetched
-        pool = choose_pool(len(states))
-        refresher = Refresher(
-            storage,
-            self.fetcher(),
-            workers=count,
-            max_entries=settings.max_entries,
-            default_interval=settings.update_interval,
+            parse_processes=self._parse_processes,
             password_for=self._password_for,
-            clock=self._clock,
-            parse=ProcessParser(pool) if pool is not None else parse_in_thread,
+            check_rules=self.sponsored_rules,
             rules_file=self.path.parent / USER_RULES_NAME,
             filters_dir=self.filters_dir,
+            folder=self._image_folder,
+            filters=self.page_filters,
         )
-        try:
-            yield from refresher.run(states, cancel)
-        finally:
-            if pool is not None and close_pool:
-                pool.close()
 
-    def _record_hosts(self, network_down: bool = False) -> None:
-        """Remember which hosts did not answer (asked again after a growing pause) and which did;
-        with *network_down* the failures were the network's, so no host is paused."""
+    def _record_hosts(self) -> None:
+        """Keep the hosts report of the requests made since the last one (see :func:`record_hosts`)."""
+        from newsreader.core.refreshing import record_hosts
+
         if self._fetcher is not None:
-            failed, answered = self._fetcher.take_host_report()
-            self._storage().record_hosts({} if network_down else failed, answered, self._clock())
+            record_hosts(self._fetcher, self._storage(), self._clock())
 
     def _password_for(self, state: FeedState) -> str | None:
         from newsreader.core.credentials import load_password
@@ -760,6 +672,11 @@ class Library:
             order=order,
             reverse=reverse,
         )
+
+    def group_sizes(self, story_ids: Sequence[int], *, include_sponsored: bool = False) -> dict[int, int]:
+        """How many stories each of *story_ids* stands for when same-story groups are collapsed (1 for a
+        story reported by one feed): story id → count."""
+        return self._storage().group_sizes(story_ids, include_sponsored=include_sponsored)
 
     def story(self, story_id: int) -> Story:
         """One story with its HTML; raises :class:`StoryNotFoundError`."""

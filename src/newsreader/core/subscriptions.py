@@ -253,7 +253,9 @@ def set_feed_options(
     retention_max_count: int | Keep | None = Keep.KEEP,
 ) -> None:
     """Change per-feed settings; an argument left out keeps its value (``None`` resets to default).
-    Raises :class:`SettingsError` for a value out of range, :class:`FeedNotFoundError`."""
+    Raises :class:`FeedNotFoundError` (first: an unknown feed is the problem whatever the values), then
+    :class:`SettingsError` for a value out of range."""
+    storage.feed(feed_id)
     columns: dict[str, Any] = {}
     if enabled is not None:
         columns["enabled"] = int(enabled)
@@ -274,7 +276,6 @@ def set_feed_options(
         columns[name] = value
     if not isinstance(full_articles, Keep):
         columns["full_articles"] = None if full_articles is None else int(bool(full_articles))
-    storage.feed(feed_id)
     storage.update_feed(feed_id, **columns)
 
 

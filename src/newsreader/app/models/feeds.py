@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from newsreader.core.models import Account, Feed, Folder
-from newsreader.core.sync.service import KIND_NAMES
+from newsreader.core.sync.models import KIND_NAMES
 from newsreader.wording import plural
 
 FEED_IDS_MIME = "application/x-newsreader-feed-ids"

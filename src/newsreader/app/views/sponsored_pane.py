@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from newsreader.app.views.item_list import ItemRole, entry, entry_list
 from newsreader.core.models import Story
-from newsreader.core.pages.analyze import SponsoredLink
+from newsreader.core.pages.model import SponsoredLink
 from newsreader.core.reading import SponsoredItems
 
 

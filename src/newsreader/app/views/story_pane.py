@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayou
 from newsreader.app.external import open_external
 from newsreader.app.story_html import IMAGE_SCHEME, Colors, story_document, stylesheet
 from newsreader.core.models import Story
-from newsreader.core.pages.analyze import PageAnalysis
+from newsreader.core.pages.model import PageAnalysis
 
 
 def palette_colors(palette: QPalette) -> Colors:

@@ -316,6 +316,19 @@ CREATE UNIQUE INDEX feeds_remote ON feeds(account_id, remote_id) WHERE account_i
     _run_script(db, _V8_TRIGGERS)
 
 
+def _migrate_to_9(db: sqlite3.Connection) -> None:
+    """Unread counts from the index alone: the feed list's unread count leaves sponsored stories out,
+    which with an index on (feed, read) read every unread story's row — 1.4 s for the window's first
+    paint on 100,000 stories. An index that also holds ``sponsored`` answers it without the table."""
+    _run_script(
+        db,
+        """
+DROP INDEX IF EXISTS stories_feed_read;
+CREATE INDEX stories_feed_unread ON stories(feed_id, read, sponsored);
+""",
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_to_1,
     _migrate_to_2,
@@ -325,6 +338,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_to_6,
     _migrate_to_7,
     _migrate_to_8,
+    _migrate_to_9,
 )
 """``MIGRATIONS[n]`` takes a database from version n to n + 1."""
 

@@ -78,6 +78,20 @@ class StoryStorage(StorageBase):
             found.update(r[0] for r in rows)
         return found
 
+    def group_sizes(self, story_ids: Sequence[int], *, include_sponsored: bool = False) -> dict[int, int]:
+        """How many stories (sponsored ones only with *include_sponsored*) each of *story_ids* stands for
+        in its same-story group: 1 for a story in no group."""
+        sizes = dict.fromkeys(story_ids, 1)
+        shown = "" if include_sponsored else "AND g.sponsored = 0"
+        for chunk in chunks(story_ids):
+            rows = self.execute(
+                f"""SELECT s.id, COUNT(g.id) FROM stories s JOIN stories g ON g.group_id = s.group_id {shown}
+                    WHERE s.id IN ({marks(chunk)}) GROUP BY s.id""",
+                chunk,
+            )
+            sizes.update({story_id: max(1, count) for story_id, count in rows})
+        return sizes
+
     def set_flag(self, story_ids: Sequence[int], column: str, value: bool) -> int:
         """Set ``read`` or ``starred`` on stories; returns how many rows changed."""
         if column not in ("read", "starred"):
@@ -117,9 +131,10 @@ class StoryStorage(StorageBase):
 
     def view_counts(self, since: datetime) -> dict[str, int]:
         """Unread, starred and unread-since-*since* story counts (sponsored stories not counted unread)."""
-        row = self.execute(
-            """SELECT coalesce(sum(read = 0 AND sponsored = 0), 0), coalesce(sum(starred), 0),
-                      coalesce(sum(read = 0 AND sponsored = 0 AND published >= ?), 0) FROM stories""",
+        row = self.execute(  # three index searches: a sum over the table read every story's row
+            """SELECT (SELECT count(*) FROM stories WHERE read = 0 AND sponsored = 0),
+                      (SELECT count(*) FROM stories WHERE starred = 1),
+                      (SELECT count(*) FROM stories WHERE published >= ? AND read = 0 AND sponsored = 0)""",
             (to_db_time(since),),
         ).fetchone()
         return {"unread": int(row[0]), "starred": int(row[1]), "today": int(row[2])}

@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+KINDS = ("greader", "fever", "ttrss")
+"""Account kinds, as the CLI and the database name them."""
+
+KIND_NAMES = {"greader": "Google Reader API", "fever": "Fever API", "ttrss": "Tiny Tiny RSS API"}
+
 
 @dataclass(frozen=True, slots=True)
 class RemoteFolder:

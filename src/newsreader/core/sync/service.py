@@ -18,13 +18,8 @@ from newsreader.core.fetch import Fetcher
 from newsreader.core.sync import greader
 from newsreader.core.sync.fever import FeverClient
 from newsreader.core.sync.greader import GReaderClient
-from newsreader.core.sync.models import RemoteFeed, RemoteFolder, RemoteItem, Subscribed
+from newsreader.core.sync.models import KIND_NAMES, KINDS, RemoteFeed, RemoteFolder, RemoteItem, Subscribed
 from newsreader.core.sync.ttrss import ALL_ARTICLES, STARRED, TTRSSClient
-
-KINDS = ("greader", "fever", "ttrss")
-"""Account kinds, as the CLI and the database name them."""
-
-KIND_NAMES = {"greader": "Google Reader API", "fever": "Fever API", "ttrss": "Tiny Tiny RSS API"}
 
 
 @dataclass(frozen=True, slots=True)

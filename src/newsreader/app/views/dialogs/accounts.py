@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from newsreader.core.models import Account
-from newsreader.core.sync.service import KIND_NAMES, KINDS
+from newsreader.core.sync.models import KIND_NAMES, KINDS
 
 KIND_LABELS = {
     "greader": "Google Reader API (FreshRSS, Miniflux, Inoreader, The Old Reader, BazQux)",
