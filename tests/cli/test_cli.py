@@ -85,7 +85,11 @@ def test_refresh_json_and_progress_lines(cli: Cli, server: FeedServer) -> None:
     for i in range(3):
         cli("add", server.add(f"/f{i}.xml", simple_rss(2, f"f{i}")))
     result = cli.json("refresh", "--workers", "2")
-    assert isinstance(result, list) and {r["status"] for r in result} == {"not_modified"}
+    assert isinstance(result, dict) and {r["status"] for r in result["feeds"]} == {"not_modified"}
+    stages = {s["stage"]: s for s in result["stages"]}
+    assert list(stages) == ["feeds", "pages", "images", "icons"] and result["offline"] is False
+    assert stages["feeds"]["done"] == stages["feeds"]["total"] == 3 and stages["feeds"]["added"] == 0
+    assert stages["feeds"]["summary"] == "Feeds: 3 of 3 refreshed, 0 new stories, 0 failed."
 
 
 def test_several_feeds_on_a_page_are_listed(cli: Cli, server: FeedServer) -> None:
@@ -234,7 +238,9 @@ def test_related_and_sponsored_commands(cli: Cli, server: FeedServer) -> None:
     assert [i["id"] for i in related["same_story"]] == [stories[1]["id"]]
     assert set(related["same_story"][0]) == {"id", "title", "link", "feed", "feed_title", "published", "reason"}
     assert "same event" in cli("related", str(first)).stdout
-    assert len(cli.json("stories", "--collapse")) == 1  # type: ignore[arg-type]
+    collapsed = cli.json("stories", "--collapse")
+    assert isinstance(collapsed, list) and len(collapsed) == 1 and collapsed[0]["group_size"] == 2
+    assert cli("stories", "--collapse").stdout.rstrip().endswith("(+1 more report)")
     assert cli.json("mark-group-read", str(first)) == {"changed": 2}
 
     sponsored = cli.json("stories", "--only-sponsored")
@@ -284,3 +290,22 @@ def test_show_json_lists_media_rss_enclosures(cli: Cli, server: FeedServer) -> N
     ]
     text = cli("show", str(concert["id"])).stdout
     assert "Attachments:\n  http://127.0.0.1:19119/video/051234-001.mp4  (video/mp4)" in text
+
+
+def test_a_library_folder_that_is_a_file_or_cannot_exist_is_one_plain_sentence(cli: Cli, tmp_path: Path) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    result = cli("--data-dir", str(a_file), "feeds")
+    assert result.returncode == 1
+    assert result.stderr == f"newsreader: The library folder {a_file} is a file, not a folder; choose another.\n"
+    under_a_file = a_file / "library"
+    result = cli("--data-dir", str(under_a_file), "feeds")
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert f"The library folder {under_a_file} could not be created (" in result.stderr
+    assert "Errno" not in result.stderr and "Traceback" not in result.stderr
+    assert a_file.read_text() == "mine"
+
+
+def test_an_unknown_feed_is_said_before_its_values_are_judged(cli: Cli) -> None:
+    result = cli("set", "99", "--interval", "10")
+    assert result.returncode == 1 and result.stderr == "newsreader: There is no feed with id 99.\n"

@@ -138,7 +138,24 @@ def test_the_cli_prints_one_line_per_stage(tmp_path: Path, server: FeedServer) -
     json_run = subprocess.run(
         [PYTHON, "-m", "newsreader", "--json", "refresh"], env=cli_env(data), capture_output=True, text=True
     )
-    assert [r["status"] for r in json.loads(json_run.stdout)] == ["not_modified"]
+    printed = json.loads(json_run.stdout)
+    assert [r["status"] for r in printed["feeds"]] == ["not_modified"]
+    assert [s["stage"] for s in printed["stages"]] == ["feeds", "pages", "images", "icons"]
+
+
+def test_the_cli_names_the_story_whose_article_page_failed(tmp_path: Path, server: FeedServer) -> None:
+    serve_articles(server, ["alpha"])
+    data = tmp_path / "data"
+    with open_library(data, parse_processes=0) as library:
+        library.subscribe(server.add("/teasers.xml", summary_feed(server, ["alpha", "gone"])))
+    result = subprocess.run(
+        [PYTHON, "-m", "newsreader", "refresh"], env=cli_env(data), capture_output=True, text=True, timeout=120
+    )
+    with open_library(data, parse_processes=0) as library:
+        gone = next(s for s in library.stories(limit=None) if s.link and s.link.endswith("/gone.html"))
+    failure = [line for line in result.stderr.splitlines() if "gone" in line]
+    assert len(failure) == 1 and failure[0].startswith(f"newsreader: Article page of story {gone.id} ({gone.link}): ")
+    assert "Article pages: 1 downloaded, 1 failed." in result.stdout.splitlines()
 
 
 def test_stopping_iteration_early_ends_the_refresh(library: Library, server: FeedServer) -> None:

@@ -93,7 +93,7 @@ def test_refresh_ends_within_the_deadline_and_stores_the_good_feed(
     data = prepared(tmp_path, good, hostile.url())
     run = newsreader(data, "--json", "refresh")
     assert run.seconds < BOUND, run
-    results = {r["url"]: r for r in json.loads(run.stdout)}
+    results = {r["url"]: r for r in json.loads(run.stdout)["feeds"]}
     assert results[good]["status"] == "updated" and results[good]["new"] == 3
     failed = results[hostile.url()]
     assert failed["status"] == "failed" and "\n" not in failed["error"], failed
@@ -114,7 +114,7 @@ def test_a_name_server_that_never_answers_is_asked_once_and_bounded(tmp_path: Pa
     data = prepared(tmp_path, good, *slow)
     run = newsreader(data, "--json", "refresh", dns=config)
     assert run.seconds < BOUND, run
-    results = {r["url"]: r for r in json.loads(run.stdout)}
+    results = {r["url"]: r for r in json.loads(run.stdout)["feeds"]}
     assert results[good]["status"] == "updated"
     errors = [results[url]["error"] for url in slow]
     assert all(results[url]["status"] == "failed" for url in slow)

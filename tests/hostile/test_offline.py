@@ -68,7 +68,7 @@ def test_no_network_says_offline_once_keeps_every_feed_and_refreshes_when_it_ret
 
     json_run = newsreader(data, "--json", "refresh", "--no-pages", dns=down)
     assert json_run.returncode == 75
-    assert {r["status"] for r in json.loads(json_run.stdout)} == {"offline"}
+    assert {r["status"] for r in json.loads(json_run.stdout)["feeds"]} == {"offline"}
     assert json_run.stderr.count(OFFLINE_MESSAGE) == 1
 
     server.add("/f0.xml", simple_rss(5, "f0"))  # news while we were away
@@ -89,7 +89,7 @@ def test_dead_servers_among_live_ones_fail_as_before(tmp_path: Path, server: Fee
     run = newsreader(data, "--json", "refresh", "--no-pages", dns=config)
     assert run.returncode == 3 and run.seconds < BOUND, run
     assert "Offline" not in run.stderr
-    status = {r["url"]: r["status"] for r in json.loads(run.stdout)}
+    status = {r["url"]: r["status"] for r in json.loads(run.stdout)["feeds"]}
     assert {status[u] for u in good} == {"updated"}
     assert {status[u] for u in [*dead, missing]} == {"failed"}
     rows = feed_rows(data)

@@ -17,7 +17,7 @@ from newsreader.wording import plural
 
 if TYPE_CHECKING:
     from newsreader.core.library import Library
-    from newsreader.core.models import StageProgress
+    from newsreader.core.models import StageProgress, Story
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -246,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-check", action="store_true", help="add: do not try the server first (offline)")
     p = command("sync", "send queued changes to the accounts' servers and bring theirs home (all, or NAME)", cmd_sync)
     p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument(
+        "--no-pages", action="store_true", help="skip downloading the new stories' article pages, images and icons"
+    )
     p = command("import", "subscribe to the feeds of an OPML file", cmd_import)
     p.add_argument("file")
     p = command("export", "write subscriptions as OPML (to FILE or standard output)", cmd_export)
@@ -368,6 +371,7 @@ def cmd_delete_folder(library: Library, args: argparse.Namespace) -> int:
 def cmd_set(library: Library, args: argparse.Namespace) -> int:
     from newsreader.cli.output import feed_json
 
+    library.feed(args.feed_id)  # an unknown feed is said before any value is judged
     options: dict[str, object] = {}
     if args.enable or args.disable:
         options["enabled"] = bool(args.enable)
@@ -416,8 +420,7 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
             results.append(step.feed)
         if step.error and (step.stage is Stage.FEEDS or not args.json):
             progress.clear()
-            what = step.feed.title or step.feed.url if step.feed is not None else None
-            print(f"newsreader: {what + ': ' if what else ''}{step.error}", file=sys.stderr)
+            print(f"newsreader: {failed_item(step)}{step.error}", file=sys.stderr)
         if step.finished:
             progress.clear()
             summaries.append(step)
@@ -435,18 +438,33 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
         from newsreader.cli.output import print_json
 
         print_json(
-            [
-                {
-                    "feed": r.feed_id,
-                    "url": r.url,
-                    "title": r.title,
-                    "status": r.status.value,
-                    "new": r.new_stories,
-                    "updated": r.updated_stories,
-                    "error": r.error,
-                }
-                for r in results
-            ]
+            {
+                "feeds": [
+                    {
+                        "feed": r.feed_id,
+                        "url": r.url,
+                        "title": r.title,
+                        "status": r.status.value,
+                        "new": r.new_stories,
+                        "updated": r.updated_stories,
+                        "error": r.error,
+                    }
+                    for r in results
+                ],
+                "stages": [
+                    {
+                        "stage": s.stage.value,
+                        "done": s.done,
+                        "total": s.total,
+                        "added": s.added,
+                        "failed": s.failed,
+                        "left": s.left,
+                        "summary": stage_summary(s),
+                    }
+                    for s in summaries
+                ],
+                "offline": network_down,
+            }
         )
     else:
         for summary in summaries:
@@ -454,6 +472,15 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     if network_down:
         return EXIT_OFFLINE
     return EXIT_PARTIAL if failed else EXIT_OK
+
+
+def failed_item(step: StageProgress) -> str:
+    """What a failure line is about: ``"Feed title: "``, ``"Article page of story 12 (URL): "``."""
+    if step.feed is not None:
+        return f"{step.feed.title or step.feed.url}: "
+    if step.page is not None:
+        return f"Article page of story {step.page.story_id} ({step.page.url}): "
+    return f"{step.stage.label}: "
 
 
 def stage_summary(step: StageProgress) -> str:
@@ -532,7 +559,15 @@ def cmd_stories(library: Library, args: argparse.Namespace) -> int:
         collapse_groups=args.collapse,
         sponsored_only=args.only_sponsored,
     )
-    _out(args, [story_json(s) for s in stories], lambda: _print_each(stories, lambda s: story_line(s)))
+    sizes = library.group_sizes([s.id for s in stories], include_sponsored=args.sponsored) if args.collapse else {}
+
+    def as_json(story: Story) -> dict[str, object]:
+        data = story_json(story)
+        if args.collapse:
+            data["group_size"] = sizes[story.id]
+        return data
+
+    _out(args, [as_json(s) for s in stories], lambda: _print_each(stories, lambda s: story_line(s, sizes.get(s.id, 1))))
     return EXIT_OK
 
 
@@ -789,11 +824,35 @@ def cmd_sync(library: Library, args: argparse.Namespace) -> int:
             print(sync_line(account, report))
             for change, reason in report.refused:
                 print(f"  refused: {change.op} {change.target}: {reason}")
+    fresh = {account.name for account, report in results if report.new_items}
+    if fresh and not args.no_pages:
+        # what a refresh gives local stories: article pages, images and icons for offline reading (the
+        # app does the same after a sync; a refresh of account feeds fetches no feed)
+        _complete_for_offline(library, [f.id for f in library.feeds() if f.account in fresh], quiet=args.json)
     if args.json:
         from newsreader.cli.output import print_json
 
         print_json([sync_json(account, report) for account, report in results])
     return EXIT_FAILED if any(report.error for _, report in results) else EXIT_OK
+
+
+def _complete_for_offline(library: Library, feed_ids: list[int], *, quiet: bool) -> None:
+    """The later stages of a refresh for *feed_ids*, with a progress line and one line per stage."""
+    from newsreader.cli.progress import ProgressLine
+    from newsreader.core.models import Stage
+
+    progress = ProgressLine()
+    for step in library.update(feed_ids):
+        if step.stage is Stage.FEEDS:
+            continue
+        if step.finished:
+            progress.clear()
+            if not quiet:
+                print(stage_summary(step))
+        else:
+            progress.label = step.stage.label.lower()
+            progress.update(step.done, step.total)
+    progress.clear()
 
 
 def cmd_import(library: Library, args: argparse.Namespace) -> int:

@@ -161,10 +161,14 @@ def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
-def story_line(story: Story) -> str:
-    """One line of the ``stories`` listing."""
+def story_line(story: Story, group_size: int = 1) -> str:
+    """One line of the ``stories`` listing; *group_size* > 1 (``--collapse``) says how many other
+    feeds' reports of the same story the line stands for."""
     flags = ("*" if story.starred else " ") + ("N" if not story.read else " ") + ("$" if story.sponsored else " ")
-    return f"{story.id:>7} {flags} {story.published:%Y-%m-%d %H:%M}  {shorten(story.feed_title, 20):<20}  {story.title}"
+    line = f"{story.id:>7} {flags} {story.published:%Y-%m-%d %H:%M}  {shorten(story.feed_title, 20):<20}  {story.title}"
+    if group_size > 1:
+        line += f"  (+{plural(group_size - 1, 'more report')})"
+    return line
 
 
 def feed_line(feed: Feed) -> str:
