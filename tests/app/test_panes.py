@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QImage, QTextDocument
+from PySide6.QtGui import QFont, QFontMetrics, QImage, QTextDocument
 
 from newsreader.app.story_html import IMAGE_SCHEME, story_document, without_remote_images
-from newsreader.app.views.item_list import ReasonRole, SourceRole, TitleRole
+from newsreader.app.views.item_list import PADDING, REASON_LINES, ReasonRole, SourceRole, TitleRole, wrapped
 from newsreader.app.views.related_pane import RelatedPane
 from newsreader.app.views.sponsored_pane import SponsoredItems, SponsoredPane
 from newsreader.app.views.story_pane import StoryBrowser, StoryPane
@@ -198,6 +198,28 @@ def test_related_entries_show_title_source_time_and_reason_readably(qtbot) -> No
     assert title in row.toolTip(0)
     pane.resize(1200, 400)
     qtbot.waitUntil(lambda: pane.tree.visualItemRect(row).height() < height)  # one line of title when wide
+
+
+def test_a_long_reason_wraps_instead_of_being_cut(qtbot) -> None:
+    pane = RelatedPane()
+    qtbot.addWidget(pane)
+    reason = "Same event: Northwind, refund, fine and forty million dollars in the headline and the lead of both"
+    item = RelatedItem(4, "Northwind fined", "https://e.com/4", 2, "Beta", WHEN, reason)
+    pane.show_related(RelatedStories((), (), (), (item,), (), ()), "Alpha")
+    pane.resize(290, 400)  # the related pane's width in a 1024×700 window
+    pane.show()
+    qtbot.waitExposed(pane)
+    row = pane.tree.topLevelItem(1)
+    assert row.data(0, ReasonRole) == reason
+    font = QFont(pane.tree.font())
+    font.setPointSizeF(max(6.0, font.pointSizeF() * 0.88))
+    font.setItalic(True)
+    width = pane.tree.viewport().width() - 2 * PADDING
+    shown, height = wrapped(QFontMetrics(font), reason, width, REASON_LINES)
+    assert "…" not in shown and shown.replace("\n", " ") == reason and shown.count("\n") >= 1
+    one_line = pane.tree.visualItemRect(row).height()
+    assert one_line >= height + QFontMetrics(pane.tree.font()).lineSpacing()  # the row makes room for it
+    assert wrapped(QFontMetrics(font), reason * 3, width, REASON_LINES)[0].endswith("…")  # cut only when too long
 
 
 def test_sponsored_pane_shows_reasons_and_offers_not_sponsored_for_stories(qtbot) -> None:

@@ -241,3 +241,14 @@ def test_the_list_fills_while_the_refresh_runs_and_keeps_the_story_read(qtbot, w
         assert window.refresher.running  # shown while the slow feed is still being read
         assert window.reading.current_story is not None and window.reading.current_story.id == reading
         assert window.story_model.story_at(window.reading.current_row()).id == reading  # still selected
+
+
+def test_a_page_that_could_not_be_downloaded_is_a_quiet_note_above_the_feeds_text() -> None:
+    story = make_story(link="https://news.example/a", content_html="<p>The feed's own words.</p>")
+    document = story_document(story, None, page_error="The host of https://news.example/a could not be found.")
+    assert '<p class="error"' not in document
+    assert (
+        '<p class="note">The feed\'s text: the full article could not be downloaded (The host of '
+        "https://news.example/a could not be found). “Fetch full article” tries again.</p>"
+    ) in document
+    assert "The feed's own words." in document

@@ -24,11 +24,13 @@ ReasonRole = Qt.ItemDataRole.UserRole + 4
 AnyIndex = QModelIndex | QPersistentModelIndex
 PADDING = 6
 TITLE_LINES = 2
+REASON_LINES = 3
+"""A reason ("Same event: …", "The link goes to …") wraps to this many lines before it is cut."""
 
 
 class EntryDelegate(QStyledItemDelegate):
     """Paints an entry as a title (wrapped, at most two lines), a muted "source · time" line and the
-    reason in italics; a section heading as a bold line with space above it."""
+    reason in italics (wrapped, at most three lines); a section heading as a bold line with space above it."""
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
         title = QFont(option.font)
@@ -38,22 +40,19 @@ class EntryDelegate(QStyledItemDelegate):
         reason.setItalic(True)
         return title, small, reason
 
-    def _title_height(self, metrics: QFontMetrics, text: str, width: int) -> int:
-        bound = metrics.boundingRect(QRect(0, 0, max(40, width), 10_000), int(Qt.TextFlag.TextWordWrap), text)
-        return min(bound.height(), metrics.lineSpacing() * TITLE_LINES)
-
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         view = self.parent()
         width = (view.viewport().width() if isinstance(view, QAbstractItemView) else 300) - 2 * PADDING
-        title_font, small_font, _ = self._fonts(option)
+        title_font, small_font, reason_font = self._fonts(option)
         if index.data(ItemRole) is None:
             heading = QFont(title_font)
             heading.setBold(True)
             return QSize(width, QFontMetrics(heading).lineSpacing() + 2 * PADDING)
-        title = QFontMetrics(title_font)
-        small = QFontMetrics(small_font)
-        lines = 1 + bool(index.data(SourceRole)) + bool(index.data(ReasonRole))
-        height = self._title_height(title, str(index.data(TitleRole) or ""), width) + (lines - 1) * small.lineSpacing()
+        height = wrapped(QFontMetrics(title_font), str(index.data(TitleRole) or ""), width, TITLE_LINES)[1]
+        if index.data(SourceRole):
+            height += QFontMetrics(small_font).lineSpacing()
+        if index.data(ReasonRole):
+            height += wrapped(QFontMetrics(reason_font), str(index.data(ReasonRole)), width, REASON_LINES)[1]
         return QSize(width, height + 2 * PADDING)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
@@ -82,34 +81,37 @@ class EntryDelegate(QStyledItemDelegate):
             )
             painter.restore()
             return
-        metrics = QFontMetrics(title_font)
-        title = str(index.data(TitleRole) or "")
-        height = self._title_height(metrics, title, rect.width())
-        title_rect = QRect(rect.left(), rect.top(), rect.width(), height)
-        if height < metrics.boundingRect(rect, int(Qt.TextFlag.TextWordWrap), title).height():
-            # too long for two lines: the second line ends with an ellipsis
-            first_end = _first_line_end(metrics, title, rect.width())
-            title = (
-                title[:first_end]
-                + "\n"
-                + metrics.elidedText(title[first_end:].strip(), Qt.TextElideMode.ElideRight, rect.width())
-            )
+        title, height = wrapped(QFontMetrics(title_font), str(index.data(TitleRole) or ""), rect.width(), TITLE_LINES)
         painter.setFont(title_font)
         painter.setPen(text_color)
-        painter.drawText(title_rect, int(Qt.TextFlag.TextWordWrap), title)
-        top = title_rect.bottom() + 1
-        small = QFontMetrics(small_font)
-        for text, font in ((index.data(SourceRole), small_font), (index.data(ReasonRole), reason_font)):
-            if not text:
+        painter.drawText(QRect(rect.left(), rect.top(), rect.width(), height), 0, title)
+        top = rect.top() + height
+        for role, font, lines in ((SourceRole, small_font, 1), (ReasonRole, reason_font, REASON_LINES)):
+            if not index.data(role):
                 continue
+            text, height = wrapped(QFontMetrics(font), str(index.data(role)), rect.width(), lines)
             painter.setFont(font)
             painter.setPen(muted)
-            line = QRect(rect.left(), top, rect.width(), small.lineSpacing())
-            painter.drawText(
-                line, 0, QFontMetrics(font).elidedText(str(text), Qt.TextElideMode.ElideRight, rect.width())
-            )
-            top += small.lineSpacing()
+            painter.drawText(QRect(rect.left(), top, rect.width(), height), 0, text)
+            top += height
         painter.restore()
+
+
+def wrapped(metrics: QFontMetrics, text: str, width: int, lines: int) -> tuple[str, int]:
+    """*text* broken into at most *lines* lines of *width* pixels (at spaces when it can; the last line
+    ends with an ellipsis when the text goes on), and the height they take."""
+    shown: list[str] = []
+    rest = " ".join(text.split())
+    width = max(40, width)
+    while rest and len(shown) < lines - 1:
+        end = _first_line_end(metrics, rest, width)
+        if end >= len(rest):
+            break
+        shown.append(rest[:end].rstrip())
+        rest = rest[end:].lstrip()
+    if rest or not shown:
+        shown.append(metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width))
+    return "\n".join(shown), len(shown) * metrics.lineSpacing()
 
 
 def _first_line_end(metrics: QFontMetrics, text: str, width: int) -> int:
