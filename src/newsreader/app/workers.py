@@ -113,7 +113,49 @@ class TaskRunner(QObject):
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-class RefreshWorker(QObject):
+class _JobThread(QObject):
+    """One background job at a time on its own thread (a refresh, a sync): start, cancel, wait."""
+
+    _thread_name = "newsreader-job"
+
+    def __init__(self, library: Library, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._library = library
+        self._thread: threading.Thread | None = None
+        self._cancel = Cancel()
+
+    @property
+    def running(self) -> bool:
+        """The job is in progress."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def _start(self, *args: object) -> bool:
+        """Run ``_run(*args, cancel)`` on a new thread; False when the job is already running."""
+        if self.running:
+            return False
+        self._cancel = Cancel()
+        self._thread = threading.Thread(
+            target=self._run, args=(*args, self._cancel), name=self._thread_name, daemon=True
+        )
+        self._thread.start()
+        return True
+
+    def _run(self, *args: Any) -> None:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        """Stop the job at once: requests in flight are cut; what was stored stays."""
+        self._cancel.set()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to *timeout* seconds for the job's thread; True when it has ended."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+
+class RefreshWorker(_JobThread):
     """Drives :meth:`Library.update` — feeds, article pages, images, icons, as the CLI does — on its
     own thread; one refresh at a time.
 
@@ -128,39 +170,12 @@ class RefreshWorker(QObject):
     """Each :class:`PageProgress` of the article pages downloaded after the feeds."""
     finished = Signal(object)
 
-    def __init__(self, library: Library, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._library = library
-        self._thread: threading.Thread | None = None
-        self._cancel = Cancel()
-
-    @property
-    def running(self) -> bool:
-        """A refresh is in progress."""
-        return self._thread is not None and self._thread.is_alive()
+    _thread_name = "newsreader-refresh"
 
     def start(self, feed_ids: list[int] | None = None, *, due_only: bool = False) -> bool:
-        """Start refreshing (all enabled feeds, or *feed_ids*); False when one is already running."""
-        if self.running:
-            return False
-        self._cancel = Cancel()
-        self._thread = threading.Thread(
-            target=self._run, args=(feed_ids, due_only, self._cancel), name="newsreader-refresh", daemon=True
-        )
-        self._thread.start()
-        return True
-
-    def cancel(self) -> None:
-        """Stop the running refresh at once, at whatever stage: requests in flight are cut; what was
-        stored stays, what is left waits for the next refresh."""
-        self._cancel.set()
-
-    def wait(self, timeout: float) -> bool:
-        """Wait up to *timeout* seconds for the refresh thread; True when it has ended."""
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        """Start refreshing (all enabled feeds, or *feed_ids*); False when one is already running.
+        :meth:`cancel` stops it at whatever stage; what is left waits for the next refresh."""
+        return self._start(feed_ids, due_only)
 
     def _run(self, feed_ids: list[int] | None, due_only: bool, cancel: Cancel) -> None:
         summary = RefreshSummary()
@@ -228,7 +243,7 @@ class AccountSynced:
     report: SyncReport
 
 
-class SyncWorker(QObject):
+class SyncWorker(_JobThread):
     """Drives :meth:`Library.sync` — the sync accounts, one after the other, as ``newsreader sync``
     does — on its own thread; one sync at a time.
 
@@ -244,38 +259,12 @@ class SyncWorker(QObject):
     finished = Signal(object)
     error = Signal(str)
 
-    def __init__(self, library: Library, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._library = library
-        self._thread: threading.Thread | None = None
-        self._cancel = Cancel()
-
-    @property
-    def running(self) -> bool:
-        """A sync is in progress."""
-        return self._thread is not None and self._thread.is_alive()
+    _thread_name = "newsreader-sync"
 
     def start(self, names: list[str] | None = None) -> bool:
-        """Start syncing (every account, or *names*); False when one is already running."""
-        if self.running:
-            return False
-        self._cancel = Cancel()
-        self._thread = threading.Thread(
-            target=self._run, args=(names, self._cancel), name="newsreader-sync", daemon=True
-        )
-        self._thread.start()
-        return True
-
-    def cancel(self) -> None:
-        """Stop the running sync at its next request; what was stored and the queue stay."""
-        self._cancel.set()
-
-    def wait(self, timeout: float) -> bool:
-        """Wait up to *timeout* seconds for the sync thread; True when it has ended."""
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
+        """Start syncing (every account, or *names*); False when one is already running.
+        :meth:`cancel` stops it at its next request; what was stored and the queue stay."""
+        return self._start(names)
 
     def _run(self, names: list[str] | None, cancel: Cancel) -> None:
         results: list[AccountSynced] = []

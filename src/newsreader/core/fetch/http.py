@@ -100,30 +100,25 @@ def _register_kept_alive(connection: Any) -> None:
         _TRACKER.register(sock)
 
 
-class _TrackedHTTPPool(HTTPConnectionPool):
+class _TrackedPool:
+    """A connection pool whose kept-alive connections register with the tracker as they are reused."""
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        connection = super()._get_conn(timeout)  # type: ignore[misc]
+        try:
+            _register_kept_alive(connection)
+        except ConnectionAbortedError:
+            self._put_conn(connection)  # type: ignore[attr-defined]  # the request was stopped: it stays pooled
+            raise
+        return connection
+
+
+class _TrackedHTTPPool(_TrackedPool, HTTPConnectionPool):
     ConnectionCls = _BoundedHTTPConnection
 
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        connection = super()._get_conn(timeout)
-        try:
-            _register_kept_alive(connection)
-        except ConnectionAbortedError:
-            self._put_conn(connection)  # the request was stopped: the connection stays pooled
-            raise
-        return connection
 
-
-class _TrackedHTTPSPool(HTTPSConnectionPool):
+class _TrackedHTTPSPool(_TrackedPool, HTTPSConnectionPool):
     ConnectionCls = _BoundedHTTPSConnection
-
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        connection = super()._get_conn(timeout)
-        try:
-            _register_kept_alive(connection)
-        except ConnectionAbortedError:
-            self._put_conn(connection)  # the request was stopped: the connection stays pooled
-            raise
-        return connection
 
 
 class _TrackedAdapter(HTTPAdapter):
