@@ -66,10 +66,14 @@ def test_a_failed_subscription_opens_the_dialog_again_saying_why(qtbot, window, 
     good = server.add("/good.xml", simple_rss(2, "good", "Good news"))
     seen: list[str] = []
 
-    def type_address(address: str, after: object = None) -> Callable[[], None]:
+    def type_address(address: str, again: bool = False) -> Callable[[], None]:
         def act() -> None:
             dialog = QApplication.activeModalWidget()
-            if not isinstance(dialog, AddFeedDialog) or dialog is after or not dialog.isVisible():
+            if (
+                not isinstance(dialog, AddFeedDialog)
+                or not dialog.isVisible()
+                or dialog.problem_label.isVisibleTo(dialog) != again
+            ):
                 QTimer.singleShot(10, act)  # not yet the dialog this answer is for
                 return
             seen.append(dialog.problem_label.text() if dialog.problem_label.isVisibleTo(dialog) else "")
@@ -79,7 +83,7 @@ def test_a_failed_subscription_opens_the_dialog_again_saying_why(qtbot, window, 
             add = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
             qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
             if address == missing:
-                QTimer.singleShot(0, type_address(good, after=dialog))  # the dialog that comes back
+                QTimer.singleShot(0, type_address(good, again=True))  # the dialog that comes back
 
         return act
 

@@ -375,13 +375,15 @@ class SubscriptionsController(QObject):
                 self.select(Selection("feed", result.id))
 
         def failed(message: str) -> None:
-            self._add_again(url, folder, title, f"Could not add {shown_url}: {message}")
+            problem = f"Could not add {shown_url}: {message}"
+            self.window.report(problem)
+            # not from inside the task's callback: the dialog runs its own event loop
+            QTimer.singleShot(0, lambda: self._add_again(url, folder, title, problem))
 
         self.window.tasks.submit(work, done, failed)
 
     def _add_again(self, url: str, folder: str | None, title: str | None, problem: str) -> None:
         """The Add feed dialog once more, saying why the last attempt failed, with what was typed."""
-        self.window.report(problem)
         dialog = AddFeedDialog(
             self.local_folders(), self.window, folder, url=split_credentials(url)[0], title=title or "", problem=problem
         )
