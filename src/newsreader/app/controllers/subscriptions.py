@@ -354,6 +354,11 @@ class SubscriptionsController(QObject):
                 return exc
 
         def done(result: object) -> None:
+            # the questions below are dialogs with their own event loop: asked from the event loop,
+            # not from inside the task's callback
+            QTimer.singleShot(0, lambda: answered(result))
+
+        def answered(result: object) -> None:
             if isinstance(result, MultipleFeedsError):
                 chosen = choose_feed(self.window, result.candidates)
                 if chosen is not None:
@@ -377,8 +382,7 @@ class SubscriptionsController(QObject):
         def failed(message: str) -> None:
             problem = f"Could not add {shown_url}: {message}"
             self.window.report(problem)
-            # not from inside the task's callback: the dialog runs its own event loop
-            QTimer.singleShot(0, lambda: self._add_again(url, folder, title, problem))
+            QTimer.singleShot(0, lambda: self._add_again(url, folder, title, problem))  # as in done()
 
         self.window.tasks.submit(work, done, failed)
 
