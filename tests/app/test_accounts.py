@@ -582,3 +582,55 @@ def test_renaming_and_unsubscribing_an_account_feed_go_to_its_server(
     sync_done(qtbot, app, lambda: press_refresh(qtbot, app))
     assert all(f.url != feed2.url for f in freshrss.feeds.values())
     assert account_children(app, "fresh") == {"Tech": ["Feed 1", "Feed 3"]}
+
+
+def test_without_a_keyring_adding_an_account_asks_before_keeping_its_password_unencrypted(
+    qtbot, app: MainWindow, freshrss: FreshRSS
+) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    from tests.app.test_subscriptions import click_button
+
+    def answer_question(act: Any) -> None:
+        """*act* on the next message box (the Add account dialog, window-modal, stays open under it)."""
+
+        def attempt() -> None:
+            box = QApplication.activeModalWidget()
+            if not isinstance(box, QMessageBox):
+                QTimer.singleShot(10, attempt)
+                return
+            act(box)
+
+        QTimer.singleShot(0, attempt)
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        app.accounts.add_account()
+        add = app.accounts.dialog
+        assert add is not None and add.isVisible()
+        qtbot.keyClicks(add.name_edit, "fresh")
+        add.kind_box.setCurrentIndex(add.kind_box.findData("greader"))
+        qtbot.keyClicks(add.url_edit, freshrss.url())
+        qtbot.keyClicks(add.user_edit, "alice")
+        qtbot.keyClicks(add.password_edit, freshrss.password)
+        asked: list[str] = []
+
+        def decline(dialog: object) -> None:
+            assert isinstance(dialog, QMessageBox)
+            asked.append(dialog.text())
+            dialog.reject()  # the user keeps no password on disk
+
+        answer_question(decline)
+        qtbot.mouseClick(add.add_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: add.status_label.text().startswith("✘ "), timeout=SYNC_TIMEOUT_MS)
+        assert len(asked) == 1 and app.library.accounts() == [] and add.isVisible()
+
+        with qtbot.waitSignal(app.syncer.finished, timeout=SYNC_TIMEOUT_MS):
+            answer_question(click_button("Keep it unencrypted"))
+            qtbot.mouseClick(add.add_button, Qt.MouseButton.LeftButton)
+        [account] = app.library.accounts()
+        assert account.name == "fresh"
+    finally:
+        keyring.set_keyring(previous)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 from newsreader.app.views.dialogs.accounts import AccountDialog, AccountsPage
@@ -92,12 +92,15 @@ class AccountsController(QObject):
             except CredentialsError as exc:
                 return exc
 
+        def ask_to_keep_unencrypted(problem: str) -> None:
+            if not unencrypted and self.window.subscriptions.keep_password_unencrypted(problem):
+                self._add(dialog, unencrypted=True)
+            else:
+                dialog.show_result(False, problem)
+
         def done(result: Account | CredentialsError) -> None:
             if isinstance(result, CredentialsError):
-                if not unencrypted and self.window.subscriptions.keep_password_unencrypted(str(result)):
-                    self._add(dialog, unencrypted=True)
-                else:
-                    dialog.show_result(False, str(result))
+                QTimer.singleShot(0, lambda: ask_to_keep_unencrypted(str(result)))  # a dialog: from the event loop
                 return
             dialog.show_result(True, f"Account {result.name} added.")
             dialog.accept()
