@@ -123,10 +123,12 @@ def feeds_only(
     the hosts report kept afterwards. Raises what :func:`feeds_stage` raises."""
     from newsreader.core.update import pool_for
 
+    def choose(count: int) -> WorkerPool | None:
+        return pool_for(count, 0, setup.parse_processes)
+
     setup.fetcher.begin_round(setup.storage.backed_off_hosts(setup.clock()))
     network_down = False
     try:
-        choose = lambda count: pool_for(count, 0, setup.parse_processes)  # noqa: E731
         for step in feeds_stage(setup, feed_ids, due_only, workers, cancel, choose):
             network_down = network_down or step.result.status is RefreshStatus.OFFLINE
             yield step
