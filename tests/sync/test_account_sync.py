@@ -41,11 +41,13 @@ class Reader:
         self.data = data
         self.env = cli_env(data)
 
-    def run(self, *args: str, stdin: str | None = None, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        if args[:1] == ("sync",) and "--pages" not in args:
-            args = (*args, "--no-pages")  # these stories link to hosts that are not ours to ask
-        else:
-            args = tuple(a for a in args if a != "--pages")
+    def run(
+        self, *args: str, stdin: str | None = None, ok: bool = True, pages: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``newsreader *args*``; a ``sync`` downloads no article pages unless *pages* (these
+        tests' stories link to hosts that are not ours to ask)."""
+        if args[:1] == ("sync",) and not pages:
+            args = (*args, "--no-pages")
         result = subprocess.run(
             [*CLI, *args], env=self.env, input=stdin, capture_output=True, text=True, timeout=180, check=False
         )
@@ -64,6 +66,23 @@ class Reader:
                 return db.execute(statement).fetchall()
         finally:
             db.close()
+
+
+def add_freshrss(reader: Reader, model: Any) -> None:
+    """Add the FreshRSS model as the Google Reader API account "fr" of alice."""
+    reader.run(
+        "account",
+        "add",
+        "fr",
+        "--kind",
+        "greader",
+        "--url",
+        model.url(),
+        "--user",
+        "alice",
+        "--password-stdin",
+        stdin="alice-api-pw\n",
+    )
 
 
 @pytest.fixture
@@ -338,19 +357,7 @@ def test_a_google_reader_account(reader: Reader, tmp_path: Path) -> None:
             },
             1_795_000_000_000_000,
         )
-        reader.run(
-            "account",
-            "add",
-            "fr",
-            "--kind",
-            "greader",
-            "--url",
-            model.url(),
-            "--user",
-            "alice",
-            "--password-stdin",
-            stdin="alice-api-pw\n",
-        )
+        add_freshrss(reader, model)
         [report] = reader.json("sync")
         assert (report["new_stories"], report["error"]) == (330, None)  # two pages of 250 and a last empty one
         # nothing new: one page says so (the 330 items share one crawl second, which `ot` alone resends)
@@ -426,19 +433,7 @@ def test_sigkill_during_a_first_sync_resumes_without_losing_or_doubling(reader: 
                 Entry(f"F{n}-{k}", f"https://f{n}.example/{k}", "W", "<p>x</p>", 1_790_000_000 + k) for k in range(250)
             ]
             model.crawl({n: entries}, 1_795_000_000_000_000 + n * 10_000_000)
-        reader.run(
-            "account",
-            "add",
-            "fr",
-            "--kind",
-            "greader",
-            "--url",
-            model.url(),
-            "--user",
-            "alice",
-            "--password-stdin",
-            stdin="alice-api-pw\n",
-        )
+        add_freshrss(reader, model)
         process = subprocess.Popen(
             [*CLI, "sync", "--no-pages"],
             env=reader.env,
@@ -481,27 +476,15 @@ def test_a_sync_makes_its_new_stories_complete_for_offline_reading(reader: Reade
             Entry(name, server.url(f"/articles/{name}.html"), "W", "<p>A teaser.</p>", 1_790_000_000) for name in names
         ]
         model.crawl({1: entries}, 1_795_000_000_000_000)
-        reader.run(
-            "account",
-            "add",
-            "fr",
-            "--kind",
-            "greader",
-            "--url",
-            model.url(),
-            "--user",
-            "alice",
-            "--password-stdin",
-            stdin="alice-api-pw\n",
-        )
-        reader.run("sync", "--no-pages")  # the account's feeds arrive with their first stories
+        add_freshrss(reader, model)
+        reader.run("sync")  # the account's feeds arrive with their first stories
         feed = reader.json("feeds")[0]
         reader.run("set", str(feed["id"]), "--full-articles", "on")
         model.crawl(
             {1: [Entry("gamma", server.url("/articles/gamma.html"), "W", "<p>A teaser.</p>", 1_790_000_100)]},
             1_796_000_000_000_000,
         )
-        result = reader.run("sync", "--pages")
+        result = reader.run("sync", pages=True)
         assert "Article pages: 3 downloaded, 0 failed." in result.stdout.splitlines()
         assert reader.sql("SELECT count(*) FROM story_pages WHERE html IS NOT NULL") == [(3,)]
         paths = {h.path for h in server.hits}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from newsreader import __version__
@@ -17,7 +17,7 @@ from newsreader.wording import plural
 
 if TYPE_CHECKING:
     from newsreader.core.library import Library
-    from newsreader.core.models import StageProgress, Story
+    from newsreader.core.models import RefreshResult, StageProgress, Story
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -406,19 +406,19 @@ def cmd_set(library: Library, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
+def follow_refresh(steps: Iterable[StageProgress], *, quiet: bool) -> tuple[list[RefreshResult], list[StageProgress]]:
+    """Show a refresh as it runs (a progress line per stage; each failure on stderr — with *quiet*
+    (``--json``) only the feeds'); returns each feed's result and each stage's summing-up value."""
     from newsreader.cli.progress import ProgressLine
     from newsreader.core.models import Stage
 
     progress = ProgressLine()
     results = []
     summaries = []
-    for step in library.update(
-        args.feed_ids or None, due_only=args.due, workers=args.workers, offline=not args.no_pages
-    ):
+    for step in steps:
         if step.feed is not None:
             results.append(step.feed)
-        if step.error and (step.stage is Stage.FEEDS or not args.json):
+        if step.error and (step.stage is Stage.FEEDS or not quiet):
             progress.clear()
             print(f"newsreader: {failed_item(step)}{step.error}", file=sys.stderr)
         if step.finished:
@@ -428,6 +428,16 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
             progress.label = step.stage.label.lower()
             progress.update(step.done, step.total)
     progress.clear()
+    return results, summaries
+
+
+def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
+    from newsreader.core.models import Stage
+
+    results, summaries = follow_refresh(
+        library.update(args.feed_ids or None, due_only=args.due, workers=args.workers, offline=not args.no_pages),
+        quiet=args.json,
+    )
     failed = sum(s.failed for s in summaries if s.stage is Stage.FEEDS)
     network_down = any(s.offline for s in summaries)
     if network_down:
@@ -828,31 +838,18 @@ def cmd_sync(library: Library, args: argparse.Namespace) -> int:
     if fresh and not args.no_pages:
         # what a refresh gives local stories: article pages, images and icons for offline reading (the
         # app does the same after a sync; a refresh of account feeds fetches no feed)
-        _complete_for_offline(library, [f.id for f in library.feeds() if f.account in fresh], quiet=args.json)
+        from newsreader.core.models import Stage
+
+        _, summaries = follow_refresh(library.update(library.account_feed_ids(fresh)), quiet=args.json)
+        if not args.json:
+            for summary in summaries:
+                if summary.stage is not Stage.FEEDS:
+                    print(stage_summary(summary))
     if args.json:
         from newsreader.cli.output import print_json
 
         print_json([sync_json(account, report) for account, report in results])
     return EXIT_FAILED if any(report.error for _, report in results) else EXIT_OK
-
-
-def _complete_for_offline(library: Library, feed_ids: list[int], *, quiet: bool) -> None:
-    """The later stages of a refresh for *feed_ids*, with a progress line and one line per stage."""
-    from newsreader.cli.progress import ProgressLine
-    from newsreader.core.models import Stage
-
-    progress = ProgressLine()
-    for step in library.update(feed_ids):
-        if step.stage is Stage.FEEDS:
-            continue
-        if step.finished:
-            progress.clear()
-            if not quiet:
-                print(stage_summary(step))
-        else:
-            progress.label = step.stage.label.lower()
-            progress.update(step.done, step.total)
-    progress.clear()
 
 
 def cmd_import(library: Library, args: argparse.Namespace) -> int:

@@ -427,6 +427,12 @@ class Library:
 
     # sync accounts ---------------------------------------------------------------------------
 
+    def account_feed_ids(self, names: Iterable[str]) -> list[int]:
+        """The ids of the feeds of the sync accounts *names* (what completing a sync's new stories for
+        offline reading works on, in the CLI and the app alike)."""
+        wanted = set(names)
+        return [feed.id for feed in self.feeds() if feed.account in wanted]
+
     def accounts(self) -> list[Account]:
         """Every sync account, with its queue counts and last sync."""
         return self._storage().accounts()

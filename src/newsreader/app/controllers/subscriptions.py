@@ -688,9 +688,9 @@ def finished_line(summary: RefreshSummary) -> str:
     if summary.pages:
         failed = f", {summary.page_failures} could not be" if summary.page_failures else ""
         pages = f"{plural(summary.pages - summary.page_failures, 'article')} downloaded{failed}."
+    state = "cancelled" if summary.cancelled else "done"
     if not summary.total:
         what = pages or ("images kept." if summary.images else "nothing was missing.")
-        return f"Offline copies {'cancelled' if summary.cancelled else 'done'}: {what}"
-    state = "cancelled" if summary.cancelled else "done"
+        return f"Offline copies {state}: {what}"
     new = plural(len(summary.new_story_ids), "new story", "new stories")
     return f"Refresh {state}: {new} from {plural(summary.done, 'feed')}.{' ' + pages if pages else ''}"

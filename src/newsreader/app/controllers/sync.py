@@ -142,9 +142,7 @@ class SyncController(QObject):
         if fresh:
             # new stories of an account get what a refresh gives local ones: article pages, images
             # and icons for offline reading (a refresh of account feeds fetches no feed)
-            self.window.subscriptions.complete_for_offline(
-                [feed.id for feed in self.library.feeds() if feed.account in fresh]
-            )
+            self.window.subscriptions.complete_for_offline(self.library.account_feed_ids(fresh))
         failed = [r for r in results if r.report.error]
         self.window.sync_label.setToolTip("\n".join(self._statuses))
         if failed:
