@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.pages import analyze_page
-from tests.conftest import cli_env, shared_path
+from tests.conftest import SHARED, cli_env, shared_path
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pages"
 STORY = "".join(
@@ -246,3 +246,21 @@ def test_a_page_of_more_text_than_any_article_is_read_without_the_extractor(monk
     monkeypatch.setattr(trafilatura, "extract", extractor_called)
     result = analyze_page(page("<article><p>" + "word " * 500_000 + "</p></article>"), "https://x.example/a")
     assert len(result.story_text) == len("word " * 500_000) - 1
+
+
+def test_a_label_after_a_comment_in_its_block_is_read_without_error() -> None:
+    """A sibling walk meets comments among the elements (rollingstone.com's sticky header: a link, the
+    comment closing it, then a label); their text is nothing, not an error."""
+    from lxml import html as lxml_html
+
+    from newsreader.core.pages.dom import short_text, text
+
+    block = lxml_html.fromstring('<div><a href="/">Home</a><!-- .branding --><span>Sponsored</span></div>')
+    comment = block[1]
+    assert not isinstance(comment.tag, str)
+    assert text(comment) == "" and short_text(comment, 10) == ""
+    assert [text(child) for child in block] == ["Home", "", "Sponsored"]
+    page = SHARED / "corpus" / "labelled-pages" / "aeb-rollingstone-doobie-brothers-tour" / "source.html"
+    if page.exists():  # the page it was found on (cssselect 1.6 reaches the walk there)
+        analysis = analyze_page(page.read_bytes(), "https://www.rollingstone.com/music/music-news/x-914341/")
+        assert "Doobie Brothers" in analysis.title

@@ -52,12 +52,18 @@ def class_words(el: etree._Element) -> tuple[str, ...]:
 
 
 def text(el: etree._Element) -> str:
-    """The element's text, whitespace collapsed."""
+    """The element's text, whitespace collapsed; "" for a comment or processing instruction (a
+    sibling walk meets them among the elements, and lxml cannot iterate their text)."""
+    if not isinstance(el.tag, str):
+        return ""
     return collapse_space("".join(el.itertext()))  # type: ignore[arg-type]
 
 
 def short_text(el: etree._Element, limit: int) -> str | None:
-    """The element's text when it is at most *limit* characters, else None (cheap on big elements)."""
+    """The element's text when it is at most *limit* characters, else None (cheap on big elements);
+    "" for a comment or processing instruction, as :func:`text`."""
+    if not isinstance(el.tag, str):
+        return ""
     parts: list[str] = []
     size = 0
     for piece in el.itertext():
