@@ -54,7 +54,7 @@ def class_words(el: etree._Element) -> tuple[str, ...]:
 def text(el: etree._Element) -> str:
     """The element's text, whitespace collapsed; "" for a comment or processing instruction (a
     sibling walk meets them among the elements, and lxml cannot iterate their text)."""
-    if not isinstance(el.tag, str):
+    if isinstance(el, etree._Comment | etree._ProcessingInstruction):
         return ""
     return collapse_space("".join(el.itertext()))  # type: ignore[arg-type]
 
@@ -62,7 +62,7 @@ def text(el: etree._Element) -> str:
 def short_text(el: etree._Element, limit: int) -> str | None:
     """The element's text when it is at most *limit* characters, else None (cheap on big elements);
     "" for a comment or processing instruction, as :func:`text`."""
-    if not isinstance(el.tag, str):
+    if isinstance(el, etree._Comment | etree._ProcessingInstruction):
         return ""
     parts: list[str] = []
     size = 0
