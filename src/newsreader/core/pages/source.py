@@ -58,7 +58,7 @@ def parse(page: bytes | str) -> etree._Element | None:
         tree = _from_string(decoded)
         if tree is not None and "html" not in beginning and len(tree) < 2:
             tree = None  # not HTML at all (trafilatura rejects it the same way)
-    except (ImportError, ValueError, etree.LxmlError):
+    except (ValueError, etree.LxmlError):  # a missing trafilatura is a broken install: it must show
         tree = None
     if tree is not None:
         return tree

@@ -147,7 +147,7 @@ def extract_story(document: etree._Element, container: etree._Element | None, pg
             )
             or ""
         )
-    except (ImportError, ValueError, etree.LxmlError):
+    except (ValueError, etree.LxmlError):  # a missing trafilatura is a broken install: it must show
         html = ""
     if html:
         root = lxml_html.document_fromstring(html)
