@@ -213,7 +213,8 @@ def test_version_1_library_with_stories_migrates_to_current(tmp_path: Path) -> N
     storage = Storage(path)
     row = storage.execute("SELECT canonical_link, title_key, read, sponsored_override FROM stories").fetchone()
     assert row == ("a.example/story", "volcano erupts near grindavik", 1, None)
-    keys = {p for (p,) in storage.execute("SELECT pair FROM title_pairs WHERE story_id = 7")}
+    (keys_text,) = storage.execute("SELECT keys FROM story_keys WHERE story_id = 7").fetchone()
+    keys = set(keys_text.split("\x1f"))
     assert {"volcano", "erupt", "grindavik"} <= keys  # the headline's key terms, stemmed and folded
     assert [s.id for s in storage.search('"lava"')] == [7]
     assert storage.integrity_ok()

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from newsreader.core.errors import LibraryFullError, StorageError, UnusableLibraryError
 from newsreader.core.storage.schema import check_ours, migrate
+from newsreader.core.storage.story_keys import StoryKeyIndex
 
 T = TypeVar("T")
 
@@ -61,6 +62,8 @@ class StorageBase:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._savepoints = 0
+        self.story_keys = StoryKeyIndex()
+        """Stored stories' key terms in memory, for same-story grouping as this connection writes."""
         if path.parent.exists() and not path.parent.is_dir():
             raise StorageError(f"The library folder {path.parent} is a file, not a folder; choose another.")
         try:
@@ -113,6 +116,7 @@ class StorageBase:
             except BaseException:
                 # A full disk or an I/O error makes SQLite roll the whole transaction back, taking the
                 # savepoint with it: then the original error is what the caller must see.
+                self.story_keys.reset()  # it may hold what was rolled back
                 if self._db.in_transaction:
                     with suppress(sqlite3.Error):
                         self._db.execute(f"ROLLBACK TO {name}")
@@ -148,6 +152,7 @@ class StorageBase:
         return StorageError(f"The library {self.path} could not be written ({exc}).")
 
     def _rollback_if_open(self) -> None:
+        self.story_keys.reset()  # it may hold what was rolled back
         # a failed statement or COMMIT (disk full, I/O error) may or may not have ended the transaction
         if self._db.in_transaction:
             with suppress(sqlite3.Error):

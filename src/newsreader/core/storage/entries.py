@@ -175,7 +175,9 @@ class EntryStorage(StorageBase):
             if new_ids:
                 # the multi-row INSERTs number the new stories in the order they were listed
                 analysed = {i: t for i, t in zip(new_ids, insert_terms, strict=False) if t is not None}
-                group_new_stories(db, feed_id, last_id, analysed if len(new_ids) == len(inserts) else {})
+                group_new_stories(
+                    db, feed_id, last_id, self.story_keys, analysed if len(new_ids) == len(inserts) else {}
+                )
             if partial:
                 for chunk in chunks(back_in_feed):
                     db.execute(f"UPDATE stories SET in_feed = 1 WHERE id IN ({marks(chunk)})", chunk)

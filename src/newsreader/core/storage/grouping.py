@@ -8,9 +8,8 @@ smallest story id; merging two groups relabels the smaller one.
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -29,6 +28,7 @@ from newsreader.core.related.same_story import (
 
 if TYPE_CHECKING:
     from newsreader.core.related.terms import Terms
+    from newsreader.core.storage.story_keys import StoryKeyIndex
 
 MAX_GROUP = 50
 """A same-story group never grows past this many stories (merging look-alikes step by step would)."""
@@ -50,10 +50,12 @@ def group_new_stories(
     db: sqlite3.Connection,
     feed_id: int,
     after_id: int,
+    index: StoryKeyIndex,
     analysed: Mapping[int, tuple[Terms, tuple[str, ...]]] | None = None,
 ) -> None:
-    """Index and group the stories of *feed_id* stored after id *after_id*; *analysed* holds the
-    terms and key terms a parser process already found for some of them (by story id)."""
+    """Index and group the stories of *feed_id* stored after id *after_id*; *index* is the
+    connection's key terms in memory (``story_keys``); *analysed* holds the terms and key terms a
+    parser process already found for some of them (by story id)."""
     new = db.execute(
         """SELECT id, canonical_link, title_key, title, substr(body_text, 1, ?), published
            FROM stories WHERE feed_id = ? AND id > ?""",
@@ -73,7 +75,7 @@ def group_new_stories(
             terms[story[0]], keys_of[story[0]] = known
             remember(title, lead, known[0])  # for the stories stored after it, which compare with it
     days = {story[0]: day_number(story[5]) for story in new}
-    pair_rows = [(term, days[story[0]], story[0], feed_id) for story in new for term in keys_of[story[0]]]
+    index.prepare(db, days.values(), WINDOW_DAYS)
     pairs: set[tuple[int, int]] = set()
     links = [s[1] for s in new if s[1]]
     if links:
@@ -97,8 +99,8 @@ def group_new_stories(
             day = days[story[0]]
             near = [o for o, d in by_key.get(story[2], ()) if abs(d - day) <= SAME_TITLE_DAYS]
             pairs.update((story[0], o) for o in _latest(near))
-    pairs.update(_word_matches(db, feed_id, terms, pair_rows))
-    db.executemany("INSERT OR IGNORE INTO title_pairs(pair, day, story_id, feed_id) VALUES (?, ?, ?, ?)", pair_rows)
+    pairs.update(_word_matches(db, feed_id, terms, keys_of, days, index))
+    index.add(db, [(story[0], feed_id, days[story[0]], keys_of[story[0]]) for story in new])
     for story_id, other_id in pairs:
         _union(db, story_id, other_id)
 
@@ -109,50 +111,36 @@ def _latest(ids: list[int]) -> list[int]:
     return sorted(ids, reverse=True)[:MAX_CANDIDATES]
 
 
-_CANDIDATE_PAIRS = """
-WITH wanted(story, pair, day) AS (
-    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
-    FROM json_each(:wanted)
-),
-usable AS (
-    SELECT story, pair, day FROM wanted
-    WHERE (SELECT count(*) FROM (SELECT 1 FROM title_pairs t
-                                 WHERE t.pair = wanted.pair AND t.day BETWEEN wanted.day - :window
-                                 AND wanted.day + :window LIMIT :cap + 1)) <= :cap
-)
-SELECT usable.story, t.story_id, count(*) AS shared FROM usable
-JOIN title_pairs t ON t.pair = usable.pair AND t.day BETWEEN usable.day - :window AND usable.day + :window
-WHERE t.feed_id != :feed
-GROUP BY usable.story, t.story_id HAVING shared >= :min_shared
-"""
-"""For each new story (``story``: its key terms on its day, handed over as one JSON array so that the
-statement is prepared once), the stories of other feeds that share at least ``:min_shared`` of
-those terms within the window, counting only terms that are not too common there
-(:data:`MAX_POSTINGS`): one index seek per term, the counting stops at the cap, and the pairs are
-counted inside SQLite."""
-
-
 def _word_matches(
-    db: sqlite3.Connection, feed_id: int, terms: dict[int, Terms], pair_rows: list[tuple[str, int, int, int]]
+    db: sqlite3.Connection,
+    feed_id: int,
+    terms: Mapping[int, Terms],
+    keys_of: Mapping[int, Sequence[str]],
+    days: Mapping[int, int],
+    index: StoryKeyIndex,
 ) -> set[tuple[int, int]]:
     """Stories of other feeds that share key terms (headline and lead) with a new one, within the
-    window, confirmed by ``same_story.is_same``."""
-    parameters = {
-        "wanted": json.dumps([(story_id, pair, day) for pair, day, story_id, _ in pair_rows], ensure_ascii=False),
-        "window": WINDOW_DAYS,
-        "cap": MAX_POSTINGS,
-        "feed": feed_id,
-        "min_shared": MIN_SHARED_KEYS,
+    window, confirmed by ``same_story.compare``."""
+    candidates = {
+        story_id: sharing
+        for story_id in terms
+        if (
+            sharing := index.candidates(
+                feed_id,
+                days[story_id],
+                keys_of[story_id],
+                window=WINDOW_DAYS,
+                cap=MAX_POSTINGS,
+                min_shared=MIN_SHARED_KEYS,
+            )
+        )
     }
-    candidates: dict[int, Counter[int]] = defaultdict(Counter)
-    for story_id, other_id, shared in db.execute(_CANDIDATE_PAIRS, parameters):
-        candidates[story_id][other_id] = shared
     if not candidates:
         return set()
-    # the stories sharing the most key terms first (at least MIN_SHARED_KEYS), at most MAX_CANDIDATES
-    # each: bounded work
+    # the stories sharing the most key terms first (the earliest stored among equals), at most
+    # MAX_CANDIDATES each: bounded work
     chosen = {
-        story_id: [o for o, count in found.most_common(MAX_CANDIDATES) if count >= MIN_SHARED_KEYS]
+        story_id: [o for o, _ in sorted(found.items(), key=lambda item: (-item[1], item[0]))[:MAX_CANDIDATES]]
         for story_id, found in candidates.items()
     }
     other_ids = sorted({o for others in chosen.values() for o in others})

@@ -329,6 +329,27 @@ CREATE INDEX stories_feed_unread ON stories(feed_id, read, sponsored);
     )
 
 
+def _migrate_to_10(db: sqlite3.Connection) -> None:
+    """Key terms one row a story (``story_keys``) instead of one row a term (``title_pairs``): the
+    writer finds grouping candidates in memory (``story_keys.StoryKeyIndex``) and stores a tenth of
+    the rows; a cold refresh of 1,000 feeds spent ~10 of its writer's CPU-seconds on the old table."""
+    _run_script(
+        db,
+        """
+CREATE TABLE story_keys (
+    story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+    feed_id INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    keys TEXT NOT NULL
+);
+CREATE INDEX story_keys_day ON story_keys(day);
+INSERT INTO story_keys(story_id, feed_id, day, keys)
+    SELECT story_id, min(feed_id), min(day), group_concat(pair, char(31)) FROM title_pairs GROUP BY story_id;
+DROP TABLE title_pairs;
+""",
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_to_1,
     _migrate_to_2,
@@ -339,6 +360,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_to_7,
     _migrate_to_8,
     _migrate_to_9,
+    _migrate_to_10,
 )
 """``MIGRATIONS[n]`` takes a database from version n to n + 1."""
 
