@@ -94,7 +94,11 @@ def key_terms(terms: Terms) -> list[str]:
     Two reports of one event share at least :data:`MIN_SHARED_KEYS` of them even when their headlines
     share one word (on the labelled pairs: 30 of 32 do); names count here (they find candidates), the
     decision in :func:`compare` discounts them."""
-    ranked = sorted(terms.text, key=lambda t: (t not in terms.title, -weight(t, terms.names), t))
+    names, title = terms.names, terms.title
+    ranked = sorted(
+        terms.text,
+        key=lambda t: (t not in title, -(1.0 if t in names and t[0] not in "#$^" else _content_weight(t)), t),
+    )
     return [t for t in ranked if not t.startswith("$")][:KEY_TERMS]
 
 
@@ -125,6 +129,22 @@ class Match:
 
 def _weight_sum(terms: Iterable[str], names: frozenset[str]) -> float:
     return sum(1.0 if term in names and term[0] not in "#$^" else _content_weight(term) for term in terms)
+
+
+def _whole_sum(terms: frozenset[str], names: frozenset[str]) -> float:
+    """``_weight_sum`` of a story's own headline or text terms: their content weights are summed once
+    per story (``_content_sum``) and only the few names among them are weighed again, for each pair
+    the writer compares."""
+    total = _content_sum(terms)
+    for term in names & terms:
+        if term[0] not in "#$^":
+            total += 1.0 - _content_weight(term)
+    return total
+
+
+@lru_cache(maxsize=20_000)
+def _content_sum(terms: frozenset[str]) -> float:
+    return sum(map(_content_weight, terms))
 
 
 @lru_cache(maxsize=100_000)
@@ -205,11 +225,11 @@ def compare(a: Terms, b: Terms) -> Match:
     event = [t for t in shared if t not in names and not t.startswith("$")]
     if not event or len(shared) < MIN_EVENT_TERMS:
         return Match(0.0, ())
-    w_a, w_b = _weight_sum(a.text, names), _weight_sum(b.text, names)
+    w_a, w_b = _whole_sum(a.text, names), _whole_sum(b.text, names)
     text_score = _weight_sum(shared, names) / math.sqrt(w_a * w_b) if w_a and w_b else 0.0
     cover = []
     for one, other in ((a, b), (b, a)):
-        title_weight = _weight_sum(one.title, names)
+        title_weight = _whole_sum(one.title, names)
         if title_weight:
             cover.append(_weight_sum(one.title & other.text, names) / title_weight)
     title_score = sum(cover) / len(cover) if cover else 0.0
