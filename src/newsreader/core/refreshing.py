@@ -134,7 +134,7 @@ def feeds_only(
             yield step
     finally:
         record_hosts(setup.fetcher, setup.storage, setup.clock(), network_down)
-        trim_remembered()
+        _let_go(setup.storage)
 
 
 def whole_refresh(
@@ -192,7 +192,14 @@ def whole_refresh(
         if pool is not None:
             pool.close()
         record_hosts(setup.fetcher, setup.storage, setup.clock(), network_down)
-        trim_remembered()
+        _let_go(setup.storage)
+
+
+def _let_go(storage: Storage) -> None:
+    """Free what a refresh of many feeds held for grouping (terms analysed, key terms by day): the
+    app stays open for hours and its next refresh reloads what it needs."""
+    trim_remembered()
+    storage.story_keys.reset()
 
 
 def _watch(plain: threading.Event, stop: Cancel, ended: threading.Event) -> None:
