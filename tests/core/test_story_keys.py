@@ -155,3 +155,21 @@ def test_every_number_word_of_the_corpus_is_recognised() -> None:
                 checked += 1
                 assert _may_write_numbers(word, language), (language, word)
     assert checked > 150
+
+
+def test_a_deleted_storys_id_given_to_a_new_story_of_the_same_feed_is_not_its_candidate(tmp_path: Path) -> None:
+    """The key index keeps a story deleted by the same connection (retention, or a feed removed); SQLite
+    gives its id to the next story stored, which may be of the very feed asking."""
+    storage = Storage(tmp_path / "library.sqlite3")
+    try:
+        wire = storage.add_feed("http://127.0.0.1:9/wire", "", None, NOW)
+        daily = storage.add_feed("http://127.0.0.1:9/daily", "", None, NOW)
+        _store(storage, wire, "wire", FINE)
+        with storage.transaction() as db:
+            db.execute("DELETE FROM stories WHERE feed_id = ?", (wire,))  # the index still holds it
+        _store(storage, daily, "daily", FINE_AGAIN)  # the same id, now a story of "daily"
+        _store(storage, daily, "daily2", FINE)  # daily's own look-alike: never its candidate
+        rows = storage.execute("SELECT feed_id, group_id FROM stories").fetchall()
+        assert len(rows) == 2 and {group for _, group in rows} == {None}
+    finally:
+        storage.close()

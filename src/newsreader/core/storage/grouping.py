@@ -144,12 +144,15 @@ def _word_matches(
         for story_id, found in candidates.items()
     }
     other_ids = sorted({o for others in chosen.values() for o in others})
+    # the key index may hold a story deleted since, its id given to a new story of any feed (this
+    # one's included): the candidates are read again here, and only those of other feeds kept
     others: dict[int, tuple[str, str]] = {}
     for start in range(0, len(other_ids), 400):
         chunk_ids = other_ids[start : start + 400]
         for row in db.execute(
-            f"SELECT id, title, substr(body_text, 1, ?) FROM stories WHERE id IN ({_marks(chunk_ids)})",
-            [LEAD_CHARS, *chunk_ids],
+            f"SELECT id, title, substr(body_text, 1, ?) FROM stories WHERE id IN ({_marks(chunk_ids)})"
+            " AND feed_id != ?",
+            [LEAD_CHARS, *chunk_ids, feed_id],
         ):
             others[row[0]] = (row[1], row[2])
     found: set[tuple[int, int]] = set()
