@@ -9,7 +9,7 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newsreader.core.connectivity import OFFLINE_MESSAGE
+from newsreader.core.connectivity import LOST_MESSAGE, OFFLINE_MESSAGE
 from newsreader.core.library import Library, open_library
 from newsreader.core.models import RefreshStatus
 from tests.hostile.test_deadlines import BOUND, dns_rules, newsreader, prepared
@@ -158,3 +158,48 @@ def test_a_refresh_cut_short_by_the_network_leaves_later_feeds_due(tmp_path: Pat
         assert len(steps) == 21  # one per feed and the feeds' summary: no other stage ran
         due = list(library.update(due_only=True, workers=1))
         assert due[-1].total == 20  # every feed is still due
+
+
+def test_a_network_lost_during_the_refresh_leaves_the_feeds_not_reached_as_they_were(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """A train enters a tunnel: the first feeds were fetched, then every name look-up says "try
+    again". The feeds not reached keep no error, stay due and their servers are not paused; the
+    refresh says so once and ends early."""
+    live = [server.add(f"/live{i}.xml", simple_rss(2, f"live{i}")) for i in range(2)]
+    live = [url.replace("127.0.0.1", f"live{i}.net.test") for i, url in enumerate(live)]
+    for i in range(20):
+        server.add(f"/gone{i}.xml", simple_rss(2, f"gone{i}"))
+    gone = [f"http://gone{i}.down.test:{server.port}/gone{i}.xml" for i in range(20)]
+    config, log = dns_rules(tmp_path, loopback=["net.test"], down=["down.test"])
+    data = prepared(tmp_path, *live, *gone)
+    before = feed_rows(data)
+    run = newsreader(data, "refresh", "--no-pages", "--workers", "1", dns=config)
+    assert run.returncode == 75, run
+    assert run.stderr.strip() == f"newsreader: {LOST_MESSAGE}"
+    summary = "Feeds: 2 of 22 refreshed, 4 new stories, 0 failed; the network was lost, 20 left for the next refresh."
+    assert summary in run.stdout, run.stdout
+    rows = feed_rows(data)
+    assert all(rows[url][0] is None and rows[url][1] is not None for url in live)
+    assert {url: rows[url] for url in gone} == {url: before[url] for url in gone}  # no error, still due
+    assert paused_hosts(data) == {}
+    asked = [host for host in log.read_text().split() if host.endswith("down.test")]
+    # it stopped asking once three servers had failed that way since the last answer (the requests
+    # already queued, up to 9 with one worker, still ran)
+    assert 3 <= len(set(asked)) < len(gone), asked
+
+
+def test_a_name_server_failing_for_one_feed_among_answers_is_that_feeds_failure(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """One or two look-ups saying "try again" among feeds that answer are not a lost network."""
+    urls = [server.add(f"/ok{i}.xml", simple_rss(1, f"ok{i}")) for i in range(3)]
+    urls = [url.replace("127.0.0.1", f"ok{i}.net.test") for i, url in enumerate(urls)]
+    flaky = f"http://news.down.test:{server.port}/ok0.xml"
+    config, _ = dns_rules(tmp_path, loopback=["net.test"], down=["down.test"])
+    data = prepared(tmp_path, urls[0], flaky, *urls[1:])
+    run = newsreader(data, "--json", "refresh", "--no-pages", "--workers", "1", dns=config)
+    assert run.returncode == 3, run
+    status = {r["url"]: r["status"] for r in json.loads(run.stdout)["feeds"]}
+    assert status == {**dict.fromkeys(urls, "updated"), flaky: "failed"}
+    assert "(DNS)" in (feed_rows(data)[flaky][0] or "")

@@ -1,8 +1,9 @@
 """``newsreader``: manage subscriptions, refresh, and read from the offline cache.
 
 Exit codes: 0 success; 1 the command failed (the message says why); 2 bad arguments;
-3 a refresh finished but some feeds failed; 75 the network is down (a refresh reached no feed
-and marked none failed: try again later, ``EX_TEMPFAIL`` of sysexits.h); 130 interrupted.
+3 a refresh finished but some feeds failed; 75 the network is down (a refresh reached no feed, or
+lost the network after some, and marked none it could not reach failed: try again later,
+``EX_TEMPFAIL`` of sysexits.h); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -441,9 +442,10 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     failed = sum(s.failed for s in summaries if s.stage is Stage.FEEDS)
     network_down = any(s.offline for s in summaries)
     if network_down:
-        from newsreader.core.connectivity import OFFLINE_MESSAGE
+        from newsreader.core.models import RefreshStatus
 
-        print(f"newsreader: {OFFLINE_MESSAGE}", file=sys.stderr)
+        said = next(r.error for r in results if r.status is RefreshStatus.OFFLINE)  # down, or lost midway
+        print(f"newsreader: {said}", file=sys.stderr)
     if args.json:
         from newsreader.cli.output import print_json
 
@@ -498,8 +500,14 @@ def stage_summary(step: StageProgress) -> str:
     from newsreader.core.models import Stage
 
     left = f", {step.left} left for the next refresh" if step.left else ""
-    if step.stage is Stage.FEEDS and step.offline:
+    if step.stage is Stage.FEEDS and step.offline and step.left >= step.total:
         return f"Feeds: {step.total} not refreshed: the network is down."
+    if step.stage is Stage.FEEDS and step.offline:
+        added = plural(step.added, "new story", "new stories")
+        return (
+            f"Feeds: {step.total - step.left} of {step.total} refreshed, {added}, {step.failed} failed; "
+            f"the network was lost, {step.left} left for the next refresh."
+        )
     if step.stage is Stage.FEEDS:
         added = plural(step.added, "new story", "new stories")
         return f"Feeds: {step.done} of {step.total} refreshed, {added}, {step.failed} failed{left}."

@@ -22,10 +22,19 @@ come in: the live servers' requests are in flight when the dead ones fail, and o
 it. The rule is newsreader's own; the distinction between "the network" and "the server" comes from
 the operating system's errors (``getaddrinfo``'s ``EAI_AGAIN`` against ``EAI_NONAME``, and
 ``ENETUNREACH``/``ENETDOWN`` against ``ECONNREFUSED``/``EHOSTUNREACH``, POSIX and RFC 3493), the way
-browsers tell "no internet" pages from "site can't be reached" ones. Its limits: a refresh of three
-or more servers that are all dead at once, while the network works, reads as offline (nothing is
-marked; the next refresh asks again); a network lost in the middle of a refresh, after servers
-answered, is not detected by this rule (the app's platform watch covers that case).
+browsers tell "no internet" pages from "site can't be reached" ones.
+
+A network **lost** in the middle of a refresh (a train entering a tunnel): once servers have
+answered, failures that point at this computer's network (point 3's kind) are held back too, and
+when they span :data:`OFFLINE_SERVERS` distinct servers with no answer since, the refresh is offline
+from there: no new request starts, the feeds not reached are left as they were and their servers are
+not paused. Any answer ends the suspicion and the held failures are the feeds' own. Failures that
+point at a server (refused, a name that does not exist) never count here: dead feeds among live ones
+stay their own failures.
+
+Its limits: a refresh of three or more servers that are all dead at once, while the network works,
+reads as offline (nothing is marked; the next refresh asks again); so do three servers whose name
+servers fail one after another while no other server answers in between.
 """
 
 from __future__ import annotations
@@ -38,6 +47,9 @@ put down to the network (fewer only when the refresh asks fewer servers; see the
 
 OFFLINE_MESSAGE = "Offline: no feed could be reached; nothing was marked as failed."
 """What a refresh that found the network down says, once."""
+
+LOST_MESSAGE = "Offline: the network was lost during the refresh; the feeds not reached were left as they were."
+"""What a refresh that lost the network after servers had answered says, once."""
 
 
 class Network(Enum):
@@ -63,15 +75,24 @@ class NetworkCheck:
         self.state = Network.UNKNOWN
         self._failed: set[str] = set()
         self._network_kind = False
+        self._since_answer: set[str] = set()
+        self.lost = False
+        """The network was found down after servers had answered (lost in the middle)."""
 
     def answered(self) -> None:
         """A server answered (a feed was stored, not modified, or failed with the server's answer)."""
         self.state = Network.UP
+        self.lost = False
+        self._since_answer.clear()
 
     def unreached(self, server: str, *, network: bool) -> None:
         """A request to *server* failed before reaching it; *network* when the error points at this
         computer's network rather than at the server."""
         if self.state is Network.UP:
+            if network:
+                self._since_answer.add(server)
+                if len(self._since_answer) >= OFFLINE_SERVERS:
+                    self.state, self.lost = Network.SUSPECT, True
             return
         self._failed.add(server)
         self._network_kind = self._network_kind or network
@@ -83,8 +104,14 @@ class NetworkCheck:
 
     @property
     def undecided(self) -> bool:
-        """No server has answered yet: failures to connect are held back, not recorded."""
-        return self.state is not Network.UP
+        """Failures to connect are held back, not recorded: no server has answered yet, or failures
+        pointing at the network came after the last answer."""
+        return self.state is not Network.UP or bool(self._since_answer)
+
+    def holds(self, *, network: bool) -> bool:
+        """Whether a failure to reach a server (*network*: pointing at this computer's network) is held
+        back rather than recorded now."""
+        return self.state is not Network.UP or (network and bool(self._since_answer))
 
     @property
     def offline(self) -> bool:

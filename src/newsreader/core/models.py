@@ -270,7 +270,8 @@ class Stage(Enum):
 class StageProgress:
     """One step of a refresh (see :meth:`Library.update`): ``done`` of ``total`` items of ``stage``,
     ``failed`` of them failed so far. The last value of each stage has ``finished`` set and sums it
-    up; ``left`` counts what the next refresh takes up (out of time, or cancelled)."""
+    up; ``left`` counts what the next refresh takes up (out of time, cancelled, or not reached for want
+    of a network)."""
 
     stage: Stage
     done: int
@@ -287,8 +288,9 @@ class StageProgress:
     finished: bool = False
     left: int = 0
     offline: bool = False
-    """The network was down (feeds stage, with ``finished``): no feed could be reached, none was
-    marked failed, and the later stages did not run (see :mod:`newsreader.core.connectivity`)."""
+    """The network was down (feeds stage, with ``finished``): no feed could be reached, or it was lost
+    during the refresh (``left`` of ``total`` feeds not reached); none was marked failed for it, and
+    the later stages did not run (see :mod:`newsreader.core.connectivity`)."""
 
     @property
     def fraction(self) -> float:

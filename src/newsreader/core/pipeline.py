@@ -80,19 +80,21 @@ def run_refresh(
     (:class:`LibraryFullError`, …) and nothing else of its own."""
     cancel = cancel if cancel is not None else Cancel()
     started = time.monotonic()
-    failed = added = done = total = 0
+    failed = added = done = total = unreached = 0
     network_down = False
     for step in parts.feeds(parts.pool, cancel):
         done, total = step.done, step.total
         bad = step.result.status is RefreshStatus.FAILED
         failed += bad
         added += step.result.new_stories
-        network_down = network_down or step.result.status is RefreshStatus.OFFLINE
+        if step.result.status is RefreshStatus.OFFLINE:
+            network_down, unreached = True, unreached + 1
         yield StageProgress(
             Stage.FEEDS, done, total, failed, added, feed=step.result, error=step.result.error if bad else None
         )
-    skipped = total - done
-    yield StageProgress(Stage.FEEDS, done, total, failed, added, finished=True, left=skipped, offline=network_down)
+    # feeds the network did not let us ask, or the refresh was stopped before: the next refresh's
+    left = total - done + unreached
+    yield StageProgress(Stage.FEEDS, done, total, failed, added, finished=True, left=left, offline=network_down)
     if not offline or network_down:
         return  # without a network, pages, images and icons would only fail (and be recorded as missing)
     seconds = budget if budget is not None else max(MIN_TAIL_SECONDS, time.monotonic() - started)

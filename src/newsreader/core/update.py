@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from newsreader.core.classify import FeedRules, Rules, StoryFacts, classify
 from newsreader.core.classify.convention import apply_convention
 from newsreader.core.classify.sponsored import is_episode
-from newsreader.core.connectivity import OFFLINE_MESSAGE, NetworkCheck
+from newsreader.core.connectivity import LOST_MESSAGE, OFFLINE_MESSAGE, NetworkCheck
 from newsreader.core.errors import (
     FetchError,
     LibraryFullError,
@@ -343,10 +343,11 @@ class Refresher:
     def run(self, states: Sequence[FeedState], cancel: threading.Event | None = None) -> Iterator[RefreshProgress]:
         """Refresh *states*, yielding progress as each feed finishes (in completion order).
 
-        Until a server answers, failures to reach a server are held back; when they show the
-        network is down (:mod:`newsreader.core.connectivity`), no further feed is asked and every
-        feed not refreshed is reported ``OFFLINE`` and left as it was; when a server answers, the
-        held failures are recorded as the feeds' own."""
+        Until a server answers (and, after that, while failures pointing at the network follow the
+        last answer), failures to reach a server are held back; when they show the network is down
+        or lost (:mod:`newsreader.core.connectivity`), no further feed is asked and every feed not
+        refreshed is reported ``OFFLINE`` and left as it was; when a server answers, the held
+        failures are recorded as the feeds' own."""
         cancel = cancel or threading.Event()
         now = self.clock()
         total = len(states)
@@ -419,10 +420,10 @@ class Refresher:
         elif held:
             for outcome in held:
                 done += 1
-                yield RefreshProgress(done, total, self._not_refreshed(outcome.state, offline))
+                yield RefreshProgress(done, total, self._not_refreshed(outcome.state, offline, network.lost))
         for state in pending:
             done += 1
-            yield RefreshProgress(done, total, self._not_refreshed(state, offline))
+            yield RefreshProgress(done, total, self._not_refreshed(state, offline, network.lost))
 
     @staticmethod
     def _hold_back(outcomes: list[_Outcome], network: NetworkCheck, held: list[_Outcome]) -> list[_Outcome]:
@@ -435,17 +436,19 @@ class Refresher:
             elif outcome.status is not RefreshStatus.SKIPPED:
                 network.answered()
         for outcome in outcomes:
-            if outcome.unreached is not None and network.undecided:
+            if outcome.unreached is not None and network.holds(network=outcome.unreached == "network"):
                 held.append(outcome)
             else:
                 ready.append(outcome)
         return ready
 
     @staticmethod
-    def _not_refreshed(state: FeedState, offline: bool) -> RefreshResult:
-        """A feed left as it was: the network is down, or the refresh was cancelled."""
+    def _not_refreshed(state: FeedState, offline: bool, lost: bool = False) -> RefreshResult:
+        """A feed left as it was: the network is down (*lost* during the refresh), or the refresh was
+        cancelled."""
         if offline:
-            return RefreshResult(state.id, state.url, state.title, RefreshStatus.OFFLINE, error=OFFLINE_MESSAGE)
+            message = LOST_MESSAGE if lost else OFFLINE_MESSAGE
+            return RefreshResult(state.id, state.url, state.title, RefreshStatus.OFFLINE, error=message)
         return RefreshResult(state.id, state.url, state.title, RefreshStatus.SKIPPED, error="Refresh cancelled.")
 
     def _auth(self, state: FeedState) -> tuple[str, str] | None:
