@@ -3,13 +3,14 @@ and a refresh by itself when the platform says the network is back."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtNetwork import QNetworkInformation
 
-from newsreader.app.controllers.subscriptions import OFFLINE_LABEL
+from newsreader.app.controllers.subscriptions import LOST_LABEL, OFFLINE_LABEL
 from newsreader.app.models.feeds import Selection
 from newsreader.app.views.main_window import MainWindow
 from newsreader.core.library import Library, open_library
@@ -110,3 +111,46 @@ def test_when_the_platform_cannot_tell_the_app_tries_again_quietly_and_recovers(
     finally:
         for site in back:
             site.close()
+
+
+def test_a_network_lost_during_a_refresh_keeps_what_came_and_says_so(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first two feeds come in, then every name look-up says "try again" (the train entered a
+    tunnel; the name server is played in this process, the servers are real): the new stories are
+    listed and counted, no feed is marked failed, the status line says the network was lost, and the
+    app refreshes again when the platform says it is back."""
+    real = socket.getaddrinfo
+
+    def name_server(host: str, *args: object, **kwargs: object) -> object:
+        if str(host).endswith(".down.test"):
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return real("127.0.0.1" if str(host).endswith(".net.test") else host, *args, **kwargs)  # type: ignore[arg-type]
+
+    from newsreader.core.fetch import http
+
+    monkeypatch.setattr(http._RESOLVER, "_lookup", name_server)  # the fetcher's one look-up function
+    site = FeedServer()
+    try:
+        library = open_library(tmp_path / "data", parse_processes=0)
+        library.set_setting("workers", "1")  # one request at a time: the two live feeds come first
+        live = []
+        for n in range(2):
+            site.add(f"/live{n}.xml", simple_rss(2, f"live{n}", f"Live {n}"))
+            live.append(library.subscribe(f"http://live{n}.net.test:{site.port}/live{n}.xml"))
+        list(library.update(live, offline=False))  # read yesterday, on a network
+        for n in range(2):
+            site.add(f"/live{n}.xml", simple_rss(4, f"live{n}", f"Live {n}"))  # two new stories each
+        for n in range(12):
+            library.subscribe(f"http://gone{n}.down.test:{site.port}/gone{n}.xml")
+        with library, shown_window(qtbot, library) as window:
+            qtbot.waitUntil(window.isActiveWindow, timeout=5000)  # shortcuts need the active window
+            with qtbot.waitSignal(window.refresher.finished, timeout=30000):
+                key(qtbot, window, "r")
+            assert window.progress_label.text() == LOST_LABEL.format(new="4 new stories", feeds="2 feeds")
+            assert window.errors_button.isHidden()
+            assert all(f.last_error is None for f in library.feeds())
+            assert sorted(f.unread for f in library.feeds()) == [0] * 12 + [4, 4]
+            assert window.subscriptions.offline  # it tries again when the network is back
+    finally:
+        site.close()

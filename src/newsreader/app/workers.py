@@ -224,7 +224,8 @@ class RefreshSummary:
         self.stages: list[StageProgress] = []
         """The last value of each stage: what it did, and what is left for the next refresh."""
         self.offline = False
-        """The network was down: no feed could be reached and none was marked failed."""
+        """The network was down: no feed could be reached, or it was lost during the refresh (the
+        feeds stage's ``left`` counts the feeds not reached); none was marked failed for it."""
 
     def add(self, step: RefreshProgress) -> None:
         """Count one finished feed."""

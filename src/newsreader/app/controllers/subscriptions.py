@@ -27,7 +27,7 @@ from newsreader.app.workers import RefreshSummary
 from newsreader.core.credentials import split_credentials
 from newsreader.core.errors import CredentialsError, FetchError, NewsreaderError
 from newsreader.core.library import MultipleFeedsError
-from newsreader.core.models import Feed, PageProgress, RefreshProgress, StageProgress
+from newsreader.core.models import Feed, PageProgress, RefreshProgress, Stage, StageProgress
 from newsreader.wording import plural
 
 if TYPE_CHECKING:
@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 OFFLINE_LABEL = "Offline — no feed could be reached, none marked failed; newsreader refreshes when the network is back."
 """The status bar's one line while the network is down."""
+LOST_LABEL = (
+    "Offline — the network was lost during the refresh: {new} from {feeds}; the rest refresh when the network is back."
+)
+"""The status bar's line when the network went after some feeds were refreshed."""
 OFFLINE_RETRY_MS = 60_000
 """The first retry of a refresh that found no network while the platform says it is up …"""
 OFFLINE_RETRY_MAX_MS = 30 * 60_000
@@ -631,6 +635,12 @@ class SubscriptionsController(QObject):
         self.window.cancel_button.hide()
         if summary.offline and not summary.cancelled:
             self._went_offline(*self._running)
+            feeds = next((s for s in summary.stages if s.stage is Stage.FEEDS), None)
+            if feeds is not None and feeds.left < feeds.total:  # lost after some feeds were refreshed
+                reached = feeds.total - feeds.left
+                new = plural(len(summary.new_story_ids), "new story", "new stories")
+                self.window.progress_label.setText(LOST_LABEL.format(new=new, feeds=plural(reached, "feed")))
+                self._show_new_stories(summary)
             return
         if self.offline:  # a quiet retry reached the network
             self.offline = False
@@ -648,10 +658,14 @@ class SubscriptionsController(QObject):
             self.window.errors_button.show()
         else:
             self.window.errors_button.hide()
-        self._count_timer.stop()
-        self._update_counts(everything=True)
         if summary.icons or not self._icons_loaded:
             self.load_icons()
+        self._show_new_stories(summary)
+
+    def _show_new_stories(self, summary: RefreshSummary) -> None:
+        """Counts, the story list and the notification brought up to date after a refresh."""
+        self._count_timer.stop()
+        self._update_counts(everything=True)
         if summary.new_story_ids:
             self.window.reading.refresh_list()
         if summary.new_story_ids and self.window.on_new_stories is not None:
