@@ -122,20 +122,26 @@ def feed_server(corpus: Path, *, port: int, latency_ms: float, hosts: int, limit
 
 @dataclass
 class Measurement:
-    """Wall time and peak resident memory of a command (its whole process tree)."""
+    """Wall time, peak resident memory and CPU time of a command (its whole process tree)."""
 
     seconds: float
     peak_mib: float
     returncode: int
+    cpu_seconds: float = 0.0
+    """User + system CPU of the command and every process it waited for (its parser processes), from
+    ``getrusage(RUSAGE_CHILDREN)``: what the work costs, however many cores it had."""
 
 
 def run_measured(
     argv: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | None = None, timeout: float = 1800
 ) -> Measurement:
     """Run *argv*, sampling the summed RSS of it and its children every 20 ms."""
+    import resource
+
     import psutil
 
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(list(argv), env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     stop = threading.Event()
@@ -165,9 +171,11 @@ def run_measured(
         stop.set()
         sampler.join()
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if process.returncode != 0:
         sys.stderr.write(f"{argv[0]} exited {process.returncode}: {err.decode(errors='replace')[-2000:]}\n")
-    return Measurement(seconds, peak / (1024 * 1024), process.returncode)
+    return Measurement(seconds, peak / (1024 * 1024), process.returncode, cpu)
 
 
 def machine() -> str:

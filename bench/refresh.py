@@ -184,13 +184,14 @@ def summarise(results: dict[str, dict[str, list[Measurement]]], args: argparse.N
         f"`python bench/refresh.py --feeds {args.feeds} --latency-ms {args.latency_ms:g} --workers {args.workers}"
         f" --rounds {args.rounds}` (medians of {args.rounds} round(s); 16 loopback hosts, gzip)",
         "",
-        "| contestant | cold s | warm s | peak MiB (cold) | peak MiB (warm) |",
-        "|---|---|---|---|---|",
+        "| contestant | cold s | warm s | peak MiB (cold) | peak MiB (warm) | CPU s (cold) | CPU s (warm) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name in results:
         lines.append(
             f"| {name} | {med(name, 'cold', 'seconds'):.2f} | {med(name, 'warm', 'seconds'):.2f} | "
-            f"{med(name, 'cold', 'peak_mib'):.0f} | {med(name, 'warm', 'peak_mib'):.0f} |"
+            f"{med(name, 'cold', 'peak_mib'):.0f} | {med(name, 'warm', 'peak_mib'):.0f} | "
+            f"{med(name, 'cold', 'cpu_seconds'):.1f} | {med(name, 'warm', 'cpu_seconds'):.1f} |"
         )
     default = "newsreader default (pages, images, icons)"
     if "newsreader" in results and default in results:
