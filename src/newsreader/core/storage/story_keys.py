@@ -9,8 +9,10 @@ look-ups a term, and the table is written once a story.
 
 The memory copy is loaded day by day from ``story_keys`` as new stories need those days, and kept in
 step by the writer adding what it stores. It is dropped (and reloaded when next needed) when another
-connection has committed (``PRAGMA data_version``), when the writer's transaction rolls back, and when
-it grows past :data:`MAX_POSTINGS_HELD`.
+connection has committed (``PRAGMA data_version``), when the writer's transaction rolls back, when a
+refresh ends, and when it grows past :data:`MAX_POSTINGS_HELD`. It may still name a story this
+connection deleted since (retention), whose id SQLite can give to a new story: grouping reads its
+candidates again from ``stories`` and keeps only those of other feeds.
 """
 
 from __future__ import annotations
