@@ -435,7 +435,7 @@ def test_the_parser_process_finds_the_terms_the_writer_would(tmp_path: Path) -> 
     from datetime import UTC, datetime
 
     from newsreader.core.errors import NewsreaderError
-    from newsreader.core.related.same_story import LEAD_CHARS, LEAD_WORDS, key_terms, story_terms
+    from newsreader.core.related.same_story import LEAD_CHARS, LEAD_WORDS, grouping_terms, key_terms
     from newsreader.core.storage.db import Storage
     from newsreader.core.update import parse_in_thread
 
@@ -465,7 +465,7 @@ def test_the_parser_process_finds_the_terms_the_writer_would(tmp_path: Path) -> 
             "SELECT title, substr(body_text, 1, ?) FROM stories WHERE feed_id = ? ORDER BY id", (LEAD_CHARS, feed_id)
         ).fetchall()
         for entry, (title, lead) in zip(parsed.entries, stored, strict=True):
-            from_store = story_terms(title, " ".join((lead or "").split()[:LEAD_WORDS]))
+            from_store = grouping_terms(title, " ".join((lead or "").split()[:LEAD_WORDS]))
             assert entry.terms == from_store
             assert list(entry.key_terms) == key_terms(from_store)
             checked += 1

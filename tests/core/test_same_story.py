@@ -145,5 +145,5 @@ def test_the_terms_a_refresh_remembered_are_let_go_but_the_latest() -> None:
     for i in range(30):
         same_story.remember(f"headline {i}", "lead", terms)
     same_story.trim_remembered(keep=10)
-    kept = [key for key in same_story._cache if key[0].startswith("headline ")]
+    kept = [key for key in same_story._grouping_cache if key[0].startswith("headline ")]
     assert kept == [(f"headline {i}", "lead") for i in range(20, 30)]

@@ -47,7 +47,11 @@ def day_number(published: str | datetime) -> int:
 LEAD_CHARS = 600
 """Enough of a story's text for its lead's first :data:`LEAD_WORDS` words."""
 _CACHE_SIZE = 50_000
-_cache: dict[tuple[str, str], Terms] = {}
+_grouping_cache: dict[tuple[str, str], Terms] = {}
+"""The writer's: terms without their words (``Terms.surface``), ~4 KB a story rather than ~6."""
+_READING_CACHE_SIZE = 5_000
+_reading_cache: dict[tuple[str, str], Terms] = {}
+"""For reasons shown to the reader (related stories): terms with their words."""
 
 
 def lead_of(text: str) -> str:
@@ -57,35 +61,49 @@ def lead_of(text: str) -> str:
 
 
 def analyse_story(title: str, text: str) -> Terms:
-    """The terms of a story from its headline and whole plain *text* (uncached: for a parser
-    process, whose results the writer keeps with :func:`remember`)."""
-    return analyse(title, lead_of(text), lead_words=LEAD_WORDS)
+    """The terms of a story from its headline and whole plain *text*, without their words (uncached:
+    for a parser process, whose results the writer keeps with :func:`remember`)."""
+    return analyse(title, lead_of(text), lead_words=LEAD_WORDS, surface=False)
 
 
-def story_terms(title: str, text: str) -> Terms:
-    """The terms of a stored story: its headline and the start of its text (cached: stories are
-    compared with many others)."""
-    found = _cache.get((title, text))
+def grouping_terms(title: str, text: str) -> Terms:
+    """The terms of a stored story for grouping: its headline and the start of its text, without the
+    words behind them (cached: the writer compares each story with many others)."""
+    found = _grouping_cache.get((title, text))
     if found is None:
-        found = analyse(title, text, lead_words=LEAD_WORDS)
+        found = analyse(title, text, lead_words=LEAD_WORDS, surface=False)
         remember(title, text, found)
     return found
 
 
+def story_terms(title: str, text: str) -> Terms:
+    """The terms of a stored story with the words behind them, for reasons shown to the reader
+    (cached: a group's members are worded each time it is shown)."""
+    found = _reading_cache.get((title, text))
+    if found is None:
+        found = analyse(title, text, lead_words=LEAD_WORDS)
+        _keep(_reading_cache, (title, text), found, _READING_CACHE_SIZE)
+    return found
+
+
 def trim_remembered(keep: int = 5_000) -> None:
-    """Let go of all but the *keep* most recently remembered terms: a first refresh of many feeds
-    fills the cache with hundreds of MiB that a reader's next look-ups do not need."""
-    for key in list(islice(_cache, max(0, len(_cache) - keep))):
-        _cache.pop(key, None)
+    """Let go of all but the *keep* most recently remembered grouping terms: a first refresh of many
+    feeds fills the cache with a hundred MiB and more that a reader's next look-ups do not need."""
+    for key in list(islice(_grouping_cache, max(0, len(_grouping_cache) - keep))):
+        _grouping_cache.pop(key, None)
 
 
 def remember(title: str, text: str, terms: Terms) -> None:
-    """Keep *terms*, analysed elsewhere (a parser process), as :func:`story_terms` of *title* and
+    """Keep *terms*, analysed elsewhere (a parser process), as :func:`grouping_terms` of *title* and
     *text*; the oldest half of the cache goes when it is full."""
-    if len(_cache) >= _CACHE_SIZE:
-        for key in list(islice(_cache, _CACHE_SIZE // 2)):
-            _cache.pop(key, None)
-    _cache[title, text] = terms
+    _keep(_grouping_cache, (title, text), terms, _CACHE_SIZE)
+
+
+def _keep(cache: dict[tuple[str, str], Terms], key: tuple[str, str], terms: Terms, size: int) -> None:
+    if len(cache) >= size:
+        for old in list(islice(cache, size // 2)):
+            cache.pop(old, None)
+    cache[key] = terms
 
 
 def key_terms(terms: Terms) -> list[str]:
@@ -107,7 +125,7 @@ def title_pair_rows(
 ) -> list[tuple[str, int, int, int]]:
     """Rows of the ``title_pairs`` index for one story (its key terms, on its day)."""
     day = day_number(published)
-    return [(term, day, story_id, feed_id) for term in key_terms(story_terms(title, text))]
+    return [(term, day, story_id, feed_id) for term in key_terms(grouping_terms(title, text))]
 
 
 @dataclass(frozen=True, slots=True)

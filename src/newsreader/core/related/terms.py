@@ -299,8 +299,12 @@ def _word_stem(word: str, language: str | None, stop: frozenset[str]) -> str:
     return stem if len(stem) >= 2 else ""
 
 
-def analyse(title: str, lead: str = "", language: str | None = None, lead_words: int = 60) -> Terms:
-    """The terms of a story's headline and lead (the first *lead_words* words of its text)."""
+def analyse(
+    title: str, lead: str = "", language: str | None = None, lead_words: int = 60, *, surface: bool = True
+) -> Terms:
+    """The terms of a story's headline and lead (the first *lead_words* words of its text); without
+    *surface*, ``Terms.surface`` is left empty (the words behind the terms are only for reasons, which
+    grouping does not keep: a third less memory for each story it holds)."""
     detected = language or detect_language(f"{title} {lead}")
     # words of a text too short to tell are read as English (the most common language of feeds)
     language = detected or "en"
@@ -308,11 +312,11 @@ def analyse(title: str, lead: str = "", language: str | None = None, lead_words:
     # a headline in Title Case or capitals says nothing about names: the lead's capitals do
     lead_cased = _cased(lead_text, 0.85)
     lead_terms, lead_surface, lead_names, _ = _terms(lead_text, language, capitals_mean_names=not lead_cased)
-    title_terms, surface, title_names, order = _terms(
+    title_terms, words, title_names, order = _terms(
         title, language, capitals_mean_names=not _cased(title), known_names=frozenset(lead_names)
     )
     for term, word in lead_surface.items():
-        surface.setdefault(term, word)
+        words.setdefault(term, word)
     names = lead_names | title_names
     # the subject: the headline's first name, not a label in capitals ("BREAKING", "MATCHDAY") unless
     # the whole headline is in capitals ("KARNATAKA BANK BAGS …" is about Karnataka Bank)
@@ -321,7 +325,7 @@ def analyse(title: str, lead: str = "", language: str | None = None, lead_words:
         (
             t
             for t in order
-            if t in names and not t.startswith(("^", "#", "$")) and (shouting or not _label(surface.get(t, "")))
+            if t in names and not t.startswith(("^", "#", "$")) and (shouting or not _label(words.get(t, "")))
         ),
         None,
     )
@@ -330,7 +334,7 @@ def analyse(title: str, lead: str = "", language: str | None = None, lead_words:
         frozenset(title_terms),
         frozenset(title_terms | lead_terms),
         frozenset(names),
-        surface,
+        words if surface else {},
         subject,
         _title_label(title, language, frozenset(names)),
         _quantities(title, language),

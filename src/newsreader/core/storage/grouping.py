@@ -21,9 +21,9 @@ from newsreader.core.related.same_story import (
     WINDOW_DAYS,
     compare,
     day_number,
+    grouping_terms,
     key_terms,
     remember,
-    story_terms,
 )
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def group_new_stories(
         title, lead = str(story[3]), " ".join(str(story[4] or "").split()[:LEAD_WORDS])
         known = analysed.get(story[0]) if analysed else None
         if known is None:
-            terms[story[0]] = story_terms(title, lead)
+            terms[story[0]] = grouping_terms(title, lead)
             keys_of[story[0]] = key_terms(terms[story[0]])
         else:
             terms[story[0]], keys_of[story[0]] = known
@@ -162,7 +162,7 @@ def _word_matches(
             if other_id in others:
                 if other_id not in other_terms:
                     title, text = others[other_id]
-                    other_terms[other_id] = story_terms(title, " ".join((text or "").split()[:LEAD_WORDS]))
+                    other_terms[other_id] = grouping_terms(title, " ".join((text or "").split()[:LEAD_WORDS]))
                 if compare(terms[story_id], other_terms[other_id]).same:
                     found.add((story_id, other_id))
     return found
