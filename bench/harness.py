@@ -213,8 +213,9 @@ def print_table(heading: str, command: str, columns: Sequence[str], rows: Sequen
         print("| " + " | ".join(str(cell) for cell in row) + " |")
 
 
-def store_parsed(storage: Any, feed_id: int, feed: Any, now: Any, entries: Any = None) -> None:
-    """Store a parsed feed as a first fetch would (no validators, no schedule)."""
+def store_parsed(storage: Any, feed_id: int, feed: Any, now: Any, entries: Any = None, **options: Any) -> None:
+    """Store a parsed feed as a first fetch would (no validators, no schedule); *options* go to
+    ``store_entries``."""
     storage.store_entries(
         feed_id,
         feed.entries if entries is None else entries,
@@ -226,4 +227,5 @@ def store_parsed(storage: Any, feed_id: int, feed: Any, now: Any, entries: Any =
         body_hash=None,
         next_check=None,
         retry_after=None,
+        **options,
     )

@@ -79,8 +79,10 @@ def main() -> None:
         pairs = list(zip(ids, parsed, strict=True))
         for start in range(0, len(pairs), GROUP):
             with storage.transaction():
+                before = storage.last_story_id()  # as the refresh's writer: search index once a group
                 for feed_id, feed in pairs[start : start + GROUP]:
-                    store_parsed(storage, feed_id, feed, now)
+                    store_parsed(storage, feed_id, feed, now, search_index=False)
+                storage.index_stories_after(before)
         total = time.process_time() - started
         grouped = storage.execute("SELECT id, group_id FROM stories WHERE group_id IS NOT NULL ORDER BY id").fetchall()
         storage.close()

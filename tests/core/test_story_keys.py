@@ -173,3 +173,29 @@ def test_a_deleted_storys_id_given_to_a_new_story_of_the_same_feed_is_not_its_ca
         assert len(rows) == 2 and {group for _, group in rows} == {None}
     finally:
         storage.close()
+
+
+def test_the_search_index_stays_true_to_the_stories_when_feeds_are_stored_in_groups(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """A refresh indexes each group of feeds' new stories for search in one statement; changed,
+    purged and new stories of later refreshes keep the index true to the stories (FTS5's own
+    integrity check against its content table)."""
+    library = open_library(tmp_path / "data", parse_processes=0)
+    try:
+        urls = [server.add(f"/g{n}.xml", rss([_item(f"g{n}", OTHER, i) for i in range(4)])) for n in range(6)]
+        ids = [library.subscribe(url) for url in urls]
+        library.set_feed_options(ids[1], retention_max_count=2)
+        list(library.update(offline=False))
+        changed = [_item("g0", FINE, 0), *[_item("g0", OTHER, i) for i in range(1, 4)]]
+        server.add("/g0.xml", rss(changed))  # a story's headline and text changed
+        server.add("/g1.xml", rss([_item("g1", FINE_AGAIN, 9)]))  # the old ones left the feed: purged
+        server.add("/g2.xml", rss([_item("g2", OTHER, i) for i in range(6)]))  # two new
+        list(library.update(offline=False))
+        db = library._storage()
+        db.execute("INSERT INTO stories_fts(stories_fts, rank) VALUES ('integrity-check', 1)")
+        assert [s.feed_id for s in library.search("regulator fines")] == [ids[0]]
+        assert {s.feed_id for s in library.search("Northwind")} == {ids[0], ids[1]}
+        assert library.story_count() == 4 + 3 + 6 + 4 * 3
+    finally:
+        library.close()

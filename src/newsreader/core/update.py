@@ -476,9 +476,14 @@ class Refresher:
         group is reported failed and nothing of it is in the database.
         """
         results: list[RefreshResult] = []
+        if not outcomes:
+            return results  # all held back (no network yet): nothing to write
         try:
             with self.storage.transaction():
+                # the group's new stories are indexed for search together, before the commit
+                before = self.storage.last_story_id()
                 results = [self._store(outcome) for outcome in outcomes]
+                self.storage.index_stories_after(before)
         except LibraryFullError:
             raise  # no later feed could be stored either: stop the refresh with this one error
         except StorageError as exc:
@@ -535,6 +540,7 @@ class Refresher:
                 max_count=state.max_count,
                 max_age_days=state.max_age_days,
                 verdicts=outcome.verdicts,
+                search_index=False,
             )
         except LibraryFullError:
             raise
