@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -74,6 +75,9 @@ class _Outcome:
     unreached: str | None = None
     """The request never reached the server: ``"network"`` or ``"server"`` (see
     :func:`~newsreader.core.fetch.http.never_reached`)."""
+    heard_at: float = 0.0
+    """When the request ended (``time.monotonic()``), answered or not, before any parsing: feeds
+    that finish together are judged in this order (an answer ends a suspicion only after it)."""
 
 
 ClassifyJob = tuple[str | None, bool, str | None, str | None]
@@ -196,6 +200,7 @@ def fetch_and_parse(
     except RequestCancelledError:
         return _Outcome(state, RefreshStatus.SKIPPED, error="Refresh cancelled.")
     except FetchError as exc:
+        heard_at = time.monotonic()
         unreached = None
         if isinstance(exc, UnreachableError):
             unreached = "network" if exc.network else "server"
@@ -208,7 +213,9 @@ def fetch_and_parse(
             retry_after=exc.retry_after,
             gone=exc.status == 410,
             unreached=unreached,
+            heard_at=heard_at,
         )
+    heard_at = time.monotonic()
     checked = _Outcome(
         state,
         RefreshStatus.NOT_MODIFIED,
@@ -217,6 +224,7 @@ def fetch_and_parse(
         permanent_url=response.permanent_url,
         retry_after=response.retry_after,
         max_age=response.max_age,
+        heard_at=heard_at,
     )
     if response.not_modified:
         return checked
@@ -242,7 +250,7 @@ def fetch_and_parse(
         )
     if parse_slots is not None:
         parse_slots.release()
-    return _Outcome(state, RefreshStatus.FAILED, error=failure)
+    return _Outcome(state, RefreshStatus.FAILED, error=failure, heard_at=heard_at)
 
 
 def facts_of(entry: ParsedEntry) -> StoryFacts:
@@ -399,7 +407,9 @@ class Refresher:
             )
             with closing(batches):
                 for finished in batches:
-                    outcomes = self._hold_back([f.result() for f in finished], network, held)
+                    # in the order the requests ended: a set of futures has none of its own
+                    ended = sorted((f.result() for f in finished), key=lambda outcome: outcome.heard_at)
+                    outcomes = self._hold_back(ended, network, held)
                     if not network.undecided:
                         hold.clear()
                         outcomes, held[:] = held + outcomes, []
