@@ -17,6 +17,7 @@ from newsreader.core.models import Story
 from newsreader.core.parse import parse_feed
 from tests.support.feeds import rss
 from tests.support.httpserver import FeedServer
+from tests.support.storing import store_fetched
 
 Signature = tuple[str | None, str | None, str, str, datetime]
 
@@ -159,18 +160,7 @@ def test_a_library_whose_rows_absorbed_several_items_keeps_them(tmp_path: Path, 
     feed_id = library.subscribe(url)
     parsed = parse_feed(rss(items[2:]).encode(), url)
     storage = library._storage()
-    storage.store_entries(
-        feed_id,
-        [parsed.entries[0]],
-        datetime.now(UTC),
-        title="",
-        site_url=None,
-        etag=None,
-        last_modified=None,
-        body_hash=None,
-        next_check=None,
-        retry_after=None,
-    )
+    store_fetched(storage, feed_id, [parsed.entries[0]], datetime.now(UTC), "")
     (old,) = library.stories(feed_id=feed_id)
     assert storage.execute("SELECT key FROM stories WHERE id = ?", (old.id,)).fetchone()[0] == "http://127.0.0.1:9/"
     library.mark_read([old.id])

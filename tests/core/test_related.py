@@ -8,6 +8,7 @@ from newsreader.core.library import Library
 from tests.conftest import shared_path
 from tests.support.feeds import rss
 from tests.support.httpserver import FeedServer
+from tests.support.storing import store_fetched
 
 DAY = "Tue, 14 Oct 2025"
 
@@ -449,18 +450,7 @@ def test_the_parser_process_finds_the_terms_the_writer_would(tmp_path: Path) -> 
         except NewsreaderError:
             continue  # the corpus keeps some broken documents on purpose
         feed_id = storage.add_feed(f"http://127.0.0.1:9/{number}", "", None, now)
-        storage.store_entries(
-            feed_id,
-            parsed.entries,
-            now,
-            title="f",
-            site_url=None,
-            etag=None,
-            last_modified=None,
-            body_hash=None,
-            next_check=None,
-            retry_after=None,
-        )
+        store_fetched(storage, feed_id, parsed.entries, now, "f")
         stored = storage.execute(
             "SELECT title, substr(body_text, 1, ?) FROM stories WHERE feed_id = ? ORDER BY id", (LEAD_CHARS, feed_id)
         ).fetchall()

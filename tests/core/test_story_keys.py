@@ -16,6 +16,7 @@ from newsreader.core.update import parse_in_thread
 from tests.conftest import shared_path
 from tests.support.feeds import rss
 from tests.support.httpserver import FeedServer
+from tests.support.storing import store_fetched
 
 DAY = "Tue, 14 Oct 2025"
 FINE = (
@@ -66,18 +67,7 @@ NOW = datetime(2025, 10, 14, 12, tzinfo=UTC)
 def _store(storage: Storage, feed_id: int, source: str, story: tuple[str, str]) -> None:
     now = NOW
     parsed, _ = parse_in_thread(rss([_item(source, story)], title=source).encode(), "http://127.0.0.1:9/", {}, now, 9)
-    storage.store_entries(
-        feed_id,
-        parsed.entries,
-        now,
-        title=source,
-        site_url=None,
-        etag=None,
-        last_modified=None,
-        body_hash=None,
-        next_check=None,
-        retry_after=None,
-    )
+    store_fetched(storage, feed_id, parsed.entries, now, source)
 
 
 def test_a_rolled_back_story_is_not_a_candidate(tmp_path: Path) -> None:

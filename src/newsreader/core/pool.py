@@ -21,7 +21,8 @@ def completed_in_window(
     hold: threading.Event | None = None,
 ) -> Generator[list[Future[R]], None, None]:
     """Submit *items* keeping at most *window* of them in flight; yield the futures that finished
-    together, in completion order, topping the window up before each yield.
+    together (in no particular order: callers that care order them by what the jobs record), topping
+    the window up before each yield.
 
     Nothing more is submitted once *cancel* is set; items never submitted stay in *items* (pass an
     iterator to pick them up afterwards). When the caller stops early (an exception, ``close()``),
