@@ -56,7 +56,28 @@ def test_a_second_article_below_is_not_story_text(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "heading",
-    ["More on this story", "Artikel zum Thema", "À lire aussi", "Noticias relacionadas", "Leggi anche", "関連記事"],
+    [
+        "More on this story",
+        "Artikel zum Thema",
+        "À lire aussi",
+        "Noticias relacionadas",
+        "Leggi anche",
+        "関連記事",
+        "Läs också",
+        "Relaterede artikler",
+        "Lue myös",
+        "Czytaj także",
+        "Související články",
+        "Читайте также",
+        "相关阅读",
+        "관련기사",
+        "İlgili Haberler",
+        "BUNLAR DA İLGİNİZİ ÇEKEBİLİR",
+        "Kapcsolódó cikkek",
+        "Baca juga",
+        "Citește și",
+        "Διαβάστε επίσης",
+    ],
 )
 def test_related_blocks_are_found_by_their_heading_in_several_languages(heading: str) -> None:
     body = f"""<article>{STORY}</article>
@@ -121,6 +142,26 @@ def test_sponsored_items_by_label_markup_and_address() -> None:
     assert "Buy the kettle we tested or this one." in result.story_text
     assert "amazon.com" not in result.story_html and "shop.example" not in result.story_html
     assert {s.placement for s in result.sponsored[:2]} == {"in-story"}
+
+
+@pytest.mark.parametrize(
+    ("label", "heading"),
+    [("Advertising", "Advertisement"), ("Werbung", "Anzeige"), ("Reklama", "Reklama"), ("Реклама", "Реклама")],
+)
+def test_an_advertise_with_us_link_labels_nothing_but_an_ad_slot_label_does(label: str, heading: str) -> None:
+    """A menu item that reads "Advertising" links to the site's page for advertisers: the links
+    around it (subscriptions, jobs) are no ads. The same word above an ad slot labels the slot."""
+    body = f"""<article>{STORY}</article>
+    <footer><ul>
+      <li><a href="https://shop.publisher.example/subscribe">Subscribe</a></li>
+      <li><a href="https://media.publisher.example/advertising.html">{label}</a></li>
+      <li><a href="https://jobs.elsewhere.example/">Jobs</a></li></ul></footer>
+    <aside><div class="slot"><span>{heading}</span>
+      <a href="https://advertiser.example/offer">A paid offer from an advertiser</a></div></aside>"""
+    result = analyze_page(page(body), "https://news.example/2024/05/03/the-story")
+    assert [(s.href, s.reason) for s in result.sponsored] == [
+        ("https://advertiser.example/offer", f"Under the heading “{heading}”.")
+    ]
 
 
 def test_a_purchase_button_in_the_article_is_a_shop_link() -> None:

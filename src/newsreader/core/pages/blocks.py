@@ -220,6 +220,8 @@ class Blocks:
                     self.scopes.setdefault(a, []).append((-1, Label(kind, full, "prefix"), ALL))
                 continue
             link = el if el.tag == "a" else next((x for x in islice(el.iterancestors(), 3) if x.tag == "a"), None)
+            if link is not None and kind == "adlabel" and classify_label(text(link)) == "adlabel":
+                continue  # a link that only says "Advertising" is the site's advertise-with-us page
             if link is not None and len(text(link)) <= len(full) + 25:
                 el = link  # a heading written as a link ("More from Dawgs By Nature", "NextAdvisor Paid Partner")
             if el in seen:

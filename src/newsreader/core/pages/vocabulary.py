@@ -1,6 +1,11 @@
 """What readers see and what markup says: headings and labels of related and sponsored blocks (in
-English, German, French, Spanish, Italian, Dutch, Portuguese and Japanese), the class-name words sites
-use for them, recommendation-widget vendors, and the hosts and URL parameters of affiliate networks.
+English, German, French, Spanish, Italian, Dutch, Portuguese and Japanese, and the commonest ones in
+Swedish, Danish, Norwegian, Finnish, Polish, Czech, Slovak, Russian, Ukrainian, Chinese, Korean,
+Turkish, Hungarian, Indonesian, Romanian and Greek), the class-name words sites use for them,
+recommendation-widget vendors, and the hosts and URL parameters of affiliate networks.
+
+Labels are compared case-folded (:func:`normalise_label`): Greek final sigma is "σ" there, and
+Turkish "İ" is "i" (its combining dot dropped).
 
 Sources: the headings are the ones publishers print above such blocks (collected from news sites
 in those languages, not from one page); the vendors and affiliate networks are the public ones ad
@@ -19,6 +24,7 @@ _TRIM = " \t\n:：;|·•›»«>→▸▶►◄<-–—_*#()[]{}\"'“”‘’
 def normalise_label(text: str) -> str:
     """A label as compared: NFKC, case-folded, apostrophes straightened, punctuation trimmed."""
     value = unicodedata.normalize("NFKC", text).casefold().replace("’", "'").replace("\u00a0", " ")
+    value = value.replace("\u0307", "")  # "İ" case-folds to "i" and a combining dot
     return " ".join(value.split()).strip(_TRIM)
 
 
@@ -54,10 +60,33 @@ RELATED_LABEL = re.compile(
     # Dutch
     r"|gerelateerde? (?:artikelen|berichten|nieuws)|gerelateerd|lees (?:ook|meer|verder)|meer over .{1,40}"
     r"|dit vind je misschien ook leuk|ook interessant"
+    # Swedish, Danish, Norwegian
+    r"|relaterade (?:artiklar|nyheter)|relaterat|läs (?:också|även|mer)|liknande artiklar|fler artiklar"
+    r"|relaterede (?:artikler|nyheder)|relateret|læs (?:også|mere)|relaterte (?:artikler|saker|nyheter)|relatert"
+    r"|les (?:også|mer)|mer om .{1,40}|mere om .{1,40}"
+    # Finnish
+    r"|aiheeseen liittyv(?:ät|iä)(?: artikkelit| jutut| uutiset)?|lue (?:myös|lisää)|lisää aiheesta.{0,40}"
+    r"|samasta aiheesta"
+    # Polish, Czech, Slovak
+    r"|powiązane(?: artykuły| tematy)?|podobne artykuły|(?:czytaj|przeczytaj|zobacz) (?:też|także|również|więcej)"
+    r"|więcej o .{1,40}|související(?: články)?|(?:čtěte|přečtěte si) (?:také|též)|více o .{1,40}"
+    r"|mohlo by vás zajímat|súvisiace(?: články)?|(?:čítajte|prečítajte si) (?:aj|tiež)|mohlo by vás zaujímať"
+    # Russian, Ukrainian
+    r"|читайте (?:также|еще|ещё|також)|по теме|по темі|(?:ещё|еще|больше) по теме|материалы по теме"
+    r"|(?:похожие|связанные) (?:статьи|материалы|новости)|смотрите также|схожі (?:статті|матеріали|новини)"
+    r"|дивіться також|більше на тему"
+    # Turkish, Hungarian, Indonesian, Romanian, Greek
+    r"|ilgili (?:haberler|yazılar|içerikler)|benzer (?:haberler|yazılar)|bunlar da ilginizi çekebilir"
+    r"|kapcsolódó(?: cikkek| hírek| tartalmak)?|ezt is ajánljuk|ez(?:ek)? is érdekelhet(?:nek)?|további cikkek"
+    r"|(?:berita|artikel) terkait|terkait|baca juga"
+    r"|articole (?:similare|corelate|recomandate)|citește și|citeste si|știri similare|mai multe despre .{1,40}"
+    r"|σχετικά(?: άρθρα| θέματα| νέα)?|διαβάστε (?:επίσησ|ακόμα|ακόμη)|περισσότερα για .{1,40}"
     r")$"
 )
 RELATED_LABEL_CJK = re.compile(
     r"関連記事|関連ニュース|あわせて読みたい|合わせて読みたい|次の記事|前の記事|関連する記事|こちらもおすすめ"
+    r"|相关(?:文章|新闻|阅读|报道)|相關(?:文章|新聞|閱讀|報導)|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀"
+    r"|관련\s?기사|관련\s?뉴스|함께\s?(?:읽기|보면 좋은|볼만한)|추천\s?기사|이전\s?글|다음\s?글"
 )
 
 SPONSORED_LABEL = re.compile(
@@ -73,13 +102,21 @@ SPONSORED_LABEL = re.compile(
     r"|contenus? sponsoris(?:é|e)s?|contenu partenaire|patrocinado|contenido patrocinado"
     r"|conte(?:ú|u)do patrocinado|sponsorizzato|contenuti sponsorizzati|gesponsord"
     r"|partnercontent|スポンサー(?:リンク)?|提供|タイアップ"
+    r"|sponsrat(?: innehåll)?|i samarbete med .{1,40}|sponsoreret(?: indhold)?|annoncørindhold|sponset(?: innhold)?"
+    r"|annonsørinnhold|kaupallinen yhteistyö.{0,40}|sponsoroitu(?: sisältö)?|artykuł sponsorowany"
+    r"|materiał (?:sponsorowany|partnera)|treści sponsorowane|komerční sdělení|komerčná prezentácia"
+    r"|на правах рекламы|на правах реклами|партн[её]рский материал|партнерський матеріал"
+    r"|赞助内容|贊助內容|推广|推廣|협찬|스폰서|sponsorlu(?: içerik)?|szponzorált(?: tartalom)?"
+    r"|fizetett (?:hirdetés|tartalom)|konten bersponsor|conținut sponsorizat|sponsorizat"
+    r"|χορηγούμενο(?: περιεχόμενο)?"
     r")$"
 )
 """A heading of a sponsored block, or a label on one item (``Sponsored``, ``Paid Content``, ``PR``)."""
 
 AD_LABEL = re.compile(
     r"^(?:advertisement|advertising|ad|ads|anzeige|werbung|publicit(?:é|e)|publicidad|publicidade|pubblicit(?:à|a)"
-    r"|advertentie|reklame|広告)$"
+    r"|advertentie|reklame|広告|annons|reklam|reklama|реклама|реклами|mainos|annonse|hirdetés|iklan|publicitate"
+    r"|διαφήμιση|광고|广告|廣告)$"
 )
 """The label above a display-ad slot: its links are sponsored only when the slot is one item linking
 to another site (the slot's image went with the ad servers; a label above site links is layout)."""
@@ -97,15 +134,24 @@ OTHER_LABEL = re.compile(
     r"|lo m(?:á|a)s le(?:í|i)do|m(?:á|a)s le(?:í|i)d[oa]s|(?:ú|u)ltimas noticias|tendencias"
     r"|pi(?:ù|u) lett[ei]|ultime notizie|di tendenza|meest gelezen|populair|laatste nieuws"
     r"|mais lidas|(?:ú|u)ltimas not(?:í|i)cias|em alta"
+    r"|mest (?:lästa|læste|leste|delte|delade)|senaste nytt|seneste nyt|siste nytt|luetuimmat|uusimmat"
+    r"|najczęściej czytane|najpopularniejsze|najnowsze|nejčtenější|nejnovější|najčítanejšie|najnovšie"
+    r"|самое (?:читаемое|популярное)|популярное|последние новости|найпопулярніше|останні новини"
+    r"|en çok okunan(?:lar)?|son dakika|legolvasottabb|legfrissebb|terpopuler|terbaru|cele mai citite"
+    r"|ultimele știri|(?:πιο )?δημοφιλή|τελευταία νέα"
     r")$"
 )
-OTHER_LABEL_CJK = re.compile(r"ランキング|新着|人気記事|最新記事|注目記事")
+OTHER_LABEL_CJK = re.compile(
+    r"ランキング|新着|人気記事|最新記事|注目記事|热门|熱門|排行|最新(?:文章|新闻|新聞)|많이 본|인기\s?기사|최신\s?기사"
+)
 
 RELATED_PREFIX = re.compile(
     r"^(?:related(?: (?:post|article|story|coverage))?|see also|also read|read(?: more)?|more|story|read next"
     r"|recommended"
     r"|lesen sie auch|mehr zum thema|lire aussi|(?:à|a) lire aussi|lee tambi(?:é|e)n|leia tamb(?:é|e)m|leggi anche"
-    r"|lees ook|関連記事)$"
+    r"|lees ook|関連記事|läs (?:också|även)|læs også|les også|lue myös|czytaj (?:też|także|również)"
+    r"|(?:čtěte|přečtěte si) (?:také|též)|čítajte aj|читайте (?:также|еще|ещё|також)|по теме|baca juga"
+    r"|citește și|citeste si|διαβάστε (?:επίσησ|ακόμα)|관련\s?기사|相关阅读|延伸阅读|相關閱讀|延伸閱讀)$"
 )
 """The label of an in-story cross-link: ``Related: <headline>``, ``[Read: <headline>]``, ``SEE ALSO: …``."""
 
@@ -114,7 +160,10 @@ GENERIC_LINK_TEXT = re.compile(
     r"|read (?:more|article|story|the story|full story|on)|more|see (?:all|more)|view (?:all|more)"
     r"|continue(?: reading)?"
     r"|next|previous|prev|back|home|comments?|\d+ comments?|share|tweet|email|print|here|click here|learn more"
-    r"|shop now|buy now|weiterlesen|mehr|lire la suite|leer m(?:á|a)s|leggi tutto|lees meer|leia mais|続きを読む)$"
+    r"|shop now|buy now|weiterlesen|mehr|lire la suite|leer m(?:á|a)s|leggi tutto|lees meer|leia mais|続きを読む"
+    r"|läs mer|læs mere|les mer|lue lisää|czytaj (?:więcej|dalej)|(?:čtěte|číst) (?:více|dál)|čítajte ďalej"
+    r"|читать (?:далее|дальше)|подробнее|читати далі|devamını oku|tovább|selengkapnya|citește mai mult"
+    r"|διαβάστε περισσότερα|더\s?보기|阅读全文|閱讀全文|查看更多)$"
 )
 
 PREV_NEXT_WORDS = frozenset({"prev", "previous", "next", "prevnext", "nextprev", "older", "newer"})
