@@ -36,6 +36,8 @@ class Rules:
     opening_disclosure: re.Pattern[str] | None = None
     disclosure: re.Pattern[str] | None = None
     house_ad_title: re.Pattern[str] | None = None
+    paid_utm_media: frozenset[str] = frozenset()
+    """``utm_medium`` values that tag a link as a paid campaign (``sponsored``, ``native``, ``cpc``)."""
     disclosure_triggers: tuple[str, ...] = ()
     """Lower-case words one of which every body disclosure contains; a body without any is not
     searched further."""
@@ -128,6 +130,7 @@ def _extra(data: dict[str, Any], source: str) -> dict[str, Any]:
     extra["sponsored_path_segments"] = frozenset(
         x.strip().lower() for x in _strings(data, "sponsored_path_segments", source)
     )
+    extra["paid_utm_media"] = frozenset(x.strip().lower() for x in _strings(data, "paid_utm_media", source))
     extra["disclosure_triggers"] = tuple(
         sorted({x.strip().lower() for x in _strings(data, "disclosure_triggers", source) if x.strip()})
     )

@@ -3,8 +3,9 @@
 Only markers that publishers use to *label* paid content count: a label in front of or behind the
 title (also a giveaway label, a publisher's own paid event, "(Brought to you by X)"), a category or
 author that is such a label, a link into an ad server (the rules' hosts, an ad-server host name, or
-the ad-blocking filter lists' network rules) or under a sponsored path (``/sponsored/``), an item
-whose links are nearly all ``rel="sponsored"``, and the body's own disclosure: a caption that opens
+the ad-blocking filter lists' network rules), under a sponsored path (``/sponsored/``) or tagged as
+a paid campaign (``utm_medium=sponsored``), an item whose links are nearly all
+``rel="sponsored"``, and the body's own disclosure: a caption that opens
 it ("Sponsored by X", "Anzeige", "I samarbete med X", "【PR】", "My thanks to X for sponsoring the
 blog") or a sentence about the item itself ("This post is sponsored by X", "Dieser Beitrag entstand
 in Kooperation mit X"). Sponsor reads inside an episode or a newsletter issue, affiliate footers and
@@ -18,7 +19,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from newsreader.core.classify.rules import Rules
 from newsreader.core.errors import SettingsError
@@ -149,6 +150,9 @@ def classify(
             segment = next((seg for seg in parts.path.lower().split("/") if seg in rules.sponsored_path_segments), None)
             if segment is not None:
                 return Verdict(True, f"Its link is in the site's sponsored section (/{segment}/).")
+            medium = _paid_medium(parts.query, rules.paid_utm_media)
+            if medium is not None:
+                return Verdict(True, f"Its link is tagged as a paid campaign (utm_medium={medium}).")
             if link_blocked is not None and link_blocked(facts.link):
                 return Verdict(True, f"Its link goes to an ad server the filter lists block ({host}).")
     if facts.link_count >= rules.rel_min_links and facts.sponsored_link_count / facts.link_count >= rules.rel_min_share:
@@ -159,6 +163,16 @@ def classify(
     if facts.episode:
         return NOT_SPONSORED  # a sponsor read in an episode's notes does not make the episode an ad
     return _body_disclosure(facts.text, rules)
+
+
+def _paid_medium(query: str, paid: frozenset[str]) -> str | None:
+    if "utm_medium=" not in query.lower():
+        return None
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True)
+    except ValueError:
+        return None
+    return next((value for name, value in pairs if name.lower() == "utm_medium" and value.lower() in paid), None)
 
 
 def _title_signals(title: str, link: str | None, rules: Rules) -> Verdict | None:
