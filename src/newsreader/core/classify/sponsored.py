@@ -120,6 +120,9 @@ def classify(
     verdict = _title_signals(title, facts.link, rules)
     if verdict is not None:
         return verdict
+    tag = _hashtag(title, rules)
+    if tag:
+        return Verdict(True, f"The title carries the disclosure hashtag “{tag}”.")
     for category in facts.categories:
         folded = category.strip().lower()
         if folded in feed.categories:
@@ -162,7 +165,17 @@ def classify(
         )
     if facts.episode:
         return NOT_SPONSORED  # a sponsor read in an episode's notes does not make the episode an ad
+    tag = _hashtag(facts.text[:OPENING_CHARS], rules) or _hashtag(facts.text[-OPENING_CHARS:], rules)
+    if tag:
+        return Verdict(True, f"Its text carries the disclosure hashtag “{tag}”.")
     return _body_disclosure(facts.text, rules)
+
+
+def _hashtag(text: str, rules: Rules) -> str | None:
+    if rules.disclosure_hashtag is None or "#" not in text:
+        return None
+    match = rules.disclosure_hashtag.search(text)
+    return next((g for g in match.groups() if g), None) if match else None
 
 
 def _paid_medium(query: str, paid: frozenset[str]) -> str | None:
