@@ -209,3 +209,14 @@ def test_classify_command_reads_a_file_without_a_library(tmp_path: Path) -> None
         check=False,
     )
     assert bad.returncode == 1 and "could not be read" in bad.stderr
+
+
+def test_texts_made_of_hashtags_are_judged_at_once() -> None:
+    """Hostile feeds: hashtags are read word by word, not by a pattern that backtracks over every run
+    (a first version took over a minute on a 60 KB title of hashtags)."""
+    rules = load_rules()
+    hashtags = "#x " * 100_000
+    assert not classify(StoryFacts(hashtags + "end", None, None, (), text=hashtags + "end"), rules).sponsored
+    verdict = classify(StoryFacts("A post", None, None, (), text=hashtags + "#ad"), rules)
+    assert verdict.reason == "Its text carries the disclosure hashtag “#ad”."
+    assert classify(StoryFacts(hashtags + "#ad", None, None, ()), rules).sponsored

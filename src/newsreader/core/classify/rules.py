@@ -36,9 +36,8 @@ class Rules:
     opening_disclosure: re.Pattern[str] | None = None
     disclosure: re.Pattern[str] | None = None
     house_ad_title: re.Pattern[str] | None = None
-    disclosure_hashtag: re.Pattern[str] | None = None
-    """A disclosure hashtag ("#ad", "#Werbung") opening a text, or in the run of hashtags that ends it
-    (not one inside a sentence: news about disclosure rules names "#ad" too)."""
+    disclosure_hashtags: frozenset[str] = frozenset()
+    """Hashtags that disclose paid content ("ad", "werbung"; case-folded, without "#")."""
     paid_utm_media: frozenset[str] = frozenset()
     """``utm_medium`` values that tag a link as a paid campaign (``sponsored``, ``native``, ``cpc``)."""
     disclosure_triggers: tuple[str, ...] = ()
@@ -133,15 +132,9 @@ def _extra(data: dict[str, Any], source: str) -> dict[str, Any]:
     extra["sponsored_path_segments"] = frozenset(
         x.strip().lower() for x in _strings(data, "sponsored_path_segments", source)
     )
-    tags = _alternatives(_strings(data, "disclosure_hashtags", source))
-    if tags:
-        tag = rf"#(?:{tags})(?![\w-])"
-        extra["disclosure_hashtag"] = re.compile(
-            # first: "#ad My setup", "[#Werbung] …"; last: "… #ad #tech", "… | #ad", "… (#sponsored)"
-            rf"^\s*[\[(【]?\s*(?P<a>{tag})|(?:^|\s)(?:#[^\s#]+\s+)+(?P<b>{tag})(?:\s+#[^\s#]+)*\s*$"
-            rf"|(?:^|\s)(?P<c>{tag})(?:\s+#[^\s#]+)+\s*$|[|–—(\[【]\s*(?P<d>{tag})\s*[)\]】]?\s*$",
-            re.IGNORECASE,
-        )
+    extra["disclosure_hashtags"] = frozenset(
+        x.strip().lstrip("#").casefold() for x in _strings(data, "disclosure_hashtags", source) if x.strip()
+    )
     extra["paid_utm_media"] = frozenset(x.strip().lower() for x in _strings(data, "paid_utm_media", source))
     extra["disclosure_triggers"] = tuple(
         sorted({x.strip().lower() for x in _strings(data, "disclosure_triggers", source) if x.strip()})

@@ -171,11 +171,35 @@ def classify(
     return _body_disclosure(facts.text, rules)
 
 
+_OPEN = "([【（"
+_CLOSE = ")]】）.,!;"
+_DELIMITERS = frozenset("|–—:-")
+
+
 def _hashtag(text: str, rules: Rules) -> str | None:
-    if rules.disclosure_hashtag is None or "#" not in text:
+    """A disclosure hashtag that opens *text* ("#ad My setup", "[#Werbung] …") or stands in the
+    hashtags that end it ("… #ad #tech", "… | #ad", "… (#sponsored)"): not one inside a sentence,
+    as news about disclosure rules writes it ("creators must add #ad to posts")."""
+    if not rules.disclosure_hashtags or "#" not in text:
         return None
-    match = rules.disclosure_hashtag.search(text)
-    return next((g for g in match.groups() if g), None) if match else None
+    words = text.split()
+    first = words[0].lstrip(_OPEN)
+    if _disclosing(first, rules):
+        return first.rstrip(_CLOSE)
+    run = 0
+    while run < len(words) and words[len(words) - 1 - run].lstrip(_OPEN).startswith("#"):
+        run += 1
+    closing = words[len(words) - run :]
+    found = next((w.lstrip(_OPEN).rstrip(_CLOSE) for w in closing if _disclosing(w.lstrip(_OPEN), rules)), None)
+    if found is None:
+        return None
+    before = words[len(words) - run - 1] if run < len(words) else ""
+    alone = run == 1 and not closing[0].startswith(tuple(_OPEN)) and before not in _DELIMITERS
+    return None if alone else found
+
+
+def _disclosing(word: str, rules: Rules) -> bool:
+    return word.startswith("#") and word[1:].rstrip(_CLOSE).casefold() in rules.disclosure_hashtags
 
 
 def _paid_medium(query: str, paid: frozenset[str]) -> str | None:
