@@ -45,6 +45,15 @@ class Rules:
     searched further."""
 
 
+_CATEGORY_SEPARATORS = re.compile(r"[\s_/-]+")
+
+
+def category_key(category: str) -> str:
+    """A category as labels are compared: lower case, words split at spaces, "-", "_" and "/"
+    ("Sponsored-Content", "sponsored_content" → "sponsored content")."""
+    return " ".join(_CATEGORY_SEPARATORS.split(category.strip().lower())).strip()
+
+
 def _strings(data: dict[str, Any], key: str, source: str) -> list[str]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -79,7 +88,7 @@ def _compile(data: dict[str, Any], source: str) -> Rules:
         raise SettingsError(f"{source}: 'rel_sponsored' must be an object.")
     return Rules(
         title_labels=tuple(labels),
-        category_labels=frozenset(c.strip().lower() for c in _strings(data, "category_labels", source)),
+        category_labels=frozenset(category_key(c) for c in _strings(data, "category_labels", source)),
         author_patterns=authors,
         ad_domains=tuple(d.strip().lower().lstrip(".") for d in _strings(data, "ad_domains", source)),
         ad_link_paths=tuple(p.strip().lower() for p in _strings(data, "ad_link_paths", source)),

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-from newsreader.core.classify.rules import Rules
+from newsreader.core.classify.rules import Rules, category_key
 from newsreader.core.errors import SettingsError
 from newsreader.core.models import Enclosure, Verdict
 
@@ -127,7 +127,8 @@ def classify(
         folded = category.strip().lower()
         if folded in feed.categories:
             return Verdict(True, f"Its category “{category}” marks sponsored items in this feed.")
-        if folded in rules.category_labels:
+        key = category_key(category)
+        if key in rules.category_labels:
             return Verdict(True, f"Its category is “{category}”.")
     if facts.author:
         for pattern in rules.author_patterns:
