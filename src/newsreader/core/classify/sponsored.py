@@ -166,7 +166,7 @@ def classify(
         )
     if facts.episode:
         return NOT_SPONSORED  # a sponsor read in an episode's notes does not make the episode an ad
-    tag = _hashtag(facts.text[:OPENING_CHARS], rules) or _hashtag(facts.text[-OPENING_CHARS:], rules)
+    tag = _hashtag(facts.text[:OPENING_CHARS], rules) or _hashtag(facts.text[-OPENING_CHARS:], rules, opening=False)
     if tag:
         return Verdict(True, f"Its text carries the disclosure hashtag “{tag}”.")
     return _body_disclosure(facts.text, rules)
@@ -177,15 +177,16 @@ _CLOSE = ")]】）.,!;"
 _DELIMITERS = frozenset("|–—:-")
 
 
-def _hashtag(text: str, rules: Rules) -> str | None:
+def _hashtag(text: str, rules: Rules, *, opening: bool = True) -> str | None:
     """A disclosure hashtag that opens *text* ("#ad My setup", "[#Werbung] …") or stands in the
     hashtags that end it ("… #ad #tech", "… | #ad", "… (#sponsored)"): not one inside a sentence,
-    as news about disclosure rules writes it ("creators must add #ad to posts")."""
+    as news about disclosure rules writes it ("creators must add #ad to posts"). Without *opening*,
+    *text* is the end of a longer one and its first word opens nothing."""
     if not rules.disclosure_hashtags or "#" not in text:
         return None
     words = text.split()
     first = words[0].lstrip(_OPEN)
-    if _disclosing(first, rules):
+    if opening and _disclosing(first, rules):
         return first.rstrip(_CLOSE)
     run = 0
     while run < len(words) and words[len(words) - 1 - run].lstrip(_OPEN).startswith("#"):
