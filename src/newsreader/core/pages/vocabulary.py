@@ -79,7 +79,7 @@ RELATED_LABEL = re.compile(
     r"|ilgili (?:haberler|yazılar|içerikler)|benzer (?:haberler|yazılar)|bunlar da ilginizi çekebilir"
     r"|kapcsolódó(?: cikkek| hírek| tartalmak)?|ezt is ajánljuk|ez(?:ek)? is érdekelhet(?:nek)?|további cikkek"
     r"|(?:berita|artikel) terkait|terkait|baca juga"
-    r"|articole (?:similare|corelate|recomandate)|citește și|citeste si|știri similare|mai multe despre .{1,40}"
+    r"|articole (?:similare|corelate|recomandate)|cite[șşs]te [șşs]i|[șşs]tiri similare|mai multe despre .{1,40}"
     r"|σχετικά(?: άρθρα| θέματα| νέα)?|διαβάστε (?:επίσησ|ακόμα|ακόμη)|περισσότερα για .{1,40}"
     r")$"
 )
@@ -107,7 +107,7 @@ SPONSORED_LABEL = re.compile(
     r"|materiał (?:sponsorowany|partnera)|treści sponsorowane|komerční sdělení|komerčná prezentácia"
     r"|на правах рекламы|на правах реклами|партн[её]рский материал|партнерський матеріал"
     r"|赞助内容|贊助內容|推广|推廣|협찬|스폰서|sponsorlu(?: içerik)?|szponzorált(?: tartalom)?"
-    r"|fizetett (?:hirdetés|tartalom)|konten bersponsor|conținut sponsorizat|sponsorizat"
+    r"|fizetett (?:hirdetés|tartalom)|konten bersponsor|con[țţt]inut sponsorizat|sponsorizat"
     r"|χορηγούμενο(?: περιεχόμενο)?"
     r")$"
 )
@@ -138,7 +138,7 @@ OTHER_LABEL = re.compile(
     r"|najczęściej czytane|najpopularniejsze|najnowsze|nejčtenější|nejnovější|najčítanejšie|najnovšie"
     r"|самое (?:читаемое|популярное)|популярное|последние новости|найпопулярніше|останні новини"
     r"|en çok okunan(?:lar)?|son dakika|legolvasottabb|legfrissebb|terpopuler|terbaru|cele mai citite"
-    r"|ultimele știri|(?:πιο )?δημοφιλή|τελευταία νέα"
+    r"|ultimele [șşs]tiri|(?:πιο )?δημοφιλή|τελευταία νέα"
     r")$"
 )
 OTHER_LABEL_CJK = re.compile(
@@ -151,7 +151,7 @@ RELATED_PREFIX = re.compile(
     r"|lesen sie auch|mehr zum thema|lire aussi|(?:à|a) lire aussi|lee tambi(?:é|e)n|leia tamb(?:é|e)m|leggi anche"
     r"|lees ook|関連記事|läs (?:också|även)|læs også|les også|lue myös|czytaj (?:też|także|również)"
     r"|(?:čtěte|přečtěte si) (?:také|též)|čítajte aj|читайте (?:также|еще|ещё|також)|по теме|baca juga"
-    r"|citește și|citeste si|διαβάστε (?:επίσησ|ακόμα)|관련\s?기사|相关阅读|延伸阅读|相關閱讀|延伸閱讀)$"
+    r"|cite[șşs]te [șşs]i|διαβάστε (?:επίσησ|ακόμα)|관련\s?기사|相关阅读|延伸阅读|相關閱讀|延伸閱讀)$"
 )
 """The label of an in-story cross-link: ``Related: <headline>``, ``[Read: <headline>]``, ``SEE ALSO: …``."""
 
@@ -162,7 +162,7 @@ GENERIC_LINK_TEXT = re.compile(
     r"|next|previous|prev|back|home|comments?|\d+ comments?|share|tweet|email|print|here|click here|learn more"
     r"|shop now|buy now|weiterlesen|mehr|lire la suite|leer m(?:á|a)s|leggi tutto|lees meer|leia mais|続きを読む"
     r"|läs mer|læs mere|les mer|lue lisää|czytaj (?:więcej|dalej)|(?:čtěte|číst) (?:více|dál)|čítajte ďalej"
-    r"|читать (?:далее|дальше)|подробнее|читати далі|devamını oku|tovább|selengkapnya|citește mai mult"
+    r"|читать (?:далее|дальше)|подробнее|читати далі|devamını oku|tovább|selengkapnya|cite[șşs]te mai mult"
     r"|διαβάστε περισσότερα|더\s?보기|阅读全文|閱讀全文|查看更多)$"
 )
 
