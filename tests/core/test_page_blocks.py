@@ -164,6 +164,21 @@ def test_an_advertise_with_us_link_labels_nothing_but_an_ad_slot_label_does(labe
     ]
 
 
+def test_a_label_that_is_one_entry_of_a_menu_labels_no_other_entry() -> None:
+    """A site's sections menu may hold "Sponsored Content" or "Related" as one section among others:
+    the other sections are not sponsored or related stories."""
+    body = f"""<nav><ul>
+      <li><a href="/living">Living</a></li>
+      <li><a href="/sponsored-content">Sponsored Content</a></li>
+      <li><a href="https://rates.partner.example/mortgage">Mortgage Rates</a></li>
+      <li><a href="/2024/05/01/the-related-stories-page">Related</a></li>
+      <li><a href="https://directory.partner.example/">Business Directory</a></li></ul></nav>
+    <article>{STORY}</article>"""
+    result = analyze_page(page(body), "https://news.example/2024/05/03/the-story")
+    assert result.sponsored == ()
+    assert result.related == ()
+
+
 def test_a_purchase_button_in_the_article_is_a_shop_link() -> None:
     """A "Buy Now" button in the article's product box goes to the sponsored pane whatever its
     address; the same words in the site's header (a subscription) and an app-store badge do not."""

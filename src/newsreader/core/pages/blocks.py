@@ -103,6 +103,19 @@ def classify_label(value: str) -> str | None:
     return None
 
 
+def _menu_item(link: etree._Element) -> bool:
+    """Whether *link* is one entry of a list of links (a menu): a list item of its own among at least
+    two other items that hold links."""
+    item = next((x for x in islice(link.iterancestors(), 2) if x.tag == "li"), None)
+    if item is None:
+        return False
+    parent = item.getparent()
+    if parent is None or parent.tag not in ("ul", "ol"):
+        return False
+    others = sum(1 for li in parent if li is not item and li.tag == "li" and first(li, ("a",)) is not None)
+    return others >= 2
+
+
 def _runs(runs: tuple[tuple[str, ...], ...]) -> re.Pattern[str]:
     return re.compile(r"(?:^| )(?:" + "|".join(" ".join(r) for r in runs) + r")(?: |$)")
 
@@ -222,6 +235,8 @@ class Blocks:
             link = el if el.tag == "a" else next((x for x in islice(el.iterancestors(), 3) if x.tag == "a"), None)
             if link is not None and kind == "adlabel" and classify_label(text(link)) == "adlabel":
                 continue  # a link that only says "Advertising" is the site's advertise-with-us page
+            if link is not None and _menu_item(link):
+                continue  # one entry of a menu ("Sponsored Content" among the sections) labels no other
             if link is not None and len(text(link)) <= len(full) + 25:
                 el = link  # a heading written as a link ("More from Dawgs By Nature", "NextAdvisor Paid Partner")
             if el in seen:
