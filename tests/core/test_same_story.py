@@ -6,6 +6,8 @@ import json
 from datetime import date
 from typing import Any
 
+import pytest
+
 from newsreader.core.related.same_story import (
     MIN_SHARED_KEYS,
     WINDOW_DAYS,
@@ -68,6 +70,62 @@ def test_languages_are_told_apart_and_never_mixed() -> None:
         "Airline fined over refunds", "Die Airline muss eine Strafe für verspätete Erstattungen zahlen."
     )
     assert not compare(english, german).same
+
+
+_MORE_LANGUAGES = {
+    "hu": (
+        (
+            "A kormány bírságot szabott ki a légitársaságra",
+            "A kormány szerint a légitársaság nem fizette vissza a jegyek árát.",
+        ),
+        (
+            "Megbírságolták a légitársaságot a jegyárak miatt",
+            "A légitársaságnak a kormány szerint vissza kell fizetnie a jegyek árát.",
+        ),
+    ),
+    "id": (
+        (
+            "Pemerintah mendenda maskapai karena pengembalian dana",
+            "Maskapai tersebut tidak mengembalikan dana tiket kepada penumpang.",
+        ),
+        (
+            "Maskapai didenda pemerintah soal pengembalian dana tiket",
+            "Pemerintah mengatakan maskapai itu tidak mengembalikan dana penumpang.",
+        ),
+    ),
+    "ro": (
+        (
+            "Guvernul amendează compania aeriană pentru rambursări",
+            "Compania nu a rambursat biletele pasagerilor după anulări.",
+        ),
+        (
+            "Compania aeriană, amendată de guvern pentru rambursările întârziate",
+            "Guvernul spune că compania nu a rambursat biletele pasagerilor.",
+        ),
+    ),
+    "el": (
+        (
+            "Πρόστιμο στην αεροπορική εταιρεία για τις επιστροφές",
+            "Η εταιρεία δεν επέστρεψε τα χρήματα των εισιτηρίων στους επιβάτες.",
+        ),
+        (
+            "Πρόστιμο σε αεροπορική εταιρεία για επιστροφές χρημάτων",
+            "Η κυβέρνηση λέει ότι η εταιρεία δεν επέστρεψε τα χρήματα των επιβατών.",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(_MORE_LANGUAGES))
+def test_stories_in_more_languages_are_read_in_their_own(language: str) -> None:
+    """Hungarian, Indonesian, Romanian and Greek are told apart by their function words and stemmed
+    with their own Snowball stemmer: before, Indonesian read as Italian (both write "di") and the
+    others as whichever language a shared short word pointed to."""
+    first, second = _MORE_LANGUAGES[language]
+    assert detect_language(" ".join(first)) == detect_language(" ".join(second)) == language
+    a, b = story_terms(*first), story_terms(*second)
+    assert a.language == b.language == language
+    assert compare(a, b).same
 
 
 def test_labelled_pairs_hold_the_benchmark_floor() -> None:

@@ -44,6 +44,10 @@ LANGUAGES = {
     "tr": "turkish",
     "pl": None,
     "cs": None,
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ro": "romanian",
+    "el": "greek",
 }
 """Languages told apart, with their Snowball stemmer (None: no stemmer, words kept whole)."""
 
