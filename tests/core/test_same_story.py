@@ -73,6 +73,27 @@ def test_languages_are_told_apart_and_never_mixed() -> None:
 
 
 _MORE_LANGUAGES = {
+    "pl": (
+        (
+            "Urząd ukarał przewoźnika za zwroty biletów",
+            "Przewoźnik przez miesiące nie zwracał pasażerom pieniędzy za bilety, podaje urząd.",
+        ),
+        (
+            "Kary dla przewoźników, którzy nie zwrócili pieniędzy",
+            "Urzędnicy nałożyli karę na przewoźnika za opóźnione zwroty za bilet dla pasażerów.",
+        ),
+    ),
+    "cs": (
+        (
+            "Úřad pokutoval dopravce za vracení jízdného",
+            "Dopravci podle úřadu vraceli cestujícím peníze za jízdenky se zpožděním a až po měsíci, "
+            "uvedl úřad v pondělí.",
+        ),
+        (
+            "Pokuty pro dopravce, kteří nevraceli jízdné",
+            "Úřadu se nelíbilo, že dopravce vrátil cestujícímu peníze za jízdenku až po měsících.",
+        ),
+    ),
     "hu": (
         (
             "A kormány bírságot szabott ki a légitársaságra",
@@ -118,9 +139,10 @@ _MORE_LANGUAGES = {
 
 @pytest.mark.parametrize("language", sorted(_MORE_LANGUAGES))
 def test_stories_in_more_languages_are_read_in_their_own(language: str) -> None:
-    """Hungarian, Indonesian, Romanian and Greek are told apart by their function words and stemmed
-    with their own Snowball stemmer: before, Indonesian read as Italian (both write "di") and the
-    others as whichever language a shared short word pointed to."""
+    """Hungarian, Indonesian, Romanian and Greek are told apart by their function words, and they,
+    Polish and Czech are stemmed with their own Snowball stemmer: before, Indonesian read as Italian
+    (both write "di"), Hungarian as Portuguese ("a"), and Polish and Czech words were kept whole, so
+    "karę"/"kary" or "pokutu"/"pokuty" did not meet."""
     first, second = _MORE_LANGUAGES[language]
     assert detect_language(" ".join(first)) == detect_language(" ".join(second)) == language
     a, b = story_terms(*first), story_terms(*second)
