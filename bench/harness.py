@@ -222,10 +222,5 @@ def store_parsed(storage: Any, feed_id: int, feed: Any, now: Any, entries: Any =
         now,
         title=feed.title,
         site_url=feed.site_url,
-        etag=None,
-        last_modified=None,
-        body_hash=None,
-        next_check=None,
-        retry_after=None,
         **options,
     )

@@ -12,15 +12,4 @@ from newsreader.core.storage.db import Storage
 def store_fetched(storage: Storage, feed_id: int, entries: Sequence[ParsedEntry], now: datetime, title: str) -> None:
     """Store *entries* as the feed *feed_id* (titled *title*) fetched at *now*, without validators
     or a schedule."""
-    storage.store_entries(
-        feed_id,
-        entries,
-        now,
-        title=title,
-        site_url=None,
-        etag=None,
-        last_modified=None,
-        body_hash=None,
-        next_check=None,
-        retry_after=None,
-    )
+    storage.store_entries(feed_id, entries, now, title=title)

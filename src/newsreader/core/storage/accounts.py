@@ -250,12 +250,6 @@ class AccountStorage(EntryStorage, StorageBase):
                     [entry for entry, _, _ in items],
                     now,
                     title="",
-                    site_url=None,
-                    etag=None,
-                    last_modified=None,
-                    body_hash=None,
-                    next_check=None,
-                    retry_after=None,
                     partial=True,
                 )
                 new += len(outcome.new_ids)

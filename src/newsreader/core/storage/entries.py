@@ -77,12 +77,12 @@ class EntryStorage(StorageBase):
         now: datetime,
         *,
         title: str,
-        site_url: str | None,
-        etag: str | None,
-        last_modified: str | None,
-        body_hash: str | None,
-        next_check: datetime | None,
-        retry_after: datetime | None,
+        site_url: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        body_hash: str | None = None,
+        next_check: datetime | None = None,
+        retry_after: datetime | None = None,
         new_url: str | None = None,
         max_count: int | None = None,
         max_age_days: int | None = None,
@@ -93,7 +93,9 @@ class EntryStorage(StorageBase):
         """Store a successfully parsed feed in one transaction.
 
         New entries are inserted, changed ones updated (keeping read/starred), unchanged ones left
-        alone; stories no longer served are marked as such and become subject to retention.
+        alone; stories no longer served are marked as such and become subject to retention. The
+        validators (*etag*, *last_modified*, *body_hash*) and the schedule (*next_check*,
+        *retry_after*) default to none, as for a first fetch without them or a sync account's items.
         With *partial* (a page of a sync account's items, not a whole feed document) only the given
         entries are written: nothing is marked gone and the feed's own record is left alone. Without
         *search_index*, the new stories are left for the caller to add to the search index, in the same
