@@ -405,7 +405,9 @@ def test_stop_sync_cancels_it_and_the_next_one_finishes(
     try:
         press_refresh(qtbot, app)
         qtbot.waitUntil(asked.is_set)  # the sync waits for the server's first answer
-        assert app.sync_cancel_button.isVisible() and app.sync_label.text() == "Syncing fresh…"
+        # The account's name reaches the label by a queued signal, which may land after the request.
+        qtbot.waitUntil(lambda: app.sync_label.text() == "Syncing fresh…")
+        assert app.sync_cancel_button.isVisible()
         with qtbot.waitSignal(app.syncer.finished, timeout=SYNC_TIMEOUT_MS) as finished:
             qtbot.mouseClick(app.sync_cancel_button, Qt.MouseButton.LeftButton)
             freshrss.lock.release()

@@ -123,16 +123,21 @@ class _JobThread(QObject):
         self._library = library
         self._thread: threading.Thread | None = None
         self._cancel = Cancel()
+        self._busy = threading.Event()
 
     @property
     def running(self) -> bool:
-        """The job is in progress."""
-        return self._thread is not None and self._thread.is_alive()
+        """The job is in progress: started, and its ``finished`` not yet emitted.
+
+        Not the thread's liveness: the thread outlives its ``finished`` by a moment, and a slot of
+        ``finished`` that starts the next job (a sync after a refresh) must not be told to wait."""
+        return self._busy.is_set()
 
     def _start(self, *args: object) -> bool:
         """Run ``_run(*args, cancel)`` on a new thread; False when the job is already running."""
         if self.running:
             return False
+        self._busy.set()
         self._cancel = Cancel()
         self._thread = threading.Thread(
             target=self._run, args=(*args, self._cancel), name=self._thread_name, daemon=True
@@ -204,6 +209,7 @@ class RefreshWorker(_JobThread):
         finally:
             summary.cancelled = cancel.is_set()
             self._library.close_thread()
+            self._busy.clear()
             self.finished.emit(summary)
 
 
@@ -287,4 +293,5 @@ class SyncWorker(_JobThread):
             self.error.emit(describe_failure(exc))
         finally:
             self._library.close_thread()
+            self._busy.clear()
             self.finished.emit(results)
