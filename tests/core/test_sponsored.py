@@ -8,10 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsreader.core.classify import FeedRules, StoryFacts, classify, load_rules
 from newsreader.core.classify.convention import apply_convention
 from newsreader.core.classify.document import link_filter
+from newsreader.core.classify.sponsored import _triggers_for
 from newsreader.core.errors import SettingsError
 from newsreader.core.library import Library, open_library
 from tests.conftest import REPO, SHARED, cli_env, shared_path
@@ -220,3 +223,26 @@ def test_texts_made_of_hashtags_are_judged_at_once() -> None:
     verdict = classify(StoryFacts("A post", None, None, (), text=hashtags + "#ad"), rules)
     assert verdict.reason == "Its text carries the disclosure hashtag “#ad”."
     assert classify(StoryFacts(hashtags + "#ad", None, None, ()), rules).sponsored
+
+
+_RULES = load_rules()
+_PIECES = [
+    *_RULES.disclosure_triggers,
+    "The company said on Tuesday ",
+    "“quoted” — ",
+    "é ü ß ğ ő ",
+    "Новости ",
+    "ニュース ",
+    "뉴스 ",
+    "Νέα ",
+    " ",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_a_body_is_searched_for_every_trigger_word_it_holds(pieces: list[str]) -> None:
+    # the scan skips the words a body's alphabets cannot spell: it must never skip one that is there
+    folded = "".join(pieces).lower()
+    found = sorted(_triggers_for(folded, _RULES.disclosure_triggers))
+    assert found == sorted(w for w in _RULES.disclosure_triggers if w in folded)
