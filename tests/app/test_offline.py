@@ -14,9 +14,10 @@ from newsreader.app.controllers.subscriptions import LOST_LABEL, OFFLINE_LABEL
 from newsreader.app.models.feeds import Selection
 from newsreader.app.views.main_window import MainWindow
 from newsreader.core.library import Library, open_library
+from newsreader.core.models import Stage
 from tests.app.conftest import shown_window
 from tests.app.test_main_window import key
-from tests.support.feeds import simple_rss
+from tests.support.feeds import rss, simple_rss
 from tests.support.httpserver import FeedServer
 
 Reachability = QNetworkInformation.Reachability
@@ -154,3 +155,30 @@ def test_a_network_lost_during_a_refresh_keeps_what_came_and_says_so(
             assert window.subscriptions.offline  # it tries again when the network is back
     finally:
         site.close()
+
+
+def test_articles_left_for_a_site_that_did_not_answer_are_named_in_the_status_bar(
+    qtbot, tmp_path: Path, server: FeedServer
+) -> None:
+    closed = socket.socket()  # a port nothing listens on: the article site refuses every connection
+    closed.bind(("127.0.0.1", 0))
+    site = f"127.0.0.1:{closed.getsockname()[1]}"
+    closed.close()
+    items = [
+        {"title": f"Story {n}", "link": f"http://{site}/story/{n}", "guid": f"s{n}", "description": "<p>Short.</p>"}
+        for n in range(12)
+    ]
+    library = open_library(tmp_path / "data", parse_processes=0)
+    library.set_setting("full_articles", "on")
+    library.subscribe(server.add("/feed.xml", rss(items, title="Summaries")))
+    with library, shown_window(qtbot, library) as window:
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)  # shortcuts reach the active window only
+        with qtbot.waitSignal(window.refresher.finished, timeout=30000) as finished:
+            key(qtbot, window, "r")
+        [pages] = [s for s in finished.args[0].stages if s.stage is Stage.PAGES]
+        # of the newest 10 stories, the per-host cap of 4 were asked at most, together: the rest wait
+        assert pages.total == 10 and pages.left >= 6 and pages.waiting_hosts == (site,)
+        label = window.progress_label.text()
+        assert label.startswith("Refresh done: 12 new stories from 1 feed.")
+        assert label.endswith(f"{pages.left} articles left for later: {site} did not answer lately.")

@@ -309,3 +309,19 @@ def test_a_library_folder_that_is_a_file_or_cannot_exist_is_one_plain_sentence(c
 def test_an_unknown_feed_is_said_before_its_values_are_judged(cli: Cli) -> None:
     result = cli("set", "99", "--interval", "10")
     assert result.returncode == 1 and result.stderr == "newsreader: There is no feed with id 99.\n"
+
+
+def test_the_pages_line_names_the_servers_that_did_not_answer() -> None:
+    from newsreader.cli.main import stage_summary
+    from newsreader.core.models import Stage, StageProgress
+
+    waiting = ("a.test:80", "b.test:8080", "c.test:443", "d.test:80", "e.test:80")
+    step = StageProgress(Stage.PAGES, 10, 30, 2, 8, finished=True, left=20, waiting_hosts=waiting)
+    assert stage_summary(step) == (
+        "Article pages: 8 downloaded, 2 failed, 20 left for the next refresh: "
+        "a.test, b.test:8080, c.test and 2 more did not answer lately."
+    )
+    one = StageProgress(Stage.PAGES, 3, 3, 0, 0, finished=True, left=3, waiting_hosts=("a.test:80",))
+    assert stage_summary(one).endswith("3 left for the next refresh: a.test did not answer lately.")
+    two = StageProgress(Stage.PAGES, 3, 3, 0, 0, finished=True, left=3, waiting_hosts=("a.test:80", "b.test:80"))
+    assert stage_summary(two).endswith(": a.test and b.test did not answer lately.")

@@ -166,4 +166,9 @@ def test_hosts_that_do_not_resolve_are_asked_once_per_refresh_then_paused(tmp_pa
     # at most the per-host cap of requests were in flight when the host failed; the rest wait
     failed = int(re.findall(r"Article pages: 0 downloaded, (\d+) failed", run.stdout)[0])
     assert 1 <= failed <= 4
-    assert f"Article pages: 0 downloaded, 0 failed, {50 - failed} left for the next refresh." in again.stdout
+    assert (
+        f"Article pages: 0 downloaded, 0 failed, {50 - failed} left for the next refresh: "
+        "pages.nxdomain.test did not answer lately." in again.stdout
+    )
+    # the first refresh names the host that did not answer as well, for the pages it did not ask it for
+    assert f"{50 - failed} left for the next refresh: pages.nxdomain.test did not answer lately." in run.stdout

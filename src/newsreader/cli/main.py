@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from newsreader import __version__
-from newsreader.wording import plural
+from newsreader.wording import plural, waiting_for
 
 if TYPE_CHECKING:
     from newsreader.core.library import Library
@@ -471,6 +471,7 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
                         "added": s.added,
                         "failed": s.failed,
                         "left": s.left,
+                        "waiting_hosts": list(s.waiting_hosts),
                         "summary": stage_summary(s),
                     }
                     for s in summaries
@@ -514,6 +515,8 @@ def stage_summary(step: StageProgress) -> str:
     if not step.total:
         return f"{step.stage.label}: nothing missing."
     if step.stage is Stage.PAGES:
+        if step.left and step.waiting_hosts:
+            left += f": {waiting_for(step.waiting_hosts)}"
         return f"Article pages: {step.added} downloaded, {step.failed} failed{left}."
     if step.stage is Stage.IMAGES:
         return f"Images: {step.added} cached for {plural(step.done, 'story', 'stories')}{left}."

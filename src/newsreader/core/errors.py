@@ -48,7 +48,12 @@ class UnreachableError(FetchError):
 
 
 class NotRequestedError(FetchError):
-    """The request was not made: its host did not answer moments ago, or is paused after failing."""
+    """The request was not made: its host did not answer moments ago, or is paused after failing.
+    ``host`` names that host (None when the refresh stopped, :class:`RequestCancelledError`)."""
+
+    def __init__(self, url: str, message: str, *, host: str | None = None) -> None:
+        super().__init__(url, message)
+        self.host = host
 
 
 class RequestCancelledError(NotRequestedError):

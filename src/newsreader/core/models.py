@@ -250,6 +250,8 @@ class PageProgress:
     requested: bool = True
     """False when the page was not asked for (the refresh stopped, or its host did not answer):
     the next refresh takes it up."""
+    waiting_host: str | None = None
+    """The host not asked for it because it did not answer moments ago or lately."""
 
 
 class Stage(Enum):
@@ -287,6 +289,9 @@ class StageProgress:
     """Why the item just handled failed, one sentence."""
     finished: bool = False
     left: int = 0
+    waiting_hosts: tuple[str, ...] = ()
+    """Servers (``host:port``) not asked in this stage because they did not answer moments ago or
+    lately (their pages are part of ``left``), A to Z; with ``finished``."""
     offline: bool = False
     """The network was down (feeds stage, with ``finished``): no feed could be reached, or it was lost
     during the refresh (``left`` of ``total`` feeds not reached); none was marked failed for it, and

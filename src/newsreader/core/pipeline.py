@@ -137,6 +137,7 @@ def _pages(parts: RefreshParts, feed_ids: Sequence[int] | None, cancel: Cancel) 
     total = len(parts.storage.stories_needing_pages(feed_ids, PER_FEED, settings.full_articles))
     analyze = _analyzer(parts, total)
     done = failed = added = left = 0
+    waiting: set[str] = set()
     last: PageProgress | None = None
     for page in fetch_pages(
         parts.storage,
@@ -157,6 +158,8 @@ def _pages(parts: RefreshParts, feed_ids: Sequence[int] | None, cancel: Cancel) 
         done = page.done
         if not page.requested:
             left += 1
+            if page.waiting_host:
+                waiting.add(page.waiting_host)
         elif page.error:
             failed += 1
         else:
@@ -165,7 +168,16 @@ def _pages(parts: RefreshParts, feed_ids: Sequence[int] | None, cancel: Cancel) 
             Stage.PAGES, done, page.total, failed, added, page=page, error=page.error if page.requested else None
         )
     total = last.total if last is not None else 0
-    yield StageProgress(Stage.PAGES, done, total, failed, added, finished=True, left=left + total - done)
+    yield StageProgress(
+        Stage.PAGES,
+        done,
+        total,
+        failed,
+        added,
+        finished=True,
+        left=left + total - done,
+        waiting_hosts=tuple(sorted(waiting)),
+    )
 
 
 def _analyzer(parts: RefreshParts, pages: int) -> Callable[[bytes, str], PageAnalysis] | None:

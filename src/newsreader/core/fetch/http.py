@@ -260,12 +260,13 @@ class Fetcher:
             failed_at = self._unreachable.get(host)
             until = self._backed_off.get(host) if background else None
         if failed_at is not None and time.monotonic() - failed_at < ROUND_MEMORY:
-            raise NotRequestedError(url, f"{url} was not requested: {host} did not answer moments ago.")
+            raise NotRequestedError(url, f"{url} was not requested: {host} did not answer moments ago.", host=host)
         if until is not None and until > datetime.now(UTC):
             raise NotRequestedError(
                 url,
                 f"{url} was not requested: {host} did not answer recently; it is asked again after "
                 f"{until:%Y-%m-%d %H:%M} UTC.",
+                host=host,
             )
 
     def _note_host(self, host: str, failure: str | None) -> None:

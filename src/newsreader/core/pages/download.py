@@ -43,6 +43,9 @@ class PageOutcome:
     the refresh stopped): nothing to store, the next refresh asks again."""
     images_complete: bool = False
     """Every image the story shows was tried (cached, or failed for good)."""
+    waiting_host: str | None = None
+    """The host that was not asked, having not answered (None when it was asked, or the refresh
+    stopped)."""
 
     @property
     def analysis_json(self) -> str | None:
@@ -105,7 +108,7 @@ def download_page(
     try:
         response = fetcher.fetch(link, accept=PAGE_ACCEPT, background=background, cancel=cancel)
     except NotRequestedError as exc:
-        return PageOutcome(story_id, link, None, None, str(exc), requested=False)
+        return PageOutcome(story_id, link, None, None, str(exc), requested=False, waiting_host=exc.host)
     except FetchError as exc:
         return PageOutcome(story_id, link, None, None, str(exc))
     if analyze is None:

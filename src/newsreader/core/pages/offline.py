@@ -165,7 +165,14 @@ def fetch_pages(
                 done += 1
                 cached = sum(1 for i in outcome.images if i.digest)
                 yield PageProgress(
-                    done, len(wanted), outcome.story_id, outcome.url, outcome.error, cached, outcome.requested
+                    done,
+                    len(wanted),
+                    outcome.story_id,
+                    outcome.url,
+                    outcome.error,
+                    cached,
+                    outcome.requested,
+                    outcome.waiting_host,
                 )
 
 
