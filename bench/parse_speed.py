@@ -2,7 +2,7 @@
 
 Parses the 1000-feed benchmark corpus with the fast path (lxml + nh3), with newsreader's feedparser
 path, with plain feedparser as a plain loop would call it (sanitising on), times the whole job a
-cold refresh gives its parser process for each feed (``update.parse_in_thread``: parsing, each
+cold refresh gives its parser process for each feed (``parse_job.parse_in_thread``: parsing, each
 story's same-story terms, sponsored classification, the result pickled as it travels back), and
 times storing the result in SQLite (with the full-text index).
 
@@ -24,8 +24,8 @@ import feedparser
 
 from harness import ensure_corpus, print_table, store_parsed
 from newsreader.core.parse import parse_feed
+from newsreader.core.parse_job import parse_in_thread
 from newsreader.core.storage.db import Storage
-from newsreader.core.update import parse_in_thread
 
 
 def main() -> None:

@@ -59,9 +59,9 @@ def dump(shared: Path, out: Path) -> None:
 
     from newsreader.core.classify import StoryFacts, classify, load_rules
     from newsreader.core.pages.analyze import analyze_page
+    from newsreader.core.parse_job import facts_of
     from newsreader.core.related.same_story import analyse_story, key_terms, lead_of
     from newsreader.core.related.terms import detect_language
-    from newsreader.core.update import facts_of
 
     rules = load_rules()
     items: dict[str, Any] = {}

@@ -23,8 +23,8 @@ from typing import Any
 
 from harness import ensure_corpus, machine, store_parsed
 from newsreader.core.parse import parse_feed
+from newsreader.core.parse_job import with_story_terms
 from newsreader.core.storage.db import Storage
-from newsreader.core.update import with_story_terms
 
 GROUP = 8
 

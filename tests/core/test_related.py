@@ -436,9 +436,9 @@ def test_the_parser_process_finds_the_terms_the_writer_would(tmp_path: Path) -> 
     from datetime import UTC, datetime
 
     from newsreader.core.errors import NewsreaderError
+    from newsreader.core.parse_job import parse_in_thread
     from newsreader.core.related.same_story import LEAD_CHARS, LEAD_WORDS, grouping_terms, key_terms
     from newsreader.core.storage.db import Storage
-    from newsreader.core.update import parse_in_thread
 
     feeds = sorted(shared_path("corpus", "feeds", "real").rglob("*.xml"))[:80]
     storage = Storage(tmp_path / "library.sqlite3")

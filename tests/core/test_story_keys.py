@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.library import open_library
+from newsreader.core.parse_job import parse_in_thread
 from newsreader.core.storage.db import Storage
 from newsreader.core.storage.story_keys import StoryKeyIndex
-from newsreader.core.update import parse_in_thread
 from tests.conftest import shared_path
 from tests.support.feeds import rss
 from tests.support.httpserver import FeedServer

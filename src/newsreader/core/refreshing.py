@@ -74,7 +74,8 @@ def feeds_stage(
     number of feeds, closed at the end with *close_pool*). Raises :class:`FeedNotFoundError` for an
     unknown id and :class:`SettingsError` for *workers* out of range or a broken rules file, before
     anything is fetched."""
-    from newsreader.core.update import ProcessParser, Refresher, parse_in_thread, with_default_retention
+    from newsreader.core.parse_job import ProcessParser, parse_in_thread
+    from newsreader.core.update import Refresher, with_default_retention
 
     storage = setup.storage
     ids = None if feed_ids is None else list(feed_ids)
@@ -151,9 +152,10 @@ def whole_refresh(
     processes for the feeds and the pages, a plain *cancel* event watched every
     :data:`CANCEL_POLL_SECONDS`, and the hosts report kept afterwards. Raises what
     :func:`feeds_stage` raises."""
+    from newsreader.core.parse_job import warm_up_worker
     from newsreader.core.pipeline import RefreshParts, run_refresh
     from newsreader.core.process_pool import WorkerPool, cpu_workers
-    from newsreader.core.update import PROCESS_POOL_MIN_FEEDS, warm_up_worker
+    from newsreader.core.update import PROCESS_POOL_MIN_FEEDS
 
     ids = None if feed_ids is None else list(feed_ids)
     processes = cpu_workers() if setup.parse_processes is None else setup.parse_processes
