@@ -6,7 +6,7 @@ would leave a warning on every feed for a fault of the computer's. A refresh is 
 1. no server answered anything — any HTTP answer, an error status included, a TLS handshake or a
    read that started, shows the network carries requests;
 2. every request that ended failed before reaching its server (see
-   :func:`newsreader.core.fetch.http.never_reached`: the name did not resolve, the connection was
+   :func:`newsreader.core.fetch.failures.never_reached`: the name did not resolve, the connection was
    refused, reset or aborted before an answer, no route, it did not open in time);
 3. those failures span enough servers (``host:port``) that a few dead servers cannot explain them:
    at least :data:`OFFLINE_SERVERS` distinct ones, or every server of the refresh when it asks

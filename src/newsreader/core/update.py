@@ -69,7 +69,7 @@ class _Outcome:
     verdicts: tuple[Verdict, ...] | None = None
     unreached: str | None = None
     """The request never reached the server: ``"network"`` or ``"server"`` (see
-    :func:`~newsreader.core.fetch.http.never_reached`)."""
+    :func:`~newsreader.core.fetch.failures.never_reached`)."""
     heard_at: float = 0.0
     """When the request ended (``time.monotonic()``), answered or not, before any parsing: feeds
     that finish together are judged in this order (an answer ends a suspicion only after it)."""

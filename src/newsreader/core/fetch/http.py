@@ -1,4 +1,5 @@
-"""Bounded HTTP fetching: the only module that uses ``requests``.
+"""Bounded HTTP fetching: with :mod:`~newsreader.core.fetch.failures`, the only module that uses
+``requests``.
 
 Every request has connect and read timeouts, a total deadline, a cap on the body (counted after
 decompression, enforced while streaming), a cap on redirects (followed here, one hop at a time, so
@@ -7,9 +8,7 @@ each hop's scheme is checked and permanent moves are noticed) and a per-host con
 
 from __future__ import annotations
 
-import errno
 import ipaddress
-import re
 import socket
 import threading
 import time
@@ -31,7 +30,8 @@ from urllib3.util.connection import allowed_gai_family
 
 from newsreader import __version__
 from newsreader.core.errors import FetchError, NotRequestedError, RequestCancelledError, UnreachableError
-from newsreader.core.fetch.resolver import ResolutionTimeout, Resolver
+from newsreader.core.fetch.failures import describe, never_reached, unreachable
+from newsreader.core.fetch.resolver import Resolver
 from newsreader.core.fetch.watchdog import ConnectionTracker, Watchdog, shut_down_sockets
 from newsreader.core.pool import Cancel
 
@@ -386,10 +386,10 @@ class Fetcher:
             if expired.is_set() and exc.status is None:
                 return self._timed_out(url, host)
             return exc
-        message = _describe(url, exc, self.limits)
+        message = describe(url, exc, self.limits)
         if expired.is_set() and not message.startswith("The name server"):
             return self._timed_out(url, host)
-        if _unreachable(exc):
+        if unreachable(exc):
             self._note_host(host, message)
         kind = never_reached(exc)
         if kind is not None:
@@ -453,8 +453,8 @@ class Fetcher:
                         auth=auth if same_origin else None,
                     )
                 except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-                    if _unreachable(exc):  # noted before the slot goes to a request waiting for it
-                        self._note_host(server_of(current), _describe(url, exc, self.limits))
+                    if unreachable(exc):  # noted before the slot goes to a request waiting for it
+                        self._note_host(server_of(current), describe(url, exc, self.limits))
                     raise
                 try:
                     if response.status_code in REDIRECTS and "location" in response.headers:
@@ -548,84 +548,6 @@ def server_of(url: str) -> str:
     return f"{(parts.hostname or '').lower()}:{port or default}"
 
 
-def _unreachable(exc: BaseException) -> bool:
-    """The host did not resolve, accept the connection or answer in time (as opposed to answering
-    badly): asking it again in the same refresh would only wait again."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.ReadTimeout):
-        return True
-    if isinstance(exc, requests.exceptions.SSLError):
-        return False
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        text = str(exc).lower()
-        return any(
-            marker in text
-            for marker in (
-                "resolve",
-                "name or service",
-                "nodename",
-                "getaddrinfo",
-                "refused",
-                "timed out",
-                "unreachable",
-            )
-        )
-    return isinstance(exc, ResolutionTimeout | TimeoutError)
-
-
-_NETWORK_ERRNOS = frozenset({errno.ENETUNREACH, errno.ENETDOWN})
-_SERVER_ERRNOS = frozenset(
-    {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH, errno.EHOSTDOWN, errno.ETIMEDOUT}
-)
-_NETWORK_GAI = frozenset({socket.EAI_AGAIN, socket.EAI_FAIL})
-
-
-def never_reached(exc: BaseException) -> str | None:
-    """Whether a failed request never reached its server, read from the operating system's error
-    under *exc* (``requests`` and ``urllib3`` wrap it): ``"network"`` when the error points at this
-    computer's network (``ENETUNREACH``, ``ENETDOWN``, a name server that did not answer or said
-    ``EAI_AGAIN``/``EAI_FAIL``), ``"server"`` when it points at the server (the name does not exist,
-    the connection was refused, reset or aborted before an answer, no route to that host, the
-    connection did not open in time), None when the server answered (an HTTP error, a TLS failure,
-    a read timeout or a cut mid-answer all mean the network carried the request)."""
-    answered = (
-        requests.exceptions.ReadTimeout,
-        requests.exceptions.SSLError,
-        requests.exceptions.ChunkedEncodingError,
-        requests.exceptions.ContentDecodingError,
-    )
-    if isinstance(exc, answered):
-        return None
-    seen: set[int] = set()
-    pending: list[BaseException] = [exc]
-    found: str | None = None
-    while pending:
-        current = pending.pop()
-        if id(current) in seen or len(seen) > 32:
-            continue
-        seen.add(id(current))
-        if isinstance(current, ResolutionTimeout):
-            return "network"
-        if isinstance(current, socket.gaierror):
-            if current.errno in _NETWORK_GAI:
-                return "network"
-            found = "server"
-        elif isinstance(current, OSError) and current.errno is not None:
-            if current.errno in _NETWORK_ERRNOS:
-                return "network"
-            if current.errno in _SERVER_ERRNOS:
-                found = "server"
-        elif isinstance(current, NameResolutionError | NewConnectionError | ConnectTimeoutError):
-            found = found or "server"
-        elif isinstance(current, urllib3.exceptions.ProtocolError) and isinstance(
-            current.args[-1] if current.args else None, ConnectionResetError | ConnectionAbortedError
-        ):
-            found = found or "server"  # reset before the status line: nothing was answered
-        for nested in (current.__cause__, current.__context__, getattr(current, "reason", None), *current.args):
-            if isinstance(nested, BaseException):
-                pending.append(nested)
-    return found
-
-
 def size_text(size: int) -> str:
     """A byte count for people: ``20 MB``, ``256 KB``."""
     if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
@@ -633,55 +555,3 @@ def size_text(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
     return f"{max(1, size // 1024)} KB"
-
-
-def _describe(url: str, exc: BaseException, limits: FetchLimits) -> str:
-    """One sentence saying what went wrong with a request."""
-    text = str(exc)
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return f"Connecting to {url} timed out after {limits.connect_timeout:g} s."
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return f"{url} stopped answering for {limits.read_timeout:g} s."
-    if isinstance(exc, requests.exceptions.SSLError):
-        lowered = text.lower()
-        if "wrong_version_number" in lowered or "wrong version number" in lowered or "record layer" in lowered:
-            why = "the server does not speak TLS at that address"
-        elif "certificate" in lowered:
-            why = "its certificate could not be verified"
-        else:
-            why = "the TLS handshake failed"
-        return f"The secure connection to {url} failed: {why}."
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        lowered = text.lower()
-        if "name server did not answer" in lowered:
-            return f"The name server did not say where the host of {url} is in time (DNS)."
-        if (
-            "name or service not known" in lowered
-            or "nodename nor servname" in lowered
-            or ("failed to resolve" in lowered or "getaddrinfo" in lowered)
-        ):
-            return f"The host of {url} could not be found (DNS)."
-        if "refused" in lowered:
-            return f"{url} refused the connection."
-        if "reset" in lowered or "aborted" in lowered or "broken pipe" in lowered:
-            return f"The connection to {url} was cut off."
-        if "read timed out" in lowered:
-            return f"{url} stopped answering for {limits.read_timeout:g} s."
-        return f"The connection to {url} failed or took longer than {limits.deadline:g} s ({_short(text)})."
-    if isinstance(exc, (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError)):
-        return f"The connection to {url} was cut off mid-answer or exceeded {limits.deadline:g} s."
-    if isinstance(exc, requests.exceptions.ContentDecodingError):
-        return f"{url} sent a body that could not be decompressed."
-    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
-        return f"{url} is not a valid address."
-    return f"Fetching {url} failed ({_short(text)})."
-
-
-_POOL_NOISE = re.compile(
-    r"\w*HTTPS?(?:Connection)?Pool\(host='[^']*', port=\d+\): |Max retries exceeded with url: \S+ "
-)
-
-
-def _short(text: str) -> str:
-    text = _POOL_NOISE.sub("", " ".join(text.split()))
-    return text if len(text) <= 160 else text[:157] + "..."
