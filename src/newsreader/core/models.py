@@ -251,7 +251,7 @@ class PageProgress:
     """False when the page was not asked for (the refresh stopped, or its host did not answer):
     the next refresh takes it up."""
     waiting_host: str | None = None
-    """The host not asked for it because it did not answer moments ago or lately."""
+    """The server (``host:port``) not asked for it because it did not answer moments ago or lately."""
 
 
 class Stage(Enum):

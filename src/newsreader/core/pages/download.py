@@ -44,8 +44,8 @@ class PageOutcome:
     images_complete: bool = False
     """Every image the story shows was tried (cached, or failed for good)."""
     waiting_host: str | None = None
-    """The host that was not asked, having not answered (None when it was asked, or the refresh
-    stopped)."""
+    """The server (``host:port``) that was not asked, having not answered moments ago or lately (None
+    when it was asked, or the refresh stopped)."""
 
     @property
     def analysis_json(self) -> str | None:
