@@ -4,6 +4,10 @@ messages."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsreader.core.models import StageProgress
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -25,3 +29,12 @@ def waiting_for(servers: Sequence[str]) -> str:
     did not answer lately"`` (the default ports 80 and 443 left out)."""
     names = [s.removesuffix(":80").removesuffix(":443") for s in servers]
     return f"{listing(names)} did not answer lately"
+
+
+def why_left(step: StageProgress) -> str:
+    """Why a refresh stage left items for the next refresh: ``"time ran out"``, the servers that did
+    not answer (:func:`waiting_for`), both joined by "; ", or "" when it does not know."""
+    reasons = ["time ran out"] if step.out_of_time else []
+    if step.waiting_hosts:
+        reasons.append(waiting_for(step.waiting_hosts))
+    return "; ".join(reasons)

@@ -325,3 +325,7 @@ def test_the_pages_line_names_the_servers_that_did_not_answer() -> None:
     assert stage_summary(one).endswith("3 left for the next refresh: a.test did not answer lately.")
     two = StageProgress(Stage.PAGES, 3, 3, 0, 0, finished=True, left=3, waiting_hosts=("a.test:80", "b.test:80"))
     assert stage_summary(two).endswith(": a.test and b.test did not answer lately.")
+    late = StageProgress(Stage.IMAGES, 110, 1064, 0, 0, finished=True, left=954, out_of_time=True)
+    assert stage_summary(late) == "Images: 0 cached for 110 stories, 954 left for the next refresh: time ran out."
+    both = StageProgress(Stage.PAGES, 3, 9, 0, 1, finished=True, left=8, out_of_time=True, waiting_hosts=("a.test:80",))
+    assert stage_summary(both).endswith("8 left for the next refresh: time ran out; a.test did not answer lately.")

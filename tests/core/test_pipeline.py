@@ -105,6 +105,7 @@ def test_cancel_cuts_the_pages_in_flight_and_leaves_them_for_next_time(
     assert took < 25  # the request's own deadline is 60 s, the budget 30 s: cut, not waited for
     pages = next(s for s in seen if s.stage is Stage.PAGES and s.finished)
     assert pages.added == 1 and pages.left == 1 and pages.failed == 0
+    assert not pages.out_of_time  # the user stopped it: not the budget
     stuck = next(s for s in library.stories(feed_id=feed_id) if s.title == "stuck")
     assert library.page(stuck.id) is None and library.page_error(stuck.id) is None  # nothing recorded
     serve_articles(server, ["stuck"])
@@ -120,6 +121,7 @@ def test_the_tail_has_a_time_budget(library: Library, server: FeedServer) -> Non
     steps = {s.stage: s for s in library.update(budget=1.0) if s.finished}
     assert time.monotonic() - started < 30
     assert steps[Stage.PAGES].left == 1 and steps[Stage.PAGES].failed == 0
+    assert steps[Stage.PAGES].out_of_time and steps[Stage.PAGES].waiting_hosts == ()
 
 
 def test_the_cli_prints_one_line_per_stage(tmp_path: Path, server: FeedServer) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from newsreader import __version__
-from newsreader.wording import plural, waiting_for
+from newsreader.wording import plural, why_left
 
 if TYPE_CHECKING:
     from newsreader.core.library import Library
@@ -471,6 +471,7 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
                         "added": s.added,
                         "failed": s.failed,
                         "left": s.left,
+                        "out_of_time": s.out_of_time,
                         "waiting_hosts": list(s.waiting_hosts),
                         "summary": stage_summary(s),
                     }
@@ -501,6 +502,8 @@ def stage_summary(step: StageProgress) -> str:
     from newsreader.core.models import Stage
 
     left = f", {step.left} left for the next refresh" if step.left else ""
+    if step.left and (why := why_left(step)):
+        left += f": {why}"
     if step.stage is Stage.FEEDS and step.offline and step.left >= step.total:
         return f"Feeds: {step.total} not refreshed: the network is down."
     if step.stage is Stage.FEEDS and step.offline:
@@ -515,8 +518,6 @@ def stage_summary(step: StageProgress) -> str:
     if not step.total:
         return f"{step.stage.label}: nothing missing."
     if step.stage is Stage.PAGES:
-        if step.left and step.waiting_hosts:
-            left += f": {waiting_for(step.waiting_hosts)}"
         return f"Article pages: {step.added} downloaded, {step.failed} failed{left}."
     if step.stage is Stage.IMAGES:
         return f"Images: {step.added} cached for {plural(step.done, 'story', 'stories')}{left}."

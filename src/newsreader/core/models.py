@@ -289,6 +289,9 @@ class StageProgress:
     """Why the item just handled failed, one sentence."""
     finished: bool = False
     left: int = 0
+    out_of_time: bool = False
+    """The stage stopped because the time the stages after the feeds get ran out (with ``finished``
+    and ``left``)."""
     waiting_hosts: tuple[str, ...] = ()
     """Servers (``host:port``) not asked in this stage because they did not answer moments ago or
     lately (their pages are part of ``left``), A to Z; with ``finished``."""

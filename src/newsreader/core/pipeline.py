@@ -21,8 +21,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,9 +106,11 @@ def run_refresh(
     timer.start()
     try:
         _filter_lists(parts, tail)
-        yield from _pages(parts, feed_ids, tail)
-        yield from _images(parts, feed_ids, tail)
-        yield from _icons(parts, feed_ids, tail)
+        stages = (_pages(parts, feed_ids, tail), _images(parts, feed_ids, tail), _icons(parts, feed_ids, tail))
+        for later in chain(*stages):
+            if later.finished and later.left and tail.is_set() and not cancel.is_set():
+                later = replace(later, out_of_time=True)  # the budget ran out, not the user's patience
+            yield later
     finally:
         timer.cancel()
         cancel.forget(hook)

@@ -28,7 +28,7 @@ from newsreader.core.credentials import split_credentials
 from newsreader.core.errors import CredentialsError, FetchError, NewsreaderError
 from newsreader.core.library import MultipleFeedsError
 from newsreader.core.models import Feed, PageProgress, RefreshProgress, Stage, StageProgress
-from newsreader.wording import plural, waiting_for
+from newsreader.wording import plural, why_left
 
 if TYPE_CHECKING:
     from newsreader.app.views.main_window import MainWindow
@@ -703,8 +703,8 @@ def finished_line(summary: RefreshSummary) -> str:
         failed = f", {summary.page_failures} could not be" if summary.page_failures else ""
         pages = f"{plural(summary.pages - summary.page_failures, 'article')} downloaded{failed}."
     stage = next((s for s in summary.stages if s.stage is Stage.PAGES), None)
-    if stage is not None and stage.left and stage.waiting_hosts:
-        waiting = f"{plural(stage.left, 'article')} left for later: {waiting_for(stage.waiting_hosts)}."
+    if stage is not None and stage.left and (why := why_left(stage)):
+        waiting = f"{plural(stage.left, 'article')} left for later: {why}."
         pages = f"{pages} {waiting}" if pages else waiting
     state = "cancelled" if summary.cancelled else "done"
     if not summary.total:
