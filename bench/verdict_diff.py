@@ -58,8 +58,8 @@ def dump(shared: Path, out: Path) -> None:
     from lxml import html
 
     from newsreader.core.classify import StoryFacts, classify, load_rules
+    from newsreader.core.classify.sponsored import facts_of
     from newsreader.core.pages.analyze import analyze_page
-    from newsreader.core.parse_job import facts_of
     from newsreader.core.related.same_story import analyse_story, key_terms, lead_of
     from newsreader.core.related.terms import detect_language
 

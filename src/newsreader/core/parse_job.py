@@ -13,11 +13,11 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from newsreader.core.classify import FeedRules, Rules, StoryFacts, classify
+from newsreader.core.classify import FeedRules, Rules, classify
 from newsreader.core.classify.convention import apply_convention
-from newsreader.core.classify.sponsored import is_episode
+from newsreader.core.classify.sponsored import facts_of
 from newsreader.core.errors import SettingsError
-from newsreader.core.models import ParsedEntry, ParsedFeed, Verdict
+from newsreader.core.models import ParsedFeed, Verdict
 from newsreader.core.parse import parse_feed
 from newsreader.core.process_pool import WorkerPool
 from newsreader.core.related.same_story import analyse_story, key_terms
@@ -95,20 +95,6 @@ def warm_up_worker() -> None:
     import newsreader.core.parse.fast
     import newsreader.core.parse.normalize
     import newsreader.core.related.same_story  # noqa: F401
-
-
-def facts_of(entry: ParsedEntry) -> StoryFacts:
-    """What the sponsored classifier needs from a parsed entry."""
-    return StoryFacts(
-        entry.title,
-        entry.link,
-        entry.author,
-        entry.categories,
-        entry.link_count,
-        entry.sponsored_link_count,
-        entry.text,
-        is_episode(entry.enclosures),
-    )
 
 
 class ProcessParser:

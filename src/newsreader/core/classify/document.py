@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from newsreader.core.classify.convention import apply_convention
 from newsreader.core.classify.rules import Rules
-from newsreader.core.classify.sponsored import StoryFacts, classify, is_episode
+from newsreader.core.classify.sponsored import classify, facts_of
 from newsreader.core.models import Verdict
 from newsreader.core.parse import parse_raw
 from newsreader.core.parse.normalize import normalize_entry
@@ -41,19 +41,7 @@ def classify_document(
     now = datetime.now(UTC)
     link_blocked = link_filter(filters)
     entries = [(raw_entry, normalize_entry(raw_entry, url, now)) for raw_entry in raw.entries]
-    facts = [
-        StoryFacts(
-            entry.title,
-            entry.link or raw_entry.link,
-            entry.author,
-            entry.categories,
-            entry.link_count,
-            entry.sponsored_link_count,
-            entry.text,
-            is_episode(entry.enclosures),
-        )
-        for raw_entry, entry in entries
-    ]
+    facts = [facts_of(entry, raw_entry.link) for raw_entry, entry in entries]
     verdicts = apply_convention(facts, [classify(f, rules, link_blocked=link_blocked) for f in facts])
     return [
         ItemVerdict(raw_entry.guid, entry.link or raw_entry.link, entry.title, verdict)

@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from newsreader.core.classify.rules import Rules, category_key
 from newsreader.core.errors import SettingsError
-from newsreader.core.models import Enclosure, Verdict
+from newsreader.core.models import Enclosure, ParsedEntry, Verdict
 
 NOT_SPONSORED = Verdict(False, None)
 
@@ -82,6 +82,21 @@ def is_episode(enclosures: Sequence[Enclosure]) -> bool:
         (e.type or "").lower().startswith(("audio/", "video/"))
         or urlsplit(e.url).path.lower().endswith((".mp3", ".m4a", ".aac", ".ogg", ".opus", ".mp4", ".m4v"))
         for e in enclosures
+    )
+
+
+def facts_of(entry: ParsedEntry, link: str | None = None) -> StoryFacts:
+    """What the classifier needs from a parsed entry (*link* in place of the entry's own when it has
+    none)."""
+    return StoryFacts(
+        entry.title,
+        entry.link or link,
+        entry.author,
+        entry.categories,
+        entry.link_count,
+        entry.sponsored_link_count,
+        entry.text,
+        is_episode(entry.enclosures),
     )
 
 
